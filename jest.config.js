@@ -1,0 +1,31 @@
+/**
+ * Three tiers, all real: `unit` (pure rules), `workflow` (Temporal time-skipping test server),
+ * `integration` (Temporal dev server + PostgreSQL + an in-process SMTP server).
+ * `npm test` runs all three; test/support/global-setup.ts starts and stops what they need.
+ * @type {import('jest').Config}
+ */
+const transform = {
+  '^.+\\.(t|j)s$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' } }],
+};
+const common = { testEnvironment: 'node', transform, moduleFileExtensions: ['ts', 'js', 'json'] };
+
+module.exports = {
+  projects: [
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
+    {
+      ...common,
+      displayName: 'workflow',
+      testMatch: ['<rootDir>/test/workflow/**/*.test.ts'],
+      slowTestThreshold: 30,
+    },
+    {
+      ...common,
+      displayName: 'integration',
+      testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
+      globalSetup: '<rootDir>/test/support/global-setup.ts',
+      globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+      slowTestThreshold: 30,
+    },
+  ],
+  testTimeout: 120000,
+};

@@ -1,0 +1,33 @@
+/**
+ * Custom search attributes: every process is findable in the Temporal UI by business key, never by
+ * personal data (ids and codes only). The dev server is started with these (src/temporal/dev-server.ts)
+ * and docker-compose registers them at setup; test/unit/docker-compose.test.ts keeps the two in step.
+ */
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+
+export const SA = {
+  /** Business process kind: REMINDER, ONBOARDING, CUSTOMER_LIFECYCLE, FEEDBACK, RISK. */
+  ProcessKind: defineSearchAttributeKey('ProcessKind', SearchAttributeType.KEYWORD),
+  /** Lifecycle state of the business object (e.g. SCHEDULED, DUE, ESCALATED). */
+  BusinessStatus: defineSearchAttributeKey('BusinessStatus', SearchAttributeType.KEYWORD),
+  StaffId: defineSearchAttributeKey('StaffId', SearchAttributeType.KEYWORD),
+  ReminderKey: defineSearchAttributeKey('ReminderKey', SearchAttributeType.KEYWORD),
+  DueAt: defineSearchAttributeKey('DueAt', SearchAttributeType.DATETIME),
+  CustomerId: defineSearchAttributeKey('CustomerId', SearchAttributeType.KEYWORD),
+  CustomerType: defineSearchAttributeKey('CustomerType', SearchAttributeType.KEYWORD),
+  Segment: defineSearchAttributeKey('Segment', SearchAttributeType.KEYWORD),
+  RiskRating: defineSearchAttributeKey('RiskRating', SearchAttributeType.KEYWORD),
+  NextReviewAt: defineSearchAttributeKey('NextReviewAt', SearchAttributeType.DATETIME),
+  CaseNo: defineSearchAttributeKey('CaseNo', SearchAttributeType.KEYWORD),
+  SlaDeadline: defineSearchAttributeKey('SlaDeadline', SearchAttributeType.DATETIME),
+  PolicyVersion: defineSearchAttributeKey('PolicyVersion', SearchAttributeType.KEYWORD),
+} as const;
+
+/** name → Temporal CLI type name, as `temporal server start-dev --search-attribute Name=Type` wants it. */
+export const SEARCH_ATTRIBUTE_CLI_TYPES: Record<string, 'Keyword' | 'Datetime' | 'Int' | 'Double' | 'Bool' | 'Text'> =
+  Object.fromEntries(
+    Object.values(SA).map((key) => [
+      key.name,
+      key.type === SearchAttributeType.DATETIME ? 'Datetime' : 'Keyword',
+    ]),
+  );
