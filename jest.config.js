@@ -15,12 +15,16 @@ module.exports = {
     {
       ...common,
       displayName: 'workflow',
+      setupFiles: ['<rootDir>/test/support/quiet-runtime.ts'],
+      globalSetup: '<rootDir>/test/support/global-setup.ts',
+      globalTeardown: '<rootDir>/test/support/global-teardown.ts',
       testMatch: ['<rootDir>/test/workflow/**/*.test.ts'],
       slowTestThreshold: 30,
     },
     {
       ...common,
       displayName: 'integration',
+      setupFiles: ['<rootDir>/test/support/quiet-runtime.ts'],
       testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
       globalSetup: '<rootDir>/test/support/global-setup.ts',
       globalTeardown: '<rootDir>/test/support/global-teardown.ts',

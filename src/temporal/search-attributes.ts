@@ -1,5 +1,6 @@
 /**
- * Custom search attributes: every process is findable in the Temporal UI by business key, never by
+ * Custom search attributes (a PostgreSQL-backed Temporal allows 10 Keyword and 3 Datetime per
+ * namespace; keys already in the workflow id, like a reminder's key, are not repeated here): every process is findable in the Temporal UI by business key, never by
  * personal data (ids and codes only). The dev server is started with these (src/temporal/dev-server.ts)
  * and docker-compose registers them at setup; test/unit/docker-compose.test.ts keeps the two in step.
  */
@@ -11,7 +12,6 @@ export const SA = {
   /** Lifecycle state of the business object (e.g. SCHEDULED, DUE, ESCALATED). */
   BusinessStatus: defineSearchAttributeKey('BusinessStatus', SearchAttributeType.KEYWORD),
   StaffId: defineSearchAttributeKey('StaffId', SearchAttributeType.KEYWORD),
-  ReminderKey: defineSearchAttributeKey('ReminderKey', SearchAttributeType.KEYWORD),
   DueAt: defineSearchAttributeKey('DueAt', SearchAttributeType.DATETIME),
   CustomerId: defineSearchAttributeKey('CustomerId', SearchAttributeType.KEYWORD),
   CustomerType: defineSearchAttributeKey('CustomerType', SearchAttributeType.KEYWORD),

@@ -27,7 +27,7 @@ CREATE TABLE "Reminder" (
     "escalationStaffId" TEXT NOT NULL,
     "subject" TEXT NOT NULL,
     "dueAt" TIMESTAMPTZ(3) NOT NULL,
-    "escalateAfterMs" INTEGER NOT NULL,
+    "escalatesAt" TIMESTAMPTZ(3) NOT NULL,
     "policyVersion" TEXT NOT NULL,
     "status" "ReminderStatus" NOT NULL DEFAULT 'SCHEDULED',
     "workflowId" TEXT NOT NULL,

@@ -1,0 +1,106 @@
+/**
+ * Staff-reminder side effects. Every write is idempotent (a retried activity leaves the same
+ * state) and every email goes through sendEmailOnce with a per-reminder key.
+ */
+import { ApplicationFailure } from '@temporalio/common';
+import { reminderDueEmail, reminderEscalationEmail, reminderNotificationKey } from '../src/reminders/emails';
+import { sendEmailOnce, type NotificationDeps } from './notifications';
+
+export interface ReminderRef {
+  reminderKey: string;
+}
+
+/** `at` is workflow time (ISO): what the records say happened when, replay- and time-skip-safe. */
+export interface ReminderEvent extends ReminderRef {
+  at: string;
+}
+
+export interface AcknowledgementRecord extends ReminderRef {
+  staffId: string;
+  /** ISO time the acknowledgement arrived (workflow time). */
+  at: string;
+  outcome: 'ACKNOWLEDGED' | 'CANCELLED';
+}
+
+export function createReminderActivities(deps: NotificationDeps) {
+  const { db } = deps;
+
+  async function load(reminderKey: string) {
+    const reminder = await db.reminder.findUnique({
+      where: { key: reminderKey },
+      include: { staff: true, escalationStaff: true },
+    });
+    if (!reminder) {
+      throw ApplicationFailure.create({
+        type: 'ReminderNotFound',
+        message: `reminder ${reminderKey} does not exist`,
+        nonRetryable: true,
+      });
+    }
+    return reminder;
+  }
+
+  return {
+    /** At the due time: email the staff member and mark the reminder DUE. */
+    async deliverReminder({ reminderKey, at }: ReminderEvent): Promise<{ remindedAt: string; messageId: string }> {
+      const reminder = await load(reminderKey);
+      const email = reminderDueEmail(reminder, reminder.staff);
+      const sent = await sendEmailOnce(deps, {
+        idempotencyKey: reminderNotificationKey.due(reminderKey),
+        kind: 'REMINDER_DUE',
+        recipientStaffId: reminder.staffId,
+        toAddress: reminder.staff.email,
+        subject: email.subject,
+        body: email.text,
+      });
+      const remindedAt = reminder.remindedAt ?? new Date(at);
+      await db.reminder.updateMany({
+        where: { key: reminderKey, status: 'SCHEDULED' },
+        data: { status: 'DUE', remindedAt },
+      });
+      return { remindedAt: remindedAt.toISOString(), messageId: sent.messageId };
+    },
+
+    /** Grace period over without acknowledgement: email the escalation contact. */
+    async escalateReminder({ reminderKey, at }: ReminderEvent): Promise<{ escalatedAt: string; messageId: string }> {
+      const reminder = await load(reminderKey);
+      const email = reminderEscalationEmail(
+        reminder,
+        reminder.staff,
+        reminder.escalationStaff,
+        reminder.escalatesAt.getTime() - reminder.dueAt.getTime(),
+      );
+      const sent = await sendEmailOnce(deps, {
+        idempotencyKey: reminderNotificationKey.escalation(reminderKey),
+        kind: 'REMINDER_ESCALATION',
+        recipientStaffId: reminder.escalationStaffId,
+        toAddress: reminder.escalationStaff.email,
+        subject: email.subject,
+        body: email.text,
+      });
+      const escalatedAt = reminder.escalatedAt ?? new Date(at);
+      await db.reminder.updateMany({
+        where: { key: reminderKey, status: { in: ['SCHEDULED', 'DUE'] } },
+        data: { status: 'ESCALATED', escalatedAt },
+      });
+      return { escalatedAt: escalatedAt.toISOString(), messageId: sent.messageId };
+    },
+
+    /** Acknowledged: after the due time it is ACKNOWLEDGED, before it the reminder is CANCELLED. */
+    async recordReminderAcknowledged({ reminderKey, staffId, at, outcome }: AcknowledgementRecord): Promise<void> {
+      await load(reminderKey);
+      const when = new Date(at);
+      await db.reminder.updateMany({
+        where: { key: reminderKey, status: { in: ['SCHEDULED', 'DUE'] } },
+        data: {
+          status: outcome,
+          acknowledgedAt: when,
+          acknowledgedByStaffId: staffId,
+          ...(outcome === 'CANCELLED' ? { cancelledAt: when } : {}),
+        },
+      });
+    },
+  };
+}
+
+export type ReminderActivities = ReturnType<typeof createReminderActivities>;

@@ -1,0 +1,39 @@
+/**
+ * Use case: a staff member acknowledges a reminder. Sent as the workflow's `acknowledge` update,
+ * so the caller learns at once whether it was accepted (before the due time it cancels the reminder).
+ */
+import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { z } from 'zod';
+import { ConflictError, NotFoundError, parseInput } from '../shared/errors';
+import { acknowledgeUpdate } from '../../workflows/staff-reminder';
+import type { ReminderDeps } from './create-reminder';
+import { toReminderView, type ReminderView } from './reminder-view';
+
+export const acknowledgeReminderInput = z.strictObject({ staffId: z.string().min(1).max(64) });
+
+export async function acknowledgeReminder(
+  deps: Pick<ReminderDeps, 'db' | 'temporal'>,
+  key: string,
+  body: unknown,
+): Promise<ReminderView> {
+  const input = parseInput(acknowledgeReminderInput, body);
+  const row = await deps.db.reminder.findUnique({ where: { key } });
+  if (!row) throw new NotFoundError(`reminder ${key} does not exist`);
+  try {
+    const state = await deps.temporal.workflow.getHandle(row.workflowId).executeUpdate(acknowledgeUpdate, { args: [input] });
+    return toReminderView(row, state);
+  } catch (err) {
+    if (err instanceof WorkflowUpdateFailedError) {
+      throw new ConflictError(err.cause?.message ?? err.message, toReminderView(row));
+    }
+    if (err instanceof WorkflowNotFoundError || isCompleted(err)) {
+      const current = await deps.db.reminder.findUniqueOrThrow({ where: { key } });
+      throw new ConflictError(`reminder is ${current.status} and can no longer be acknowledged`, toReminderView(current));
+    }
+    throw err;
+  }
+}
+
+function isCompleted(err: unknown): boolean {
+  return err instanceof Error && /workflow execution already completed/i.test(err.message);
+}

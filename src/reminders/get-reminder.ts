@@ -1,0 +1,18 @@
+/** Use case: a reminder's state, live from its workflow (query `state`) or, once gone, from the database. */
+import { WorkflowNotFoundError } from '@temporalio/client';
+import { NotFoundError } from '../shared/errors';
+import { reminderStateQuery, type ReminderState } from '../../workflows/staff-reminder';
+import type { ReminderDeps } from './create-reminder';
+import { toReminderView, type ReminderView } from './reminder-view';
+
+export async function getReminder(deps: Pick<ReminderDeps, 'db' | 'temporal'>, key: string): Promise<ReminderView> {
+  const row = await deps.db.reminder.findUnique({ where: { key } });
+  if (!row) throw new NotFoundError(`reminder ${key} does not exist`);
+  let live: ReminderState | undefined;
+  try {
+    live = await deps.temporal.workflow.getHandle(row.workflowId).query(reminderStateQuery);
+  } catch (err) {
+    if (!(err instanceof WorkflowNotFoundError)) throw err;
+  }
+  return toReminderView(row, live);
+}

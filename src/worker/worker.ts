@@ -1,0 +1,33 @@
+/**
+ * The worker: runs the workflows in workflows/ and the activities built by createActivities with
+ * their dependencies injected. On shutdown it stops polling and lets running activities finish
+ * (up to shutdownGraceTime) before it resolves: no activity is cut half-way.
+ */
+import path from 'node:path';
+import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { createActivities, type ActivityDeps } from '../../activities';
+
+export const WORKFLOWS_PATH = path.resolve(__dirname, '..', '..', 'workflows');
+
+export interface WorkerSetup {
+  address: string;
+  namespace: string;
+  taskQueue: string;
+  deps: ActivityDeps;
+  shutdownGraceSeconds?: number;
+  /** A prebuilt workflow bundle (tests build it once); default: bundle workflows/ at start. */
+  workflowBundle?: WorkerOptions['workflowBundle'];
+}
+
+export async function createWorker(setup: WorkerSetup): Promise<{ worker: Worker; connection: NativeConnection }> {
+  const connection = await NativeConnection.connect({ address: setup.address });
+  const worker = await Worker.create({
+    connection,
+    namespace: setup.namespace,
+    taskQueue: setup.taskQueue,
+    activities: createActivities(setup.deps),
+    ...(setup.workflowBundle ? { workflowBundle: setup.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
+    shutdownGraceTime: `${setup.shutdownGraceSeconds ?? 30} seconds`,
+  });
+  return { worker, connection };
+}

@@ -1,0 +1,2 @@
+/** Every workflow the worker runs. Deterministic code only (see eslint.config.mjs). */
+export { staffReminder } from './staff-reminder';
