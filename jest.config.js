@@ -7,7 +7,10 @@
 const transform = {
   '^.+\\.(t|j)s$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' } }],
 };
-const common = { testEnvironment: 'node', transform, moduleFileExtensions: ['ts', 'js', 'json'] };
+// Fastify's cookie and content-disposition are ESM-only: Node >= 20.19 require()s them natively,
+// Jest's module system does not, so they are compiled to CommonJS like our own sources.
+const transformIgnorePatterns = ['/node_modules/(?!(cookie|content-disposition)/)'];
+const common = { testEnvironment: 'node', transform, transformIgnorePatterns, moduleFileExtensions: ['ts', 'js', 'json'] };
 
 module.exports = {
   projects: [

@@ -56,11 +56,14 @@ const SYNC = Buffer.from([0x53, 0, 0, 0, 4]);
 const CHILD_FLAG = '--ccm-embedded-postgres';
 const START_TIMEOUT_MS = 120_000;
 const STOP_TIMEOUT_MS = 15_000;
+/** After stopping, the child exits by itself; if it has not by then, something was left open. */
+const EXIT_AFTER_STOP_MS = 5000;
 
 type ToParent =
   | { type: 'ready'; port: number }
   | { type: 'log'; line: string }
-  | { type: 'error'; message: string };
+  | { type: 'error'; message: string }
+  | { type: 'stopped' };
 
 /**
  * Starts the server in a child process and resolves once it accepts connections. A child because
@@ -116,10 +119,21 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   const stop = (): Promise<void> =>
     (stopping ??= (async () => {
       if (child.exitCode === null && child.signalCode === null) {
+        const stopped = new Promise<void>((resolve) =>
+          child.on('message', (message: ToParent) => message.type === 'stopped' && resolve()),
+        );
         child.send({ type: 'stop' });
-        const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
+        const outcome = await Promise.race([
+          stopped.then(() => 'stopped' as const),
+          exited.then(() => 'exited' as const),
+          delay(STOP_TIMEOUT_MS).then(() => 'timeout' as const),
+        ]);
+        if (outcome === 'timeout') log?.(`embedded PostgreSQL did not stop within ${STOP_TIMEOUT_MS / 1000} s; killed`);
+        if (outcome === 'stopped' && (await Promise.race([exited.then(() => true), delay(EXIT_AFTER_STOP_MS).then(() => false)])) === false) {
+          log?.('embedded PostgreSQL left handles open after stopping; killed');
+        }
+        if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
         await exited;
-        clearTimeout(timer);
       }
       log?.('embedded PostgreSQL stopped');
     })());
@@ -144,11 +158,22 @@ function runChild(config: ServeOptions): void {
   process.on('SIGTERM', () => undefined);
   serve({ ...config, log: (line) => send({ type: 'log', line }) }).then(
     (server) => {
-      const shutdown = (): void =>
-        void server.stop().finally(() => {
-          process.disconnect?.();
-          process.exit(0);
-        });
+      // No process.exit(): the child ends only when stop() really closed everything.
+      let shuttingDown = false;
+      const shutdown = (): void => {
+        if (shuttingDown) return;
+        shuttingDown = true;
+        void server.stop().then(
+          () => {
+            send({ type: 'stopped' });
+            if (process.connected) process.disconnect();
+          },
+          (err: unknown) => {
+            send({ type: 'log', line: `embedded PostgreSQL: stop failed: ${String(err)}` });
+            process.exit(1);
+          },
+        );
+      };
       process.on('message', (message: { type?: string }) => {
         if (message.type === 'stop') shutdown();
       });
@@ -158,7 +183,7 @@ function runChild(config: ServeOptions): void {
     (err: unknown) => {
       send({ type: 'error', message: err instanceof Error ? err.message : String(err) });
       process.exitCode = 1;
-      process.disconnect?.();
+      if (process.connected) process.disconnect();
     },
   );
 }
@@ -496,6 +521,10 @@ function listen(server: net.Server, port: number, host: string): Promise<void> {
       resolve();
     });
   });
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
 
 function urlHost(host: string): string {

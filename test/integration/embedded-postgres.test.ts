@@ -19,11 +19,25 @@ const run = promisify(execFile);
 let tmp: string;
 let dataDir: string;
 let server: EmbeddedPostgres | undefined;
+let migrateOutput: string;
+
+function url(): string {
+  if (!server) throw new Error('embedded PostgreSQL is not running');
+  return server.url;
+}
 
 beforeAll(async () => {
   tmp = await mkdtemp(path.join(os.tmpdir(), 'ccm-embedded-pg-'));
   dataDir = path.join(tmp, 'pglite');
-});
+  server = await startEmbeddedPostgres({ dataDir, port: 0 });
+  // Asynchronous child process, the way `npm run db:migrate` runs against it.
+  const migrate = await run(
+    process.execPath,
+    ['--experimental-wasm-modules', '--no-warnings', '--import', 'tsx', 'scripts/db.ts', 'migrate'],
+    { cwd: ROOT, env: { ...process.env, DATABASE_URL: server.url }, encoding: 'utf8' },
+  );
+  migrateOutput = migrate.stdout;
+}, 90_000);
 
 afterAll(async () => {
   await server?.stop();
@@ -34,19 +48,20 @@ function prismaOn(url: string): PrismaClient {
   return new PrismaClient({ adapter: new PrismaPg({ connectionString: url, max: EMBEDDED_PG_MAX_CONNECTIONS }) });
 }
 
-test('migrations apply, Prisma works under concurrency, data survives a restart', async () => {
-  server = await startEmbeddedPostgres({ dataDir, port: 0 });
-  expect(server.url).toBe(`postgresql://postgres@127.0.0.1:${server.port}/postgres`);
+test('the migration script applies our migrations over the wire', async () => {
+  expect(server?.url).toBe(`postgresql://postgres@127.0.0.1:${server?.port}/postgres`);
+  expect(migrateOutput).toMatch(/^applied: \d+_init/m);
+  const pool = new pg.Pool({ connectionString: url(), max: 1 });
+  try {
+    const r = await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM _prisma_migrations WHERE finished_at IS NOT NULL');
+    expect(r.rows[0]?.n).toBeGreaterThanOrEqual(1);
+  } finally {
+    await pool.end();
+  }
+});
 
-  // Asynchronous child process: the server runs in this process and must keep serving meanwhile.
-  const migrate = await run(
-    process.execPath,
-    ['--experimental-wasm-modules', '--no-warnings', '--import', 'tsx', 'scripts/db.ts', 'migrate'],
-    { cwd: ROOT, env: { ...process.env, DATABASE_URL: server.url }, encoding: 'utf8' },
-  );
-  expect(migrate.stdout).toMatch(/^applied: \d+_init/m);
-
-  const prisma = prismaOn(server.url);
+test('Prisma Client works under concurrent queries and interactive transactions', async () => {
+  const prisma = prismaOn(url());
   try {
     await prisma.staffMember.create({
       data: { id: 'staff-ann', name: 'Ann Example', email: 'ann@bank.example', roles: ['RELATIONSHIP_MANAGER'] },
@@ -77,12 +92,12 @@ test('migrations apply, Prisma works under concurrency, data survives a restart'
   } finally {
     await prisma.$disconnect();
   }
-}, 60_000);
+}, 30_000);
 
 test('several connections at once each get their own answers', async () => {
   // Large parameters arrive in several TCP chunks: without the gate another connection's Parse
   // slips in between and a query returns another query's result.
-  const pool = new pg.Pool({ connectionString: server!.url, max: 4 });
+  const pool = new pg.Pool({ connectionString: url(), max: 4 });
   const big = 'x'.repeat(300_000);
   try {
     const rows = await Promise.all(
@@ -94,30 +109,39 @@ test('several connections at once each get their own answers', async () => {
     );
     for (const { want, got } of rows) expect(got).toEqual(want);
 
-    // A client that disconnects inside a transaction leaves nothing behind.
-    const client = new pg.Client({ connectionString: server!.url });
+    // A client that disconnects inside a transaction leaves nothing behind for the next one.
+    await pool.query(`CREATE TABLE gate_probe (id int PRIMARY KEY, name text)`);
+    await pool.query(`INSERT INTO gate_probe VALUES (1, 'original')`);
+    const client = new pg.Client({ connectionString: url() });
     await client.connect();
     await client.query('BEGIN');
-    await client.query(`UPDATE "StaffMember" SET name = 'changed' WHERE id = 'staff-ann'`);
+    await client.query(`UPDATE gate_probe SET name = 'uncommitted' WHERE id = 1`);
     await client.end();
-    const r = await pool.query<{ name: string }>(`SELECT name FROM "StaffMember" WHERE id = 'staff-ann'`);
-    expect(r.rows[0]?.name).toBe('Ann Example');
+    const r = await pool.query<{ name: string }>(`SELECT name FROM gate_probe WHERE id = 1`);
+    expect(r.rows[0]?.name).toBe('original');
+    await pool.query('DROP TABLE gate_probe');
   } finally {
     await pool.end();
   }
 }, 30_000);
 
 test('a second server on the same directory is refused; a restart keeps the data', async () => {
-  await expect(startEmbeddedPostgres({ dataDir, port: 0 })).rejects.toThrow(/already open in this process|in use by process/);
-  await server!.stop();
+  await expect(startEmbeddedPostgres({ dataDir, port: 0 })).rejects.toThrow(/is in use by process \d+/);
+
+  const before = new pg.Client({ connectionString: url() });
+  await before.connect();
+  await before.query(
+    `INSERT INTO "StaffMember" (id, name, email, roles, "updatedAt") VALUES ('staff-kept', 'Kept', 'kept@bank.example', '{AUDITOR}', now())`,
+  );
+  await before.end();
+  await server?.stop();
   server = undefined;
 
   server = await startEmbeddedPostgres({ dataDir, port: 0 });
   const prisma = prismaOn(server.url);
   try {
-    const ann = await prisma.staffMember.findUnique({ where: { id: 'staff-ann' } });
-    expect(ann?.email).toBe('ann@bank.example');
-    expect(await prisma.staffMember.count()).toBe(2);
+    const kept = await prisma.staffMember.findUnique({ where: { id: 'staff-kept' } });
+    expect(kept).toMatchObject({ email: 'kept@bank.example', roles: ['AUDITOR'] });
   } finally {
     await prisma.$disconnect();
   }

@@ -1,0 +1,216 @@
+/**
+ * The whole path on real parts: HTTP API (real port) → PostgreSQL → Temporal dev server → worker →
+ * activities → a real SMTP server. Uses a policy whose escalation grace period is seconds long, so
+ * the real-time timers run within the test (the time-skipping tier covers the 30-day case).
+ */
+import { randomUUID } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, Worker } from '@temporalio/worker';
+import { createActivities } from '../../activities';
+import { buildApi } from '../../src/api/server';
+import { createSmtpMailer, type Mailer } from '../../src/mail/mailer';
+import { DEFAULT_POLICY, parsePolicy } from '../../src/policy/policy';
+import { systemClock } from '../../src/shared/clock';
+import type { Db } from '../../src/db/client';
+import { testDb, unique, workflowBundle } from '../support/fixtures';
+import { startTestSmtpServer, type TestSmtpServer } from '../support/smtp';
+import { devServerAddress } from '../support/temporal';
+
+const TASK_QUEUE = `api-test-${randomUUID().slice(0, 8)}`;
+const MAIL_FROM = 'care@bank.test';
+const policy = parsePolicy({ ...DEFAULT_POLICY, version: '2026.11-99', reminders: { escalateAfter: 'PT3S' } });
+
+let db: Db;
+let smtp: TestSmtpServer;
+let mailer: Mailer;
+let api: FastifyInstance;
+let baseUrl: string;
+let temporal: Client;
+let nativeConnection: NativeConnection;
+let worker: Worker;
+let workerRun: Promise<void>;
+
+beforeAll(async () => {
+  db = testDb();
+  smtp = await startTestSmtpServer();
+  mailer = createSmtpMailer({ url: smtp.url, from: MAIL_FROM });
+  const address = devServerAddress();
+  temporal = new Client({ connection: await Connection.connect({ address }) });
+  nativeConnection = await NativeConnection.connect({ address });
+  worker = await Worker.create({
+    connection: nativeConnection,
+    taskQueue: TASK_QUEUE,
+    workflowBundle: workflowBundle(),
+    activities: createActivities({ db, mailer, clock: systemClock, mailFrom: MAIL_FROM }),
+  });
+  workerRun = worker.run();
+  api = await buildApi({ db, temporal, taskQueue: TASK_QUEUE, policy, logLevel: 'silent' });
+  baseUrl = await api.listen({ host: '127.0.0.1', port: 0 });
+});
+
+afterAll(async () => {
+  await api?.close();
+  worker?.shutdown();
+  await workerRun;
+  await nativeConnection?.close();
+  await temporal?.connection.close();
+  mailer?.close();
+  await smtp?.close();
+  await db?.$disconnect();
+});
+
+async function call(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
+  const res = await fetch(`${baseUrl}${path}`, {
+    method,
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  const text = await res.text();
+  return { status: res.status, body: text ? JSON.parse(text) : undefined };
+}
+
+async function staffPair() {
+  const a = unique('rm');
+  const b = unique('sup');
+  expect((await call('POST', '/staff', { id: a, name: 'Rita Manager', email: `${a}@bank.test`, roles: ['RELATIONSHIP_MANAGER'] })).status).toBe(201);
+  expect((await call('POST', '/staff', { id: b, name: 'Sue Pervisor', email: `${b}@bank.test`, roles: ['SUPERVISOR'] })).status).toBe(201);
+  return { assignee: a, supervisor: b };
+}
+
+async function waitForStatus(key: string, status: string, timeoutMs = 20_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const res = await call('GET', `/reminders/${key}`);
+    if (res.body?.status === status) return res.body;
+    if (Date.now() > deadline) throw new Error(`reminder ${key} stayed ${JSON.stringify(res.body)}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+test('POST /reminders: the email lands at the due time and, unacknowledged, the escalation follows (§5.2)', async () => {
+  const { assignee, supervisor } = await staffPair();
+  const key = unique('call-back');
+  const dueAt = new Date(Date.now() + 1500).toISOString();
+
+  const created = await call('POST', '/reminders', { key, staffId: assignee, escalationStaffId: supervisor, dueAt, subject: 'Call back about card dispute' });
+  expect(created.status).toBe(201);
+  expect(created.body).toMatchObject({ key, status: 'SCHEDULED', workflowId: `reminder-${key}`, policyVersion: '2026.11-99' });
+  expect((await call('GET', `/reminders/${key}`)).body).toMatchObject({ status: 'SCHEDULED', source: 'workflow' });
+
+  const [reminderMail] = await smtp.waitFor(() => smtp.to(`${assignee}@bank.test`).length === 1).then(() => smtp.to(`${assignee}@bank.test`));
+  expect(reminderMail?.subject).toBe('Reminder: Call back about card dispute');
+  expect(reminderMail?.from).toBe(MAIL_FROM);
+  expect(Date.now()).toBeGreaterThanOrEqual(Date.parse(dueAt));
+
+  const [escalation] = await smtp.waitFor(() => smtp.to(`${supervisor}@bank.test`).length === 1).then(() => smtp.to(`${supervisor}@bank.test`));
+  expect(escalation?.subject).toBe('Escalation: reminder not acknowledged: Call back about card dispute');
+  expect(escalation?.text).toContain('within 3 seconds of it falling due');
+
+  const final = await waitForStatus(key, 'ESCALATED');
+  expect(final.escalatedAt).not.toBeNull();
+  const late = await call('POST', `/reminders/${key}/acknowledge`, { staffId: assignee });
+  expect(late.status).toBe(409);
+  expect(late.body.message).toMatch(/ESCALATED/);
+});
+
+test('acknowledging a due reminder stops the escalation', async () => {
+  const { assignee, supervisor } = await staffPair();
+  const key = unique('kyc-doc');
+  await call('POST', '/reminders', { key, staffId: assignee, escalationStaffId: supervisor, dueAt: new Date(Date.now() + 500).toISOString(), subject: 'Collect KYC document' });
+  await smtp.waitFor(() => smtp.to(`${assignee}@bank.test`).length === 1);
+
+  const ack = await call('POST', `/reminders/${key}/acknowledge`, { staffId: assignee });
+  expect(ack.status).toBe(200);
+  expect(ack.body).toMatchObject({ status: 'ACKNOWLEDGED', acknowledgedBy: assignee });
+
+  await temporal.workflow.getHandle(`reminder-${key}`).result();
+  await new Promise((r) => setTimeout(r, 3500)); // past the escalation time
+  expect(smtp.to(`${supervisor}@bank.test`)).toHaveLength(0);
+  expect((await call('GET', `/reminders/${key}`)).body.status).toBe('ACKNOWLEDGED');
+  const row = await db.reminder.findUniqueOrThrow({ where: { key } });
+  expect(row.status).toBe('ACKNOWLEDGED');
+});
+
+test('operators find a reminder in Temporal by its search attributes', async () => {
+  const { assignee, supervisor } = await staffPair();
+  const key = unique('find-me');
+  await call('POST', '/reminders', { key, staffId: assignee, escalationStaffId: supervisor, dueAt: new Date(Date.now() + 3_600_000).toISOString(), subject: 'Quarterly review prep' });
+  const query = `ProcessKind = "REMINDER" AND StaffId = "${assignee}" AND BusinessStatus = "SCHEDULED"`;
+  const deadline = Date.now() + 15_000;
+  let ids: string[] = [];
+  while (Date.now() < deadline) {
+    ids = [];
+    for await (const wf of temporal.workflow.list({ query })) ids.push(wf.workflowId);
+    if (ids.length) break;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  expect(ids).toEqual([`reminder-${key}`]);
+  const ack = await call('POST', `/reminders/${key}/acknowledge`, { staffId: supervisor });
+  expect(ack.body.status).toBe('CANCELLED');
+});
+
+describe('bad input gets a specific error and changes nothing', () => {
+  test.each([
+    ['a bad key', { key: 'no spaces allowed' }, 'key'],
+    ['a date without offset', { dueAt: '2026-12-01 09:00' }, 'dueAt'],
+    ['an empty subject', { subject: '   ' }, 'subject'],
+    ['an unknown staff member', { staffId: 'nobody-here' }, 'staffId'],
+    ['an unknown field', { priority: 'high' }, 'priority'],
+  ])('%s → 400 naming the field', async (_label, override, field) => {
+    const { assignee, supervisor } = await staffPair();
+    const key = unique('bad');
+    const before = await db.reminder.count();
+    const res = await call('POST', '/reminders', {
+      key,
+      staffId: assignee,
+      escalationStaffId: supervisor,
+      dueAt: new Date(Date.now() + 60_000).toISOString(),
+      subject: 'x',
+      ...override,
+    });
+    expect(res.status).toBe(400);
+    expect(res.body.error).toBe('validation_failed');
+    expect(res.body.issues.map((i: { field: string }) => i.field)).toContain(field);
+    expect(await db.reminder.count()).toBe(before);
+  });
+
+  test('the same person as assignee and escalation contact → 400', async () => {
+    const { assignee } = await staffPair();
+    const res = await call('POST', '/reminders', { key: unique('self'), staffId: assignee, escalationStaffId: assignee, dueAt: new Date().toISOString(), subject: 'x' });
+    expect(res.status).toBe(400);
+    expect(res.body.issues).toEqual([{ field: 'escalationStaffId', value: assignee, reason: 'must be someone other than staffId' }]);
+  });
+
+  test('a duplicate key → 409 with the existing reminder; no second workflow', async () => {
+    const { assignee, supervisor } = await staffPair();
+    const key = unique('dup');
+    const body = { key, staffId: assignee, escalationStaffId: supervisor, dueAt: new Date(Date.now() + 3_600_000).toISOString(), subject: 'first' };
+    expect((await call('POST', '/reminders', body)).status).toBe(201);
+    const again = await call('POST', '/reminders', { ...body, subject: 'second' });
+    expect(again.status).toBe(409);
+    expect(again.body.existing).toMatchObject({ key, subject: 'first' });
+    await call('POST', `/reminders/${key}/acknowledge`, { staffId: assignee });
+  });
+
+  test('malformed JSON → 400, oversized body → 413, unknown reminder → 404', async () => {
+    expect((await call('POST', '/reminders', '{"key":')).status).toBe(400);
+    expect((await call('POST', '/reminders', { subject: 'x'.repeat(70 * 1024) })).status).toBe(413);
+    expect((await call('GET', '/reminders/does-not-exist')).status).toBe(404);
+    expect((await call('POST', '/reminders/does-not-exist/acknowledge', { staffId: 'x' })).status).toBe(404);
+  });
+});
+
+test('GET /health reports Temporal and the database; /docs serves the OpenAPI document', async () => {
+  const health = await call('GET', '/health');
+  expect(health.status).toBe(200);
+  expect(health.body).toMatchObject({ status: 'ok', checks: { temporal: { ok: true }, database: { ok: true } } });
+  const doc = await call('GET', '/docs/json');
+  expect(doc.status).toBe(200);
+  expect(Object.keys(doc.body.paths)).toEqual(
+    expect.arrayContaining(['/health', '/staff', '/reminders', '/reminders/{key}', '/reminders/{key}/acknowledge']),
+  );
+  expect(doc.body.paths['/reminders'].post.requestBody.content['application/json'].schema.required).toEqual(
+    expect.arrayContaining(['key', 'staffId', 'escalationStaffId', 'dueAt', 'subject']),
+  );
+});
