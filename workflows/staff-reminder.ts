@@ -93,7 +93,7 @@ export async function staffReminder(input: StaffReminderInput): Promise<Reminder
 
   setHandler(reminderStateQuery, () => state);
   setHandler(acknowledgeUpdate, acknowledge, {
-    validator: (arg) => {
+    validator: (arg: AcknowledgeInput) => {
       const reason = rejectionReason(arg);
       if (reason) throw new Error(reason);
     },

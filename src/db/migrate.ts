@@ -20,6 +20,7 @@ const LOCKFILE_CONTENT =
 const NO_FILTER = { externalTables: [], externalEnums: [] };
 
 // Kept as a real dynamic import (not rewritten to require) because the package is ESM with a .wasm import.
+// eslint-disable-next-line @typescript-eslint/no-implied-eval -- a constant string, not eval of input
 const importEsm = new Function('specifier', 'return import(specifier)') as (
   s: string,
 ) => Promise<typeof WasmEngine>;

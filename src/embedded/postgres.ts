@@ -193,14 +193,21 @@ async function serve(options: ServeOptions & { log: (line: string) => void }): P
   // Listen first: a second `npm start` fails on the port before it touches the data files.
   const gate = new SessionGate();
   const links = new Set<ClientLink>();
-  let upstreamPort: Promise<number> | undefined;
+  let provideUpstream: (port: number) => void = () => undefined;
+  let failUpstream: (err: unknown) => void = () => undefined;
+  const upstreamPort = new Promise<number>((resolve, reject) => {
+    provideUpstream = resolve;
+    failUpstream = reject;
+  });
+  upstreamPort.catch(() => undefined); // reported by serve() itself
   const front = net.createServer((socket) => {
+    socket.on('error', () => undefined); // a client resetting its connection must not end the server
     if (links.size >= EMBEDDED_PG_SERVER_CONNECTIONS) {
       socket.end(errorResponse('53300', `too many connections to the embedded PostgreSQL (${EMBEDDED_PG_SERVER_CONNECTIONS})`));
       return;
     }
     // Early clients wait (their bytes stay buffered in the paused socket) until PGlite is up.
-    void (upstreamPort ?? Promise.reject(new Error('not started'))).then(
+    void upstreamPort.then(
       (p) => {
         const link = new ClientLink(socket, net.connect(p, '127.0.0.1'), gate);
         links.add(link);
@@ -246,13 +253,12 @@ async function serve(options: ServeOptions & { log: (line: string) => void }): P
       throw err;
     }
   };
-  const booting = boot();
-  upstreamPort = booting.then((b) => b.innerPort);
-  upstreamPort.catch(() => undefined); // the failure is reported by `await booting` below
-  let inner: Awaited<typeof booting>;
+  let inner: Awaited<ReturnType<typeof boot>>;
   try {
-    inner = await booting;
+    inner = await boot();
+    provideUpstream(inner.innerPort);
   } catch (err) {
+    failUpstream(err);
     await new Promise<void>((resolve) => front.close(() => resolve()));
     throw err;
   }
@@ -540,20 +546,20 @@ async function lockDataDir(dataDir: string): Promise<() => Promise<void>> {
   await mkdir(path.dirname(dataDir), { recursive: true });
   const lockPath = `${dataDir}.lock`;
   for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      const file = await open(lockPath, 'wx');
+    const file = await open(lockPath, 'wx').catch((err: NodeJS.ErrnoException) => {
+      if (err.code === 'EEXIST') return undefined;
+      throw err;
+    });
+    if (file) {
       await file.writeFile(String(process.pid));
       await file.close();
       return () => rm(lockPath, { force: true });
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      const pid = Number((await readFile(lockPath, 'utf8').catch(() => '')).trim());
-      if (pid && pid !== process.pid && isAlive(pid)) {
-        throw new Error(`embedded PostgreSQL: ${dataDir} is in use by process ${pid} (lock file ${lockPath})`);
-      }
-      if (pid === process.pid) throw new Error(`embedded PostgreSQL: ${dataDir} is already open in this process`);
-      await rm(lockPath, { force: true });
     }
+    const pid = Number((await readFile(lockPath, 'utf8').catch(() => '')).trim());
+    if (pid && isAlive(pid)) {
+      throw new Error(`embedded PostgreSQL: ${dataDir} is in use by process ${pid} (lock file ${lockPath})`);
+    }
+    await rm(lockPath, { force: true });
   }
   throw new Error(`embedded PostgreSQL: cannot lock ${dataDir} (${lockPath})`);
 }

@@ -100,10 +100,15 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<DevSe
     const fd = openSync(opts.logFile, 'a');
     stdio = ['ignore', fd, fd];
   }
-  const child: ChildProcess = spawn(exe.path, args, { stdio, detached: false });
+  // Own process group: a terminal's Ctrl-C reaches only us, and we stop the server last, after the
+  // worker has drained. If we die without stopping it, the exit hook below still takes it down.
+  const child: ChildProcess = spawn(exe.path, args, { stdio, detached: true });
+  const killOnExit = () => child.kill('SIGTERM');
+  process.once('exit', killOnExit);
   let exited = false;
   child.once('exit', () => {
     exited = true;
+    process.removeListener('exit', killOnExit);
   });
   const address = `${ip}:${port}`;
   try {

@@ -3,7 +3,7 @@
  * left alone). The dev server gets them on its command line; this serves any other server the
  * worker is pointed at (the time-skipping test server, a fresh cluster).
  */
-import type { Connection } from '@temporalio/client';
+import type { ConnectionLike } from '@temporalio/client';
 import { SearchAttributeType } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import { SA } from './search-attributes';
@@ -16,7 +16,7 @@ const INDEXED: Partial<Record<SearchAttributeType, temporal.api.enums.v1.Indexed
   [SearchAttributeType.DATETIME]: IndexedValueType.INDEXED_VALUE_TYPE_DATETIME,
 };
 
-export async function registerSearchAttributes(connection: Connection, namespace: string): Promise<string[]> {
+export async function registerSearchAttributes(connection: ConnectionLike, namespace: string): Promise<string[]> {
   const known = new Set<string>();
   try {
     const existing = await connection.operatorService.listSearchAttributes({ namespace });

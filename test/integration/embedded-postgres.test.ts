@@ -20,6 +20,7 @@ let tmp: string;
 let dataDir: string;
 let server: EmbeddedPostgres | undefined;
 let migrateOutput: string;
+const logs: string[] = [];
 
 function url(): string {
   if (!server) throw new Error('embedded PostgreSQL is not running');
@@ -29,7 +30,7 @@ function url(): string {
 beforeAll(async () => {
   tmp = await mkdtemp(path.join(os.tmpdir(), 'ccm-embedded-pg-'));
   dataDir = path.join(tmp, 'pglite');
-  server = await startEmbeddedPostgres({ dataDir, port: 0 });
+  server = await startEmbeddedPostgres({ dataDir, port: 0, log: (line) => logs.push(line) });
   // Asynchronous child process, the way `npm run db:migrate` runs against it.
   const migrate = await run(
     process.execPath,
@@ -136,6 +137,9 @@ test('a second server on the same directory is refused; a restart keeps the data
   await before.end();
   await server?.stop();
   server = undefined;
+  // The child process exited by itself after stopping, i.e. nothing was left open.
+  expect(logs).toContain('embedded PostgreSQL stopped');
+  expect(logs.filter((line) => /left handles open|did not stop|unexpectedly/.test(line))).toEqual([]);
 
   server = await startEmbeddedPostgres({ dataDir, port: 0 });
   const prisma = prismaOn(server.url);

@@ -1,0 +1,26 @@
+/** API process (docker-compose `api`, or `npm run api`): needs TEMPORAL_ADDRESS and DATABASE_URL. */
+import { loadConfig, ConfigError } from '../config/env';
+import { createDb } from '../db/client';
+import { loadPolicy } from '../policy/policy';
+import { createTemporalClient } from '../temporal/client';
+import { onShutdownSignal, runMain, say } from '../app/logger';
+import { buildApi } from './server';
+
+const log = say('api');
+
+runMain('api', async () => {
+  const env = loadConfig();
+  const missing = (['TEMPORAL_ADDRESS', 'DATABASE_URL'] as const).filter((k) => !env[k]);
+  if (missing.length) throw new ConfigError(`${missing.join(', ')} must be set for a standalone API (npm start runs an embedded stack instead)`);
+  const policy = loadPolicy();
+  const db = createDb({ url: env.DATABASE_URL! });
+  const temporal = await createTemporalClient({ address: env.TEMPORAL_ADDRESS!, namespace: env.TEMPORAL_NAMESPACE });
+  const app = await buildApi({ db, temporal, taskQueue: env.TASK_QUEUE, policy, logLevel: env.LOG_LEVEL });
+  const url = await app.listen({ host: env.API_HOST, port: env.API_PORT });
+  log(`listening on ${url} (OpenAPI: ${url}/docs)`);
+  onShutdownSignal(async () => {
+    await app.close();
+    await temporal.connection.close();
+    await db.$disconnect();
+  });
+});

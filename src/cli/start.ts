@@ -1,0 +1,158 @@
+/**
+ * `npm start`: the whole stack on one machine. Whatever is not configured runs embedded:
+ *   TEMPORAL_ADDRESS unset → Temporal dev server (Web UI on TEMPORAL_UI_PORT, state in DATA_DIR/temporal)
+ *   DATABASE_URL unset     → PostgreSQL as PGlite (DATA_DIR/pglite)
+ *   SMTP_URL unset         → a local SMTP sink (DATA_DIR/mail/*.eml, listed at GET /mail)
+ * then migrations, the worker and the API. Ctrl-C stops it all in order; a second start keeps the data.
+ * Runs under `node --experimental-wasm-modules` (the migration engine is WASM).
+ */
+import path from 'node:path';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { loadConfig } from '../config/env';
+import { createDb } from '../db/client';
+import { applyMigrations } from '../db/migrate';
+import { startEmbeddedPostgres, EMBEDDED_PG_MAX_CONNECTIONS } from '../embedded/postgres';
+import { startSmtpSink, type SmtpSink } from '../embedded/smtp-sink';
+import { createSmtpMailer } from '../mail/mailer';
+import { loadPolicy } from '../policy/policy';
+import { systemClock } from '../shared/clock';
+import { createTemporalClient } from '../temporal/client';
+import { startDevServer } from '../temporal/dev-server';
+import { registerSearchAttributes } from '../temporal/register-search-attributes';
+import { createWorker } from '../worker/worker';
+import { buildApi } from '../api/server';
+import { onShutdownSignal, runMain, say } from '../app/logger';
+
+const log = say('start');
+
+runMain('start', async () => {
+  const env = loadConfig();
+  const policy = loadPolicy();
+  const dataDir = path.resolve(env.DATA_DIR);
+  const stops: { name: string; stop: () => Promise<void> }[] = [];
+  Runtime.install({
+    shutdownSignals: [],
+    logger: new DefaultLogger(env.LOG_LEVEL === 'debug' || env.LOG_LEVEL === 'trace' ? 'DEBUG' : 'WARN'),
+  });
+  let stopping: Promise<void> | undefined;
+  const stopAll = () =>
+    (stopping ??= (async () => {
+      for (const { name, stop } of stops.reverse()) {
+        log(`stopping ${name}`);
+        await stop().catch((err: unknown) => log(`${name}: ${(err as Error).message}`));
+      }
+    })());
+  onShutdownSignal(async (signal) => {
+    log(`${signal}: shutting down`);
+    await stopAll();
+    log('stopped');
+  });
+
+  // A signal during start-up: stop starting things, stopAll() takes down what is up.
+  const track = (name: string, stop: () => Promise<void>) => {
+    stops.push({ name, stop });
+    if (stopping) throw new Interrupted();
+  };
+
+  try {
+    // Database
+    let databaseUrl = env.DATABASE_URL;
+    let databaseLabel = databaseUrl ? redact(databaseUrl) : '';
+    if (!databaseUrl) {
+      const pg = await startEmbeddedPostgres({ dataDir: path.join(dataDir, 'pglite'), port: env.EMBEDDED_PG_PORT, log });
+      track('embedded PostgreSQL', pg.stop);
+      databaseUrl = pg.url;
+      databaseLabel = `embedded PGlite ${pg.url} (data ${path.join(dataDir, 'pglite')})`;
+    }
+    const applied = await applyMigrations(databaseUrl);
+    log(applied.length ? `migrations applied: ${applied.join(', ')}` : 'database schema is up to date');
+    const db = createDb({ url: databaseUrl, ...(env.DATABASE_URL ? {} : { max: EMBEDDED_PG_MAX_CONNECTIONS }) });
+    track('database pool', () => db.$disconnect());
+
+    // Mail
+    let smtpUrl = env.SMTP_URL;
+    let sink: SmtpSink | undefined;
+    if (!smtpUrl) {
+      sink = await startSmtpSink({ dir: path.join(dataDir, 'mail'), port: env.EMBEDDED_SMTP_PORT, log });
+      track('SMTP sink', sink.stop);
+      smtpUrl = sink.url;
+    }
+    const mailer = createSmtpMailer({ url: smtpUrl, from: env.MAIL_FROM });
+    track('mailer', async () => mailer.close());
+
+    // Temporal
+    let address = env.TEMPORAL_ADDRESS;
+    let uiUrl: string | undefined;
+    if (!address) {
+      const server = await startDevServer({
+        port: env.TEMPORAL_PORT,
+        uiPort: env.TEMPORAL_UI_PORT,
+        namespace: env.TEMPORAL_NAMESPACE,
+        dbFilename: path.join(dataDir, 'temporal', 'dev.db'),
+        logFile: path.join(dataDir, 'temporal', 'server.log'),
+        log,
+      });
+      track('Temporal dev server', server.stop);
+      address = server.address;
+      uiUrl = server.uiUrl;
+    }
+    const temporal = await createTemporalClient({ address, namespace: env.TEMPORAL_NAMESPACE });
+    track('Temporal client', () => temporal.connection.close());
+    if (env.TEMPORAL_ADDRESS) {
+      await registerSearchAttributes(temporal.connection, env.TEMPORAL_NAMESPACE).catch((err: unknown) =>
+        log(`could not register search attributes (register them at setup): ${(err as Error).message}`),
+      );
+    }
+
+    // Worker
+    const { worker, connection } = await createWorker({
+      address,
+      namespace: env.TEMPORAL_NAMESPACE,
+      taskQueue: env.TASK_QUEUE,
+      deps: { db, mailer, clock: systemClock, mailFrom: env.MAIL_FROM },
+      shutdownGraceSeconds: env.SHUTDOWN_GRACE_SECONDS,
+    });
+    const running = worker.run();
+    track('worker (draining running activities)', async () => {
+      worker.shutdown();
+      await running;
+      await connection.close();
+    });
+
+    // API
+    const app = await buildApi({ db, temporal, taskQueue: env.TASK_QUEUE, policy, mailbox: sink, logLevel: env.LOG_LEVEL === 'info' ? 'warn' : env.LOG_LEVEL });
+    const apiUrl = await app.listen({ host: env.API_HOST, port: env.API_PORT });
+    track('API', () => app.close());
+
+    const rows: [string, string][] = [
+      ['Temporal UI', uiUrl ?? `(external server ${address}: open its own UI)`],
+      ['Temporal', `${address}  namespace ${env.TEMPORAL_NAMESPACE}, task queue ${env.TASK_QUEUE}`],
+      ['API', `${apiUrl}  (OpenAPI: ${apiUrl}/docs, health: ${apiUrl}/health)`],
+      ['Database', databaseLabel],
+      ['Mail', sink ? `local sink ${sink.url}, messages in ${path.join(dataDir, 'mail')} and at ${apiUrl}/mail` : redact(smtpUrl)],
+      ['Policy', `version ${policy.version}`],
+    ];
+    const width = Math.max(...rows.map(([k]) => k.length));
+    process.stdout.write(`\nCustomer-care manager is running (Ctrl-C stops it):\n${rows.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`).join('\n')}\n\n`);
+    await running;
+  } catch (err) {
+    await stopAll();
+    if (err instanceof Interrupted) return;
+    throw err;
+  }
+});
+
+class Interrupted extends Error {
+  override name = 'Interrupted';
+}
+
+/** A URL without its password, for printing. */
+function redact(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return url;
+  }
+}
