@@ -5,7 +5,8 @@
  *   npm run db:migrate               apply prisma/migrations to DATABASE_URL (like `prisma migrate deploy`)
  *   npm run db:migration -- <name>   write prisma/migrations/<timestamp>_<name>/migration.sql from the
  *                                    diff between the committed migrations and prisma/schema.prisma
- *   npm run db:migration -- --check  exit 1 when that diff is not empty (drift check)
+ *   npm run db:migration -- --check [--schema file]
+ *                                    exit 1 when that diff is not empty (drift check)
  *
  * Both keep the `_prisma_migrations` table exactly as `prisma migrate deploy` does, so either tool can
  * take over a database the other one migrated.
@@ -27,7 +28,9 @@ async function main(): Promise<void> {
     }
     case 'create': {
       if (args[0] === '--check') {
-        const sql = await diffMigrationsToSchema(databaseUrl);
+        const schemaAt = args.indexOf('--schema');
+        const schemaPath = schemaAt >= 0 ? args[schemaAt + 1] : undefined;
+        const sql = await diffMigrationsToSchema(databaseUrl, schemaPath);
         if (sql.trim()) {
           console.error(`schema.prisma differs from prisma/migrations:\n${sql}`);
           process.exitCode = 1;
@@ -47,7 +50,11 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((err: unknown) => {
-  console.error(err instanceof Error ? err.message : err);
-  process.exit(1);
-});
+// Exit explicitly: the WASM engine leaves a timer running for ~10 s after it is freed.
+main().then(
+  () => process.exit(process.exitCode ?? 0),
+  (err: unknown) => {
+    console.error(err instanceof Error ? err.message : err);
+    process.exit(1);
+  },
+);

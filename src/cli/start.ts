@@ -60,7 +60,7 @@ runMain('start', async () => {
     let databaseLabel = databaseUrl ? redact(databaseUrl) : '';
     if (!databaseUrl) {
       const pg = await startEmbeddedPostgres({ dataDir: path.join(dataDir, 'pglite'), port: env.EMBEDDED_PG_PORT, log });
-      track('embedded PostgreSQL', pg.stop);
+      track('embedded PostgreSQL', () => pg.stop());
       databaseUrl = pg.url;
       databaseLabel = `embedded PGlite ${pg.url} (data ${path.join(dataDir, 'pglite')})`;
     }
@@ -74,7 +74,7 @@ runMain('start', async () => {
     let sink: SmtpSink | undefined;
     if (!smtpUrl) {
       sink = await startSmtpSink({ dir: path.join(dataDir, 'mail'), port: env.EMBEDDED_SMTP_PORT, log });
-      track('SMTP sink', sink.stop);
+      track('SMTP sink', () => sink!.stop());
       smtpUrl = sink.url;
     }
     const mailer = createSmtpMailer({ url: smtpUrl, from: env.MAIL_FROM });
@@ -92,7 +92,7 @@ runMain('start', async () => {
         logFile: path.join(dataDir, 'temporal', 'server.log'),
         log,
       });
-      track('Temporal dev server', server.stop);
+      track('Temporal dev server', () => server.stop());
       address = server.address;
       uiUrl = server.uiUrl;
     }

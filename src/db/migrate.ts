@@ -122,14 +122,14 @@ export async function applyMigrations(databaseUrl: string): Promise<string[]> {
  * The engine replays the migrations on a scratch database of its own (created and dropped here on
  * the server of `databaseUrl`), so the target database is never touched.
  */
-export async function diffMigrationsToSchema(databaseUrl: string): Promise<string> {
+export async function diffMigrationsToSchema(databaseUrl: string, schemaPath = SCHEMA_PATH): Promise<string> {
   const migrationsList = await listMigrations();
-  const schema = await fs.readFile(SCHEMA_PATH, 'utf8');
+  const schema = await fs.readFile(schemaPath, 'utf8');
   return withScratchDatabase(databaseUrl, (scratchUrl) =>
     withEngine(scratchUrl, async (engine) => {
       const result = await engine.diff({
         from: { tag: 'migrations', ...migrationsList },
-        to: { tag: 'schemaDatamodel', files: [{ path: SCHEMA_PATH, content: schema }] },
+        to: { tag: 'schemaDatamodel', files: [{ path: schemaPath, content: schema }] },
         script: true,
         exitCode: null,
         filters: NO_FILTER,

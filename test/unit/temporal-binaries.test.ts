@@ -200,7 +200,7 @@ describe('binCacheDir', () => {
 });
 
 describe('known defects (test.failing: each turns red once the source is fixed; then drop `.failing`)', () => {
-  // BUG src/temporal/binaries.ts:52-59 (isExecutable, used at 118-121 and 63-64) — access(X_OK) is true for
+  // BUG src/temporal/binaries.ts:49-56 (isExecutable, used at 117-122 and 62) — access(X_OK) is true for
   // a directory, so TEMPORAL_CLI_PATH=/opt/temporal (the folder, not the binary) is accepted and the
   // failure only shows later as a spawn EACCES; the message promises "an executable file".
   it.failing('TEMPORAL_CLI_PATH pointing at a directory → TemporalBinaryNotFound naming the variable', () => {
@@ -229,7 +229,7 @@ describe('known defects (test.failing: each turns red once the source is fixed; 
     ).toThrow(TemporalBinaryNotFound);
   });
 
-  // BUG src/temporal/binaries.ts:62 with 126 — onPath(command, env.PATH) passes undefined when the injected
+  // BUG src/temporal/binaries.ts:58 with 124 — onPath(command, env.PATH) passes undefined when the injected
   // env has no PATH, which triggers the default parameter `process.env.PATH`: the injected env is not honoured.
   it.failing('an injected env without PATH does not search the process PATH', () => {
     const hostDir = dir('bug-leak', 'host-path');

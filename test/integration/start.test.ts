@@ -1,0 +1,128 @@
+/**
+ * `npm start` as a newcomer runs it: no DATABASE_URL, SMTP_URL or TEMPORAL_ADDRESS, so it brings up
+ * the embedded stack (Temporal dev server with the Web UI, PGlite, SMTP sink), the worker and the
+ * API. A reminder made over HTTP lands in the sink; Ctrl-C (SIGINT) stops everything cleanly; a
+ * second start keeps the data. Ports are picked free so the test never collides with a running stack.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { freePort } from '../../src/temporal/dev-server';
+import { PROJECT_ROOT } from '../../src/temporal/binaries';
+
+jest.setTimeout(240_000);
+
+const dataDir = mkdtempSync(path.join(os.tmpdir(), 'ccm-start-'));
+let ports: Record<string, number>;
+
+beforeAll(async () => {
+  ports = {
+    TEMPORAL_PORT: await freePort(),
+    TEMPORAL_UI_PORT: await freePort(),
+    API_PORT: await freePort(),
+    EMBEDDED_PG_PORT: await freePort(),
+    EMBEDDED_SMTP_PORT: await freePort(),
+  };
+});
+
+afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+interface Started {
+  child: ChildProcess;
+  output: () => string;
+  exited: Promise<void>;
+}
+
+async function start(): Promise<Started> {
+  const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'warn' };
+  for (const key of ['DATABASE_URL', 'SMTP_URL', 'TEMPORAL_ADDRESS']) delete env[key];
+  for (const [k, v] of Object.entries(ports)) env[k] = String(v);
+  const child = spawn('npm', ['start'], { cwd: PROJECT_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  let out = '';
+  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const deadline = Date.now() + 180_000;
+  while (!out.includes('Customer-care manager is running')) {
+    if (child.exitCode !== null) throw new Error(`npm start exited early:\n${out}`);
+    if (Date.now() > deadline) throw new Error(`npm start did not come up:\n${out}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return { child, output: () => out, exited };
+}
+
+/**
+ * Ctrl-C in a terminal: SIGINT to the whole foreground process group. npm itself then dies of the
+ * signal, so its exit code says nothing; what counts is that our shutdown ran to the end and that
+ * nothing is left listening on any of the stack's ports.
+ */
+async function ctrlC(s: Started): Promise<void> {
+  process.kill(-s.child.pid!, 'SIGINT');
+  await s.exited;
+  expect(s.output()).toContain('[start] stopped');
+  for (const [name, port] of Object.entries(ports)) {
+    expect([name, await isListening(port)]).toEqual([name, false]);
+  }
+}
+
+function isListening(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+const api = () => `http://127.0.0.1:${ports.API_PORT}`;
+async function post(p: string, body: unknown) {
+  const res = await fetch(`${api()}${p}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  return { status: res.status, body: (await res.json()) as any };
+}
+
+test('npm start brings up the embedded stack; a reminder email lands in the sink; Ctrl-C stops it; data survives a restart', async () => {
+  const first = await start();
+  try {
+    expect(first.output()).toContain(`Temporal UI  http://127.0.0.1:${ports.TEMPORAL_UI_PORT}`);
+    const ui = await fetch(`http://127.0.0.1:${ports.TEMPORAL_UI_PORT}/`);
+    expect(ui.status).toBe(200);
+    expect(await ui.text()).toContain('<html');
+    expect((await fetch(`${api()}/health`)).status).toBe(200);
+
+    expect((await post('/staff', { id: 'rm-1', name: 'Rita Manager', email: 'rita@bank.example', roles: ['RELATIONSHIP_MANAGER'] })).status).toBe(201);
+    expect((await post('/staff', { id: 'sup-1', name: 'Sue Pervisor', email: 'sue@bank.example', roles: ['SUPERVISOR'] })).status).toBe(201);
+    const created = await post('/reminders', {
+      key: 'smoke-1',
+      staffId: 'rm-1',
+      escalationStaffId: 'sup-1',
+      dueAt: new Date(Date.now() + 1000).toISOString(),
+      subject: 'Send the quarterly statement',
+    });
+    expect(created.status).toBe(201);
+
+    let messages: { to: string[]; subject: string }[] = [];
+    const deadline = Date.now() + 30_000;
+    while (!messages.length && Date.now() < deadline) {
+      messages = ((await (await fetch(`${api()}/mail`)).json()) as { messages: typeof messages }).messages;
+      if (!messages.length) await new Promise((r) => setTimeout(r, 250));
+    }
+    expect(messages).toEqual([expect.objectContaining({ to: ['rita@bank.example'], subject: 'Reminder: Send the quarterly statement' })]);
+    expect(readdirSync(path.join(dataDir, 'mail')).filter((f) => f.endsWith('.eml'))).toHaveLength(1);
+  } finally {
+    await ctrlC(first);
+  }
+
+  const second = await start();
+  try {
+    const res = await fetch(`${api()}/reminders/smoke-1`);
+    expect(res.status).toBe(200);
+    // Still DUE (escalation is two days away) and answered live by the workflow that survived the restart.
+    expect(await res.json()).toMatchObject({ key: 'smoke-1', status: 'DUE', source: 'workflow' });
+  } finally {
+    await ctrlC(second);
+  }
+});
