@@ -15,7 +15,7 @@ const usd = z.number().int().nonnegative();
 export const policySchema = z
   .object({
     /** Changes whenever any value changes; recorded on every process and notification. */
-    version: z.string().regex(/^\d{4}\.\d{2}-\d+$/, 'YYYY.MM-N'),
+    version: z.string().regex(/^\d{4}\.(0[1-9]|1[0-2])-\d+$/, 'YYYY.MM-N'),
     /** §2.1 individual segmentation. */
     individual: z.strictObject({
       minimumAgeYears: positiveInt,
@@ -47,6 +47,9 @@ export const policySchema = z
   .superRefine((p, ctx) => {
     if (p.individual.ageGroups.youngMaxAge >= p.individual.ageGroups.middleAgedMaxAge) {
       ctx.addIssue({ code: 'custom', path: ['individual', 'ageGroups'], message: 'youngMaxAge must be below middleAgedMaxAge' });
+    }
+    if (p.individual.minimumAgeYears > p.individual.ageGroups.youngMaxAge) {
+      ctx.addIssue({ code: 'custom', path: ['individual', 'minimumAgeYears'], message: 'must not exceed youngMaxAge (the young band would be empty)' });
     }
     if (p.individual.assetTiers.vipFromUsd >= p.individual.assetTiers.highNetWorthFromUsd) {
       ctx.addIssue({ code: 'custom', path: ['individual', 'assetTiers'], message: 'vipFromUsd must be below highNetWorthFromUsd' });

@@ -13,7 +13,16 @@ export interface FieldIssue {
 export class ValidationError extends Error {
   override name = 'ValidationError';
   constructor(readonly issues: FieldIssue[]) {
-    super(issues.map((i) => `${i.field}: ${i.reason}${i.value === undefined ? '' : ` (got ${JSON.stringify(i.value)})`}`).join('; '));
+    super(issues.map((i) => `${i.field}: ${i.reason}${i.value === undefined ? '' : ` (got ${show(i.value)})`}`).join('; '));
+  }
+}
+
+/** JSON where possible; BigInts and cycles must not turn a 400 into a 500. */
+function show(value: unknown): string {
+  try {
+    return JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v)) ?? String(value);
+  } catch {
+    return String(value);
   }
 }
 

@@ -9,7 +9,7 @@
  * Used by `npm start`, the tests and the benchmarks. Idempotent; says what it does on stderr.
  */
 import { spawnSync } from 'node:child_process';
-import { accessSync, constants, existsSync, mkdirSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 
 export type TemporalBinaryKind = 'cli' | 'test-server';
@@ -49,13 +49,13 @@ const defaultLog: Log = (line) => process.stderr.write(`[temporal] ${line}\n`);
 function isExecutable(file: string): boolean {
   try {
     accessSync(file, constants.X_OK);
-    return true;
+    return statSync(file).isFile();
   } catch {
     return false;
   }
 }
 
-function onPath(command: string, envPath = process.env.PATH ?? ''): string | undefined {
+function onPath(command: string, envPath: string): string | undefined {
   for (const dir of envPath.split(path.delimiter)) {
     if (!dir) continue;
     const candidate = path.join(dir, command);
@@ -121,7 +121,7 @@ export function resolveTemporalExecutable(kind: TemporalBinaryKind, opts: Resolv
     return { type: 'existing-path', path: fromEnv };
   }
 
-  const found = onPath(spec.command, env.PATH);
+  const found = onPath(spec.command, env.PATH ?? '');
   if (found) return { type: 'existing-path', path: found };
 
   const venv = binCacheDir(env);

@@ -261,14 +261,14 @@ describe('reminderEscalationDelayMs', () => {
   });
 });
 
-describe('known defects (test.failing: each turns red once the source is fixed; then drop `.failing`)', () => {
-  // BUG src/policy/policy.ts:18 — /^\d{4}\.\d{2}-\d+$/ lets a month that does not exist through.
-  it.failing('version with month 13 is rejected (YYYY.MM-N)', () => {
+describe('fixed defects (regression tests)', () => {
+  // was a bug in src/policy/policy.ts:18 — /^\d{4}\.\d{2}-\d+$/ lets a month that does not exist through.
+  it('version with month 13 is rejected (YYYY.MM-N)', () => {
     expect(() => parsePolicy(withChange((p) => { p.version = '2026.13-1'; }))).toThrow('version: YYYY.MM-N');
   });
 
   // GAP src/policy/policy.ts:47-57 (superRefine) — no check that §2.1's minimum age lies below the young band's top.
-  it.failing('§2.1 minimumAgeYears at or above youngMaxAge is rejected (the young band would be empty)', () => {
+  it('§2.1 minimumAgeYears at or above youngMaxAge is rejected (the young band would be empty)', () => {
     expect(() => parsePolicy(withChange((p) => { p.individual.minimumAgeYears = 40; }))).toThrow(PolicyError);
   });
 });

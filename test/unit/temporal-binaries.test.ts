@@ -199,11 +199,11 @@ describe('binCacheDir', () => {
   });
 });
 
-describe('known defects (test.failing: each turns red once the source is fixed; then drop `.failing`)', () => {
-  // BUG src/temporal/binaries.ts:49-56 (isExecutable, used at 117-122 and 62) — access(X_OK) is true for
+describe('fixed defects (regression tests)', () => {
+  // was a bug in src/temporal/binaries.ts:49-56 (isExecutable, used at 117-122 and 62) — access(X_OK) is true for
   // a directory, so TEMPORAL_CLI_PATH=/opt/temporal (the folder, not the binary) is accepted and the
   // failure only shows later as a spawn EACCES; the message promises "an executable file".
-  it.failing('TEMPORAL_CLI_PATH pointing at a directory → TemporalBinaryNotFound naming the variable', () => {
+  it('TEMPORAL_CLI_PATH pointing at a directory → TemporalBinaryNotFound naming the variable', () => {
     const folder = dir('bug-dir', 'opt-temporal');
     expect(() =>
       resolveTemporalExecutable('cli', {
@@ -216,7 +216,7 @@ describe('known defects (test.failing: each turns red once the source is fixed; 
   });
 
   // Same cause on PATH: a directory named `temporal` in a PATH entry is returned as the binary.
-  it.failing('a directory named `temporal` on PATH is not taken for the binary', () => {
+  it('a directory named `temporal` on PATH is not taken for the binary', () => {
     const pathDir = dir('bug-path-dir', 'path');
     mkdirSync(path.join(pathDir, 'temporal'), { recursive: true });
     expect(() =>
@@ -229,9 +229,9 @@ describe('known defects (test.failing: each turns red once the source is fixed; 
     ).toThrow(TemporalBinaryNotFound);
   });
 
-  // BUG src/temporal/binaries.ts:58 with 124 — onPath(command, env.PATH) passes undefined when the injected
+  // was a bug in src/temporal/binaries.ts:58 with 124 — onPath(command, env.PATH) passes undefined when the injected
   // env has no PATH, which triggers the default parameter `process.env.PATH`: the injected env is not honoured.
-  it.failing('an injected env without PATH does not search the process PATH', () => {
+  it('an injected env without PATH does not search the process PATH', () => {
     const hostDir = dir('bug-leak', 'host-path');
     executable(path.join(hostDir, 'temporal'));
     const saved = process.env.PATH;
