@@ -21,7 +21,7 @@ import { startDevServer } from '../temporal/dev-server';
 import { registerSearchAttributes } from '../temporal/register-search-attributes';
 import { createWorker } from '../worker/worker';
 import { buildApi } from '../api/server';
-import { onShutdownSignal, runMain, say } from '../app/logger';
+import { onShutdownSignal, runMain, say, temporalLogLevel } from '../app/logger';
 
 const log = say('start');
 
@@ -32,7 +32,8 @@ runMain('start', async () => {
   const stops: { name: string; stop: () => Promise<void> }[] = [];
   Runtime.install({
     shutdownSignals: [],
-    logger: new DefaultLogger(env.LOG_LEVEL === 'debug' || env.LOG_LEVEL === 'trace' ? 'DEBUG' : 'WARN'),
+    // The console is for the summary: the SDK's INFO lines only show with LOG_LEVEL=debug or trace.
+    logger: new DefaultLogger(env.LOG_LEVEL === 'info' ? 'WARN' : temporalLogLevel(env.LOG_LEVEL)),
   });
   let stopping: Promise<void> | undefined;
   const stopAll = () =>

@@ -25,17 +25,27 @@ export interface TestSmtpServer {
   to(address: string): ReceivedEmail[];
   /** Makes the next `count` deliveries fail with a temporary SMTP error (451). */
   failNext(count: number): void;
+  /** Resolves when a client has begun sending a message body (DATA). */
+  dataStarted: Promise<void>;
   close(): Promise<void>;
 }
 
-export async function startTestSmtpServer(): Promise<TestSmtpServer> {
+export interface TestSmtpOptions {
+  /** Holds every message this long before answering 250, like a slow mail relay. */
+  acceptDelayMs?: number;
+}
+
+export async function startTestSmtpServer(options: TestSmtpOptions = {}): Promise<TestSmtpServer> {
   const messages: ReceivedEmail[] = [];
   let failures = 0;
+  let markDataStarted: () => void = () => undefined;
+  const dataStarted = new Promise<void>((resolve) => (markDataStarted = resolve));
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS', 'AUTH'],
     logger: false,
     onData(stream, session, callback) {
+      markDataStarted();
       const chunks: Buffer[] = [];
       stream.on('data', (c: Buffer) => chunks.push(c));
       stream.on('end', () => {
@@ -46,7 +56,8 @@ export async function startTestSmtpServer(): Promise<TestSmtpServer> {
           return;
         }
         const raw = Buffer.concat(chunks).toString('utf8');
-        simpleParser(raw)
+        new Promise((r) => setTimeout(r, options.acceptDelayMs ?? 0))
+          .then(() => simpleParser(raw))
           .then((mail) => {
             messages.push({
               to: session.envelope.rcptTo.map((r) => r.address),
@@ -68,6 +79,7 @@ export async function startTestSmtpServer(): Promise<TestSmtpServer> {
   return {
     url: `smtp://127.0.0.1:${port}`,
     messages,
+    dataStarted,
     to: (address) => messages.filter((m) => m.to.includes(address)),
     failNext(count) {
       failures = count;
