@@ -61,10 +61,39 @@ class CatalogCharAsTextClient extends pg.Client {
   }
 }
 
+type Adapter = Awaited<ReturnType<PrismaPg['connect']>>;
+
+/**
+ * @prisma/adapter-pg 7.10 runs a migration script by splitting it on every ";", which breaks any
+ * statement with a semicolon inside it (a PL/pgSQL function body, a string literal). PostgreSQL's
+ * simple query protocol takes the whole script in one round trip, as `prisma migrate` with the native
+ * engine does, so that is what this factory's adapters do.
+ */
+class WholeScriptPg extends PrismaPg {
+  override async connect(): Promise<Adapter> {
+    return wholeScript(await super.connect());
+  }
+  override async connectToShadowDb(): Promise<Adapter> {
+    return wholeScript(await super.connectToShadowDb());
+  }
+}
+
+function wholeScript(adapter: Adapter): Adapter {
+  const inner = adapter as unknown as { client: pg.Pool; onError(err: unknown): never };
+  adapter.executeScript = async (script: string) => {
+    try {
+      await inner.client.query(script);
+    } catch (err) {
+      inner.onError(err);
+    }
+  };
+  return adapter;
+}
+
 async function withEngine<T>(databaseUrl: string, fn: (engine: Engine) => Promise<T>): Promise<T> {
   const { SchemaEngine } = await importEsm('@prisma/schema-engine-wasm');
   const schema = await fs.readFile(SCHEMA_PATH, 'utf8');
-  const adapter = bindMigrationAwareSqlAdapterFactory(new PrismaPg({ connectionString: databaseUrl, Client: CatalogCharAsTextClient }));
+  const adapter = bindMigrationAwareSqlAdapterFactory(new WholeScriptPg({ connectionString: databaseUrl, Client: CatalogCharAsTextClient }));
   const log = (line: string): void => {
     if (process.env.PRISMA_MIGRATE_DEBUG) console.error(line);
   };
