@@ -1,0 +1,60 @@
+/**
+ * §3.1 "access is granted by role and need": every API request carries a per-staff API key
+ * (`Authorization: Bearer ccm_…`). Only a SHA-256 of the key is stored; the key is shown once, when
+ * issued. The authenticated actor's roles decide what the request may do (see `requireRole`).
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import type { Db } from '../db/client';
+import type { StaffRole } from '../db/generated/client';
+import { NotFoundError } from '../shared/errors';
+
+export interface Actor {
+  staffId: string;
+  roles: StaffRole[];
+}
+
+export class AuthenticationError extends Error {
+  override name = 'AuthenticationError';
+}
+
+export class ForbiddenError extends Error {
+  override name = 'ForbiddenError';
+}
+
+const KEY_PREFIX = 'ccm_';
+
+export const hashApiKey = (key: string) => createHash('sha256').update(key).digest('hex');
+
+/** Issues a new key for an active staff member; returns the plain key (shown once). */
+export async function issueApiKey(db: Db, staffId: string, label: string): Promise<{ id: string; key: string }> {
+  const staff = await db.staffMember.findUnique({ where: { id: staffId } });
+  if (!staff?.active) throw new NotFoundError(`active staff member ${staffId} does not exist`);
+  const key = `${KEY_PREFIX}${randomBytes(32).toString('base64url')}`;
+  const row = await db.apiKey.create({ data: { staffId, label, keyHash: hashApiKey(key) } });
+  return { id: row.id, key };
+}
+
+export async function revokeApiKey(db: Db, id: string, at: Date): Promise<void> {
+  await db.apiKey.updateMany({ where: { id, revokedAt: null }, data: { revokedAt: at } });
+}
+
+/** The actor behind an Authorization header value, or an AuthenticationError saying why not. */
+export async function authenticate(db: Db, authorization: string | undefined, now: Date): Promise<Actor> {
+  if (!authorization) throw new AuthenticationError('missing Authorization header (Bearer API key)');
+  const match = /^Bearer\s+(\S+)$/i.exec(authorization.trim());
+  if (!match?.[1]?.startsWith(KEY_PREFIX)) throw new AuthenticationError('Authorization must be "Bearer ccm_…"');
+  const row = await db.apiKey.findUnique({ where: { keyHash: hashApiKey(match[1]) }, include: { staff: true } });
+  if (!row || row.revokedAt) throw new AuthenticationError('unknown or revoked API key');
+  if (!row.staff.active) throw new AuthenticationError('the staff member of this API key is inactive');
+  await db.apiKey.update({ where: { id: row.id }, data: { lastUsedAt: now } });
+  return { staffId: row.staffId, roles: row.staff.roles };
+}
+
+/** Throws ForbiddenError unless the actor holds one of `roles`. */
+export function requireRole(actor: Actor, ...roles: StaffRole[]): void {
+  if (!roles.some((r) => actor.roles.includes(r))) {
+    throw new ForbiddenError(
+      `requires one of the roles ${roles.join(', ')}; staff member ${actor.staffId} has ${actor.roles.join(', ') || 'none'}`,
+    );
+  }
+}
