@@ -12,7 +12,8 @@ export default tseslint.config(
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {
-      parserOptions: { projectService: { allowDefaultProject: ['*.js', '*.mjs'] }, tsconfigRootDir: import.meta.dirname },
+      // workflows/__lint_probe__*.ts: text the lint-rule test pipes in on stdin (never a file on disk).
+      parserOptions: { projectService: { allowDefaultProject: ['*.js', '*.mjs', 'workflows/__lint_probe__*.ts'] }, tsconfigRootDir: import.meta.dirname },
     },
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',

@@ -1,15 +1,16 @@
 /**
  * Every activity the worker registers, built from injected dependencies so tests run the real code
- * against a real database and SMTP server (createActivities({ db, mailer, clock, mailFrom })).
+ * against a real database and SMTP server (createActivities({ db, mailer, clock, mailFrom, policy, ring })).
  */
-import type { NotificationDeps } from './notifications';
+import { createOnboardingActivities, type OnboardingDeps } from './onboarding';
 import { createReminderActivities } from './reminders';
 
-export type ActivityDeps = NotificationDeps;
+export type ActivityDeps = OnboardingDeps;
 
 export function createActivities(deps: ActivityDeps) {
   return {
     ...createReminderActivities(deps),
+    ...createOnboardingActivities(deps),
   };
 }
 

@@ -1,2 +1,3 @@
 /** Every workflow the worker runs. Deterministic code only (see eslint.config.mjs). */
 export { staffReminder } from './staff-reminder';
+export { onboarding } from './onboarding';

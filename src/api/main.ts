@@ -5,6 +5,8 @@ import { loadPolicy } from '../policy/policy';
 import { createTemporalClient } from '../temporal/client';
 import { onShutdownSignal, runMain, say } from '../app/logger';
 import { buildApi } from './server';
+import { loadKeyRing } from '../app/key-ring';
+import { dataConverter } from '../temporal/codec';
 
 const log = say('api');
 
@@ -13,9 +15,20 @@ runMain('api', async () => {
   const missing = (['TEMPORAL_ADDRESS', 'DATABASE_URL'] as const).filter((k) => !env[k]);
   if (missing.length) throw new ConfigError(`${missing.join(', ')} must be set for a standalone API (npm start runs an embedded stack instead)`);
   const policy = loadPolicy();
+  const ring = loadKeyRing(env, log);
+  const converter = dataConverter(ring);
   const db = createDb({ url: env.DATABASE_URL! });
-  const temporal = await createTemporalClient({ address: env.TEMPORAL_ADDRESS!, namespace: env.TEMPORAL_NAMESPACE });
-  const app = await buildApi({ db, temporal, taskQueue: env.TASK_QUEUE, policy, logLevel: env.LOG_LEVEL });
+  const temporal = await createTemporalClient({ address: env.TEMPORAL_ADDRESS!, namespace: env.TEMPORAL_NAMESPACE, dataConverter: converter });
+  const app = await buildApi({
+    db,
+    temporal,
+    taskQueue: env.TASK_QUEUE,
+    policy,
+    ring,
+    logLevel: env.LOG_LEVEL,
+    codec: converter.payloadCodecs[0],
+    ...(env.CODEC_CORS_ORIGINS ? { codecCorsOrigins: env.CODEC_CORS_ORIGINS } : {}),
+  });
   const url = await app.listen({ host: env.API_HOST, port: env.API_PORT });
   log(`listening on ${url} (OpenAPI: ${url}/docs)`);
   onShutdownSignal(async () => {

@@ -8,21 +8,35 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { Client } from '@temporalio/client';
 import type { Db } from '../db/client';
 import type { Policy } from '../policy/policy';
+import type { KeyRing } from '../security/keyring';
 import { ConflictError, NotFoundError, ValidationError } from '../shared/errors';
 import { healthRoutes } from './routes/health';
 import { reminderRoutes } from './routes/reminders';
 import { staffRoutes } from './routes/staff';
 import { mailRoutes, type MailboxReader } from './routes/mail';
+import { codecRoutes } from './routes/codec';
+import type { PayloadCodec } from '@temporalio/common';
+import { authenticate, type Actor } from '../security/auth';
 
 export interface ApiDeps {
   db: Db;
   temporal: Client;
   taskQueue: string;
   policy: Policy;
+  /** §3.1 key ring for encrypted fields and blind indexes. */
+  ring: KeyRing;
   /** The embedded SMTP sink, when `npm start` runs one: GET /mail lists what was sent. */
   mailbox?: MailboxReader;
   logLevel?: string;
+  /** §3.1: serves /codec/decode for the Temporal UI when given. */
+  codec?: PayloadCodec;
+  codecCorsOrigins?: string[];
+  /** Development only: the codec endpoint answers loopback callers without an API key. */
+  codecOpenOnLoopback?: boolean;
 }
+
+/** Who may read decoded Temporal payloads in the UI (§3.1: by role and need). */
+export const CODEC_ROLES: Actor['roles'] = ['ADMIN', 'AUDITOR', 'SUPERVISOR', 'RISK_OFFICER'];
 
 /** Request bodies above this are refused with 413 (the largest legitimate body is a few hundred bytes). */
 export const BODY_LIMIT_BYTES = 64 * 1024;
@@ -67,5 +81,18 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(staffRoutes(deps));
   await app.register(reminderRoutes(deps));
   if (deps.mailbox) await app.register(mailRoutes(deps.mailbox));
+  if (deps.codec) {
+    await app.register(
+      codecRoutes({
+        codec: deps.codec,
+        ...(deps.codecCorsOrigins ? { corsOrigins: deps.codecCorsOrigins } : {}),
+        authorize: async (request) => {
+          if (!request.headers.authorization && deps.codecOpenOnLoopback && ['127.0.0.1', '::1', '::ffff:127.0.0.1'].includes(request.ip)) return true;
+          const actor = await authenticate(deps.db, request.headers.authorization, new Date()).catch(() => undefined);
+          return !!actor && actor.roles.some((r) => CODEC_ROLES.includes(r));
+        },
+      }),
+    );
+  }
   return app;
 }

@@ -22,12 +22,16 @@ import { registerSearchAttributes } from '../temporal/register-search-attributes
 import { createWorker } from '../worker/worker';
 import { buildApi } from '../api/server';
 import { onShutdownSignal, runMain, say, temporalLogLevel } from '../app/logger';
+import { loadKeyRing } from '../app/key-ring';
+import { dataConverter } from '../temporal/codec';
 
 const log = say('start');
 
 runMain('start', async () => {
   const env = loadConfig();
   const policy = loadPolicy();
+  const ring = loadKeyRing(env, log);
+  const converter = dataConverter(ring);
   const dataDir = path.resolve(env.DATA_DIR);
   const stops: { name: string; stop: () => Promise<void> }[] = [];
   Runtime.install({
@@ -91,13 +95,14 @@ runMain('start', async () => {
         namespace: env.TEMPORAL_NAMESPACE,
         dbFilename: path.join(dataDir, 'temporal', 'dev.db'),
         logFile: path.join(dataDir, 'temporal', 'server.log'),
+        codecEndpoint: `http://127.0.0.1:${env.API_PORT}/codec`,
         log,
       });
       track('Temporal dev server', () => server.stop());
       address = server.address;
       uiUrl = server.uiUrl;
     }
-    const temporal = await createTemporalClient({ address, namespace: env.TEMPORAL_NAMESPACE });
+    const temporal = await createTemporalClient({ address, namespace: env.TEMPORAL_NAMESPACE, dataConverter: converter });
     track('Temporal client', () => temporal.connection.close());
     if (env.TEMPORAL_ADDRESS) {
       await registerSearchAttributes(temporal.connection, env.TEMPORAL_NAMESPACE).catch((err: unknown) =>
@@ -110,7 +115,8 @@ runMain('start', async () => {
       address,
       namespace: env.TEMPORAL_NAMESPACE,
       taskQueue: env.TASK_QUEUE,
-      deps: { db, mailer, clock: systemClock, mailFrom: env.MAIL_FROM },
+      deps: { db, mailer, clock: systemClock, mailFrom: env.MAIL_FROM, policy, ring },
+      dataConverter: converter,
       shutdownGraceSeconds: env.SHUTDOWN_GRACE_SECONDS,
     });
     const running = worker.run();
@@ -121,7 +127,17 @@ runMain('start', async () => {
     });
 
     // API
-    const app = await buildApi({ db, temporal, taskQueue: env.TASK_QUEUE, policy, mailbox: sink, logLevel: env.LOG_LEVEL === 'info' ? 'warn' : env.LOG_LEVEL });
+    const app = await buildApi({
+      db,
+      temporal,
+      taskQueue: env.TASK_QUEUE,
+      policy,
+      ring,
+      mailbox: sink,
+      codec: converter.payloadCodecs[0],
+      codecOpenOnLoopback: ring.development,
+      ...(env.CODEC_CORS_ORIGINS ? { codecCorsOrigins: env.CODEC_CORS_ORIGINS } : {}),
+      logLevel: env.LOG_LEVEL === 'info' ? 'warn' : env.LOG_LEVEL });
     const apiUrl = await app.listen({ host: env.API_HOST, port: env.API_PORT });
     track('API', () => app.close());
 

@@ -3,6 +3,14 @@
  * naming the variable, the value and what is expected.
  */
 import { z } from 'zod';
+import {
+  BLIND_INDEX_KEY_EXPECTED,
+  DATA_KEYS_EXPECTED,
+  KEY_ID_EXPECTED,
+  KEY_ID_PATTERN,
+  checkBlindIndexKey,
+  checkDataKeys,
+} from '../security/keyring';
 
 const port = z
   .string()
@@ -29,6 +37,32 @@ const urlWith = (protocols: string[]) =>
     },
     { error: `a URL starting with ${protocols.map((p) => `${p}://`).join(' or ')}` },
   );
+
+/** A secret whose format is checked by `check`; the issue names what is wrong, never the value. */
+const secret = <R extends object>(expected: string, check: (v: string) => R | { problem: string }) =>
+  z.string().superRefine((v, ctx) => {
+    const result = check(v);
+    if ('problem' in result && typeof result.problem === 'string') ctx.addIssue({ code: 'custom', message: `${expected} (${result.problem})` });
+  });
+/** Comma-separated browser origins (`scheme://host[:port]`, no path) → string[]. */
+const origins = z
+  .string()
+  .refine(
+    (v) =>
+      v.split(',').every((o) => {
+        try {
+          const url = new URL(o.trim());
+          return ['http:', 'https:'].includes(url.protocol) && url.origin === o.trim().replace(/\/+$/, '');
+        } catch {
+          return false;
+        }
+      }),
+    { error: 'a comma-separated list of origins like http://localhost:8233 (scheme://host[:port], no path)' },
+  )
+  .transform((v) => v.split(',').map((o) => o.trim().replace(/\/+$/, '')));
+
+/** Variables whose values never appear in an error message (policy §3.1). */
+export const SECRET_VARIABLES: ReadonlySet<string> = new Set(['DATA_ENCRYPTION_KEYS', 'BLIND_INDEX_KEY']);
 
 export const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production'], { error: 'one of development, test, production' }).default('development'),
@@ -58,6 +92,16 @@ export const envSchema = z.object({
   EMBEDDED_SMTP_PORT: port.default(2525),
   /** Seconds the worker waits for running activities to finish on SIGINT/SIGTERM. */
   SHUTDOWN_GRACE_SECONDS: wholeNumber(1, 3600, 'whole seconds').default(30),
+  /**
+   * Field-level and Temporal payload encryption keys (policy §3.1; src/security/keyring.ts). All three or
+   * none: unset outside production → a fixed, public development key ring; production refuses to start
+   * without them (keyRingFromEnv). Checked here per variable; membership of the id in the ring there.
+   */
+  DATA_ENCRYPTION_KEYS: secret(DATA_KEYS_EXPECTED, checkDataKeys).optional(),
+  DATA_ENCRYPTION_KEY_ID: z.string().trim().regex(KEY_ID_PATTERN, { error: KEY_ID_EXPECTED }).optional(),
+  BLIND_INDEX_KEY: secret(BLIND_INDEX_KEY_EXPECTED, checkBlindIndexKey).optional(),
+  /** Browser origins of the Temporal UI allowed to call /codec/*; unset → http://localhost:8233 and http://127.0.0.1:8233. */
+  CODEC_CORS_ORIGINS: origins.optional(),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -78,7 +122,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Env {
   const lines = new Map<string, string>();
   for (const issue of parsed.error.issues) {
     const key = String(issue.path[0]);
-    if (!lines.has(key)) lines.set(key, `${key}=${JSON.stringify(redact(input[key] ?? ''))} is invalid: expected ${issue.message}`);
+    const shown = SECRET_VARIABLES.has(key) ? '***' : JSON.stringify(redact(input[key] ?? ''));
+    if (!lines.has(key)) lines.set(key, `${key}=${shown} is invalid: expected ${issue.message}`);
   }
   throw new ConfigError([...lines.values()].join('\n'));
 }

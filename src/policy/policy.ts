@@ -12,6 +12,46 @@ import { durationMs, durationSchema } from './duration';
 const positiveInt = z.number().int().positive();
 const usd = z.number().int().nonnegative();
 
+/**
+ * The segment codes (§2.1 asset tiers for individuals, §2.2 sizes for enterprises): the single code
+ * a customer carries in the `Segment` search attribute and the key of its §4 service tier.
+ */
+export const INDIVIDUAL_SEGMENTS = ['REGULAR', 'VIP', 'HIGH_NET_WORTH'] as const;
+export const ENTERPRISE_SEGMENTS = ['SMALL', 'MEDIUM', 'LARGE'] as const;
+export const SEGMENTS = [...INDIVIDUAL_SEGMENTS, ...ENTERPRISE_SEGMENTS] as const;
+export type IndividualSegment = (typeof INDIVIDUAL_SEGMENTS)[number];
+export type EnterpriseSegment = (typeof ENTERPRISE_SEGMENTS)[number];
+export type Segment = (typeof SEGMENTS)[number];
+
+/** Entitlement and team-role codes: UPPER_SNAKE_CASE, e.g. DEDICATED_HOTLINE. */
+const codeSchema = z.string().regex(/^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*$/, 'an UPPER_SNAKE_CASE code');
+const textSchema = z.string().regex(/\S/, 'a non-blank text');
+
+/** §4 one segment's service tier: what it is entitled to and who looks after it. */
+const serviceTierSchema = z
+  .strictObject({
+    /** One line describing the tier, in the policy's words. */
+    summary: textSchema,
+    entitlements: z
+      .array(z.strictObject({ code: codeSchema, description: textSchema }))
+      .min(1, 'at least one entitlement'),
+    /** Relationship coverage: a dedicated relationship manager, and the roles/expertise of a team (empty: none). */
+    coverage: z.strictObject({ dedicatedManager: z.boolean(), team: z.array(codeSchema) }),
+  })
+  .superRefine((tier, ctx) => {
+    const seen = new Set<string>();
+    tier.entitlements.forEach(({ code }, i) => {
+      if (seen.has(code)) ctx.addIssue({ code: 'custom', path: ['entitlements', i, 'code'], message: `duplicate entitlement code ${code}` });
+      seen.add(code);
+    });
+    const roles = new Set<string>();
+    tier.coverage.team.forEach((role, i) => {
+      if (roles.has(role)) ctx.addIssue({ code: 'custom', path: ['coverage', 'team', i], message: `duplicate team role ${role}` });
+      roles.add(role);
+    });
+  });
+export type ServiceTierConfig = z.infer<typeof serviceTierSchema>;
+
 export const policySchema = z
   .object({
     /** Changes whenever any value changes; recorded on every process and notification. */
@@ -37,6 +77,26 @@ export const policySchema = z
     }),
     /** §6.2 re-assessment cadence. */
     risk: z.strictObject({ closeMonitoringEveryMonths: positiveInt, everyoneEveryMonths: positiveInt }),
+    /** §4.1 (individual) and §4.2 (enterprise) service tier of every segment; none may be missing. */
+    serviceTiers: z.strictObject({
+      REGULAR: serviceTierSchema,
+      VIP: serviceTierSchema,
+      HIGH_NET_WORTH: serviceTierSchema,
+      SMALL: serviceTierSchema,
+      MEDIUM: serviceTierSchema,
+      LARGE: serviceTierSchema,
+    }),
+    /** §2.3 step 3: the audit team's review of a new record; business days in `timeZone` (§5.2 calendar). */
+    onboarding: z.strictObject({
+      /** IANA time zone of the bank's business days (deadlines keep the local time of day). */
+      timeZone: z.string().refine(isTimeZone, 'an IANA time zone such as America/New_York'),
+      /** A review still waiting after this many business days makes the audit team's staff reminder. */
+      reviewReminderAfterBusinessDays: positiveInt,
+      /** After requesting information, the customer is reminded after this many business days … */
+      infoReminderAfterBusinessDays: positiveInt,
+      /** … and the onboarding closes as INCOMPLETE after this many. */
+      infoLimitBusinessDays: positiveInt,
+    }),
     /** Staff reminders (the mechanism behind §5.2's "reminder before the deadline, escalation at it"). */
     reminders: z.strictObject({
       /** How long a due reminder may stay unacknowledged before its escalation contact is emailed. */
@@ -54,12 +114,24 @@ export const policySchema = z
     if (p.individual.assetTiers.vipFromUsd >= p.individual.assetTiers.highNetWorthFromUsd) {
       ctx.addIssue({ code: 'custom', path: ['individual', 'assetTiers'], message: 'vipFromUsd must be below highNetWorthFromUsd' });
     }
+    if (p.onboarding.infoReminderAfterBusinessDays >= p.onboarding.infoLimitBusinessDays) {
+      ctx.addIssue({ code: 'custom', path: ['onboarding', 'infoReminderAfterBusinessDays'], message: 'the reminder must come before the limit' });
+    }
     if (p.feedback.enterpriseTargetBusinessDays > p.feedback.enterpriseLimitBusinessDays) {
       ctx.addIssue({ code: 'custom', path: ['feedback'], message: 'the target may not exceed the hard limit' });
     }
   });
 
 export type Policy = z.infer<typeof policySchema>;
+
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /** The defaults policy.md gives ("the default given here is ours"). */
 export const DEFAULT_POLICY: Policy = {
@@ -76,6 +148,73 @@ export const DEFAULT_POLICY: Policy = {
   review: { individualEveryMonths: 6, enterpriseEveryMonths: 3 }, // §3.2
   feedback: { individualResponseHours: 24, enterpriseTargetBusinessDays: 3, enterpriseLimitBusinessDays: 5 }, // §5.2
   risk: { closeMonitoringEveryMonths: 1, everyoneEveryMonths: 3 }, // §6.2
+  serviceTiers: {
+    // §4.1 individuals. Each tier lists what the policy names for it; it does not repeat a lower tier's list.
+    REGULAR: {
+      summary: 'Standard services (deposits, transfers, cards), self-service online, branch guides',
+      entitlements: [
+        { code: 'DEPOSITS', description: 'Deposit accounts' },
+        { code: 'TRANSFERS', description: 'Transfers' },
+        { code: 'CARDS', description: 'Cards' },
+        { code: 'ONLINE_SELF_SERVICE', description: 'Self-service online' },
+        { code: 'BRANCH_GUIDES', description: 'Branch guides' },
+      ],
+      coverage: { dedicatedManager: false, team: [] },
+    },
+    VIP: {
+      summary: 'Dedicated service channel and hotline, a dedicated financial advisor, personal financial plan, regular VIP events',
+      entitlements: [
+        { code: 'DEDICATED_CHANNEL', description: 'Dedicated service channel' },
+        { code: 'DEDICATED_HOTLINE', description: 'Dedicated hotline' },
+        { code: 'DEDICATED_FINANCIAL_ADVISOR', description: 'A dedicated financial advisor' },
+        { code: 'PERSONAL_FINANCIAL_PLAN', description: 'Personal financial plan' },
+        { code: 'VIP_EVENTS', description: 'Regular VIP events' },
+      ],
+      coverage: { dedicatedManager: true, team: [] },
+    },
+    HIGH_NET_WORTH: {
+      summary: 'Tailored solutions (asset management, tax planning, trusts) from a team of investment, legal and accounting experts',
+      entitlements: [
+        { code: 'TAILORED_ASSET_MANAGEMENT', description: 'Tailored asset management' },
+        { code: 'TAX_PLANNING', description: 'Tax planning' },
+        { code: 'TRUSTS', description: 'Trusts' },
+        { code: 'EXPERT_TEAM', description: 'A team of investment, legal and accounting experts' },
+      ],
+      coverage: { dedicatedManager: true, team: ['INVESTMENT_EXPERT', 'LEGAL_EXPERT', 'ACCOUNTING_EXPERT'] },
+    },
+    // §4.2 enterprises.
+    SMALL: {
+      summary: 'Small-business loans with a simplified, faster approval; advisory on finance and tax',
+      entitlements: [
+        { code: 'SMALL_BUSINESS_LOANS', description: 'Small-business loans' },
+        { code: 'SIMPLIFIED_FAST_APPROVAL', description: 'Simplified, faster loan approval' },
+        { code: 'FINANCE_TAX_ADVISORY', description: 'Advisory on finance and tax' },
+      ],
+      coverage: { dedicatedManager: false, team: [] },
+    },
+    MEDIUM: {
+      summary: 'Working-capital, project and trade finance; regular contact with the finance lead',
+      entitlements: [
+        { code: 'WORKING_CAPITAL_FINANCE', description: 'Working-capital finance' },
+        { code: 'PROJECT_FINANCE', description: 'Project finance' },
+        { code: 'TRADE_FINANCE', description: 'Trade finance' },
+        { code: 'FINANCE_LEAD_CONTACT', description: "Regular contact with the customer's finance lead" },
+      ],
+      coverage: { dedicatedManager: true, team: [] },
+    },
+    LARGE: {
+      summary: 'A dedicated relationship team, one-stop service, project financing and capital-markets services, coordination with headquarters and branches',
+      entitlements: [
+        { code: 'DEDICATED_RELATIONSHIP_TEAM', description: 'A dedicated relationship team' },
+        { code: 'ONE_STOP_SERVICE', description: 'One-stop service' },
+        { code: 'PROJECT_FINANCING', description: 'Project financing' },
+        { code: 'CAPITAL_MARKETS', description: 'Capital-markets services' },
+        { code: 'HQ_BRANCH_COORDINATION', description: 'Coordination with headquarters and branches' },
+      ],
+      coverage: { dedicatedManager: true, team: ['RELATIONSHIP_TEAM'] },
+    },
+  },
+  onboarding: { timeZone: 'America/New_York', reviewReminderAfterBusinessDays: 2, infoReminderAfterBusinessDays: 5, infoLimitBusinessDays: 10 }, // §2.3
   reminders: { escalateAfter: 'P2D' },
 };
 

@@ -37,8 +37,12 @@ export class ConflictError extends Error {
   }
 }
 
-/** Parses `input` with `schema`, or throws a ValidationError naming each bad field and value. */
-export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.infer<S> {
+/**
+ * Parses `input` with `schema`, or throws a ValidationError naming each bad field and value. Values
+ * under a path starting with one of `sensitive` (e.g. 'identity', 'dateOfBirth') are never echoed
+ * (§3.1: an identity number must not reach a response or a log because it was mistyped).
+ */
+export function parseInput<S extends z.ZodType>(schema: S, input: unknown, sensitive: readonly string[] = []): z.infer<S> {
   const result = schema.safeParse(input);
   if (result.success) return result.data;
   throw new ValidationError(
@@ -47,7 +51,8 @@ export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.in
         return issue.keys.map((key) => ({ field: [...issue.path, key].join('.'), reason: 'unknown field' }));
       }
       const field = issue.path.join('.') || '(body)';
-      return [{ field, value: valueAt(input, issue.path), reason: issue.message }];
+      const hidden = sensitive.some((s) => field === s || field.startsWith(`${s}.`));
+      return [{ field, ...(hidden ? {} : { value: valueAt(input, issue.path) }), reason: issue.message }];
     }),
   );
 }

@@ -20,6 +20,8 @@ export interface DevServerOptions {
   namespace?: string;
   /** SQLite file for persistent state; omit for in-memory. */
   dbFilename?: string;
+  /** Remote codec the Web UI decodes payloads with (our API's /codec). */
+  codecEndpoint?: string;
   /** Server log file; default: discard. */
   logFile?: string;
   startupTimeoutMs?: number;
@@ -50,12 +52,14 @@ export function devServerArgs(opts: Required<Pick<DevServerOptions, 'ip' | 'name
   port: number;
   uiPort: number | false;
   dbFilename?: string;
+  codecEndpoint?: string;
 }): string[] {
   const args = ['server', 'start-dev', '--ip', opts.ip, '--port', String(opts.port), '--namespace', opts.namespace];
   args.push('--log-level', 'warn', '--log-format', 'json');
   if (opts.uiPort === false) args.push('--headless');
   else args.push('--ui-port', String(opts.uiPort));
   if (opts.dbFilename) args.push('--db-filename', opts.dbFilename);
+  if (opts.codecEndpoint && opts.uiPort !== false) args.push('--ui-codec-endpoint', opts.codecEndpoint);
   for (const [name, type] of Object.entries(SEARCH_ATTRIBUTE_CLI_TYPES)) args.push('--search-attribute', `${name}=${type}`);
   // Lets the UI show decoded payloads through our codec endpoint later on.
   args.push('--dynamic-config-value', 'frontend.enableUpdateWorkflowExecution=true');
@@ -93,7 +97,7 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<DevSe
   const uiPort = opts.uiPort === undefined ? await freePort(ip) : opts.uiPort;
   const namespace = opts.namespace ?? 'default';
   if (opts.dbFilename) mkdirSync(path.dirname(opts.dbFilename), { recursive: true });
-  const args = devServerArgs({ ip, port, uiPort, namespace, dbFilename: opts.dbFilename });
+  const args = devServerArgs({ ip, port, uiPort, namespace, dbFilename: opts.dbFilename, codecEndpoint: opts.codecEndpoint });
   let stdio: ('ignore' | number)[] = ['ignore', 'ignore', 'ignore'];
   if (opts.logFile) {
     mkdirSync(path.dirname(opts.logFile), { recursive: true });

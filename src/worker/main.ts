@@ -9,6 +9,9 @@ import { createSmtpMailer } from '../mail/mailer';
 import { systemClock } from '../shared/clock';
 import { onShutdownSignal, runMain, say, temporalLogLevel } from '../app/logger';
 import { createWorker } from './worker';
+import { loadKeyRing } from '../app/key-ring';
+import { loadPolicy } from '../policy/policy';
+import { dataConverter } from '../temporal/codec';
 
 const log = say('worker');
 
@@ -16,6 +19,8 @@ runMain('worker', async () => {
   const env = loadConfig();
   const missing = (['TEMPORAL_ADDRESS', 'DATABASE_URL', 'SMTP_URL'] as const).filter((k) => !env[k]);
   if (missing.length) throw new ConfigError(`${missing.join(', ')} must be set for a standalone worker (npm start runs an embedded stack instead)`);
+  const ring = loadKeyRing(env, log);
+  const policy = loadPolicy();
   // We handle the signals ourselves so the order is: stop polling, drain activities, close the pool.
   Runtime.install({ shutdownSignals: [], logger: new DefaultLogger(temporalLogLevel(env.LOG_LEVEL)) });
   const db = createDb({ url: env.DATABASE_URL! });
@@ -24,7 +29,8 @@ runMain('worker', async () => {
     address: env.TEMPORAL_ADDRESS!,
     namespace: env.TEMPORAL_NAMESPACE,
     taskQueue: env.TASK_QUEUE,
-    deps: { db, mailer, clock: systemClock, mailFrom: env.MAIL_FROM },
+    deps: { db, mailer, clock: systemClock, mailFrom: env.MAIL_FROM, policy, ring },
+    dataConverter: dataConverter(ring),
     shutdownGraceSeconds: env.SHUTDOWN_GRACE_SECONDS,
   });
   log(`polling task queue ${env.TASK_QUEUE} on ${env.TEMPORAL_ADDRESS} (namespace ${env.TEMPORAL_NAMESPACE})`);

@@ -4,6 +4,7 @@
  * (up to shutdownGraceTime) before it resolves: no activity is cut half-way.
  */
 import path from 'node:path';
+import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../../activities';
 
@@ -17,6 +18,8 @@ export interface WorkerSetup {
   shutdownGraceSeconds?: number;
   /** A prebuilt workflow bundle (tests build it once); default: bundle workflows/ at start. */
   workflowBundle?: WorkerOptions['workflowBundle'];
+  /** §3.1: the payload codec that encrypts every payload (src/temporal/codec.ts). */
+  dataConverter?: DataConverter;
 }
 
 export async function createWorker(setup: WorkerSetup): Promise<{ worker: Worker; connection: NativeConnection }> {
@@ -28,6 +31,7 @@ export async function createWorker(setup: WorkerSetup): Promise<{ worker: Worker
     activities: createActivities(setup.deps),
     ...(setup.workflowBundle ? { workflowBundle: setup.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
     shutdownGraceTime: `${setup.shutdownGraceSeconds ?? 30} seconds`,
+    ...(setup.dataConverter ? { dataConverter: setup.dataConverter } : {}),
   });
   return { worker, connection };
 }

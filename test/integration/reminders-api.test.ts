@@ -12,6 +12,7 @@ import { buildApi } from '../../src/api/server';
 import { createSmtpMailer, type Mailer } from '../../src/mail/mailer';
 import { DEFAULT_POLICY, parsePolicy } from '../../src/policy/policy';
 import { systemClock } from '../../src/shared/clock';
+import { developmentKeyRing } from '../../src/security/keyring';
 import type { Db } from '../../src/db/client';
 import { testDb, unique, workflowBundle } from '../support/fixtures';
 import { startTestSmtpServer, type TestSmtpServer } from '../support/smtp';
@@ -42,10 +43,10 @@ beforeAll(async () => {
     connection: nativeConnection,
     taskQueue: TASK_QUEUE,
     workflowBundle: workflowBundle(),
-    activities: createActivities({ db, mailer, clock: systemClock, mailFrom: MAIL_FROM }),
+    activities: createActivities({ db, mailer, clock: systemClock, mailFrom: MAIL_FROM, policy, ring: developmentKeyRing() }),
   });
   workerRun = worker.run();
-  api = await buildApi({ db, temporal, taskQueue: TASK_QUEUE, policy, logLevel: 'silent' });
+  api = await buildApi({ db, temporal, taskQueue: TASK_QUEUE, policy, ring: developmentKeyRing(), logLevel: 'silent' });
   baseUrl = await api.listen({ host: '127.0.0.1', port: 0 });
 });
 

@@ -14,6 +14,7 @@ import {
   PolicyError,
   policySchema,
   reminderEscalationDelayMs,
+  SEGMENTS,
   type Policy,
 } from '../../src/policy/policy';
 
@@ -79,8 +80,56 @@ describe('DEFAULT_POLICY carries policy.md defaults', () => {
 
   it('has no keys beyond the ones checked here (every value is traced to a clause)', () => {
     expect(Object.keys(DEFAULT_POLICY).sort()).toEqual(
-      ['enterprise', 'feedback', 'individual', 'reminders', 'review', 'risk', 'version'].sort(),
+      ['enterprise', 'feedback', 'individual', 'onboarding', 'reminders', 'review', 'risk', 'serviceTiers', 'version'].sort(),
     );
+  });
+});
+
+describe('§2.3 onboarding review timing', () => {
+  it('defaults: the bank\'s business days in New York; audit team reminded after 2, customer after 5, closed after 10', () => {
+    expect(DEFAULT_POLICY.onboarding).toEqual({
+      timeZone: 'America/New_York',
+      reviewReminderAfterBusinessDays: 2,
+      infoReminderAfterBusinessDays: 5,
+      infoLimitBusinessDays: 10,
+    });
+  });
+
+  it.each([
+    [{ timeZone: 'Mars/Olympus_Mons' }, 'onboarding.timeZone: an IANA time zone such as America/New_York'],
+    [{ infoReminderAfterBusinessDays: 10 }, 'onboarding.infoReminderAfterBusinessDays: the reminder must come before the limit'],
+    [{ reviewReminderAfterBusinessDays: 0 }, 'onboarding.reviewReminderAfterBusinessDays'],
+  ])('rejects %j', (override, message) => {
+    expect(() => parsePolicy({ ...DEFAULT_POLICY, onboarding: { ...DEFAULT_POLICY.onboarding, ...override } })).toThrow(message);
+  });
+});
+
+describe('DEFAULT_POLICY.serviceTiers carries §4.1 / §4.2', () => {
+  it('has a tier for every segment and no other (§2.1 asset tiers, §2.2 sizes)', () => {
+    expect(Object.keys(DEFAULT_POLICY.serviceTiers)).toEqual([...SEGMENTS]);
+    expect([...SEGMENTS]).toEqual(['REGULAR', 'VIP', 'HIGH_NET_WORTH', 'SMALL', 'MEDIUM', 'LARGE']);
+  });
+
+  it.each<[clause: string, segment: keyof Policy['serviceTiers'], codes: string[]]>([
+    ['§4.1 REGULAR: deposits, transfers, cards, self-service online, branch guides', 'REGULAR', ['DEPOSITS', 'TRANSFERS', 'CARDS', 'ONLINE_SELF_SERVICE', 'BRANCH_GUIDES']],
+    ['§4.1 VIP: dedicated channel and hotline, financial advisor, financial plan, VIP events', 'VIP', ['DEDICATED_CHANNEL', 'DEDICATED_HOTLINE', 'DEDICATED_FINANCIAL_ADVISOR', 'PERSONAL_FINANCIAL_PLAN', 'VIP_EVENTS']],
+    ['§4.1 HIGH_NET_WORTH: asset management, tax planning, trusts, expert team', 'HIGH_NET_WORTH', ['TAILORED_ASSET_MANAGEMENT', 'TAX_PLANNING', 'TRUSTS', 'EXPERT_TEAM']],
+    ['§4.2 SMALL: small-business loans, simplified faster approval, finance and tax advisory', 'SMALL', ['SMALL_BUSINESS_LOANS', 'SIMPLIFIED_FAST_APPROVAL', 'FINANCE_TAX_ADVISORY']],
+    ['§4.2 MEDIUM: working-capital, project, trade finance; finance-lead contact', 'MEDIUM', ['WORKING_CAPITAL_FINANCE', 'PROJECT_FINANCE', 'TRADE_FINANCE', 'FINANCE_LEAD_CONTACT']],
+    ['§4.2 LARGE: relationship team, one-stop, project financing, capital markets, HQ/branch coordination', 'LARGE', ['DEDICATED_RELATIONSHIP_TEAM', 'ONE_STOP_SERVICE', 'PROJECT_FINANCING', 'CAPITAL_MARKETS', 'HQ_BRANCH_COORDINATION']],
+  ])('%s', (_clause, segment, codes) => {
+    expect(DEFAULT_POLICY.serviceTiers[segment].entitlements.map((e) => e.code)).toEqual(codes);
+  });
+
+  it.each<[segment: keyof Policy['serviceTiers'], dedicatedManager: boolean, team: string[]]>([
+    ['REGULAR', false, []],
+    ['VIP', true, []],
+    ['HIGH_NET_WORTH', true, ['INVESTMENT_EXPERT', 'LEGAL_EXPERT', 'ACCOUNTING_EXPERT']],
+    ['SMALL', false, []],
+    ['MEDIUM', true, []],
+    ['LARGE', true, ['RELATIONSHIP_TEAM']],
+  ])('§4 coverage of %s: dedicated manager %s, team %j', (segment, dedicatedManager, team) => {
+    expect(DEFAULT_POLICY.serviceTiers[segment].coverage).toEqual({ dedicatedManager, team });
   });
 });
 
@@ -93,6 +142,8 @@ describe('parsePolicy accepts valid variations', () => {
     ['a two-digit revision', (p) => { p.version = '2027.01-12'; }],
     ['escalation after PT90M', (p) => { p.reminders.escalateAfter = 'PT90M'; }],
     ['escalation after P1DT12H', (p) => { p.reminders.escalateAfter = 'P1DT12H'; }],
+    ['§4.1 an extra REGULAR entitlement', (p) => { p.serviceTiers.REGULAR.entitlements.push({ code: 'SAVINGS_GOALS', description: 'Savings goals' }); }],
+    ['§4.2 a team for SMALL', (p) => { p.serviceTiers.SMALL.coverage = { dedicatedManager: true, team: ['CREDIT_ANALYST'] }; }],
   ])('%s', (_name, change) => {
     const input = withChange(change);
     expect(parsePolicy(input)).toEqual(input);
@@ -127,6 +178,19 @@ describe('parsePolicy rejects invalid policies with a message naming the path', 
     ['a zero escalation delay', (p) => { p.reminders.escalateAfter = 'PT0S'; }, 'reminders.escalateAfter: a positive ISO-8601 duration'],
     ['an escalation delay in weeks', (p) => { p.reminders.escalateAfter = 'P1W'; }, 'reminders.escalateAfter: a positive ISO-8601 duration'],
     ['an escalation delay as milliseconds', (p) => { p.reminders.escalateAfter = 172_800_000; }, 'reminders.escalateAfter:'],
+    ['§4 a segment without a service tier', (p) => { delete p.serviceTiers.MEDIUM; }, 'serviceTiers.MEDIUM:'],
+    ['§4 a service tier for an unknown segment', (p) => { p.serviceTiers.PLATINUM = p.serviceTiers.VIP; }, 'serviceTiers: Unrecognized key: "PLATINUM"'],
+    ['§4 no serviceTiers at all', (p) => { delete p.serviceTiers; }, 'serviceTiers:'],
+    ['§4.1 a tier without entitlements', (p) => { p.serviceTiers.VIP.entitlements = []; }, 'serviceTiers.VIP.entitlements: at least one entitlement'],
+    ['§4.1 a duplicate entitlement code', (p) => { p.serviceTiers.REGULAR.entitlements.push({ code: 'CARDS', description: 'Cards again' }); }, 'serviceTiers.REGULAR.entitlements.5.code: duplicate entitlement code CARDS'],
+    ['§4.2 a lower-case entitlement code', (p) => { p.serviceTiers.SMALL.entitlements[0].code = 'small_loans'; }, 'serviceTiers.SMALL.entitlements.0.code: an UPPER_SNAKE_CASE code'],
+    ['§4.2 a blank entitlement description', (p) => { p.serviceTiers.LARGE.entitlements[1].description = '  '; }, 'serviceTiers.LARGE.entitlements.1.description: a non-blank text'],
+    ['§4.1 a blank summary', (p) => { p.serviceTiers.REGULAR.summary = ''; }, 'serviceTiers.REGULAR.summary: a non-blank text'],
+    ['§4.1 an unknown key in an entitlement', (p) => { p.serviceTiers.VIP.entitlements[0].price = 0; }, 'serviceTiers.VIP.entitlements.0: Unrecognized key: "price"'],
+    ['§4 dedicatedManager as a string', (p) => { p.serviceTiers.MEDIUM.coverage.dedicatedManager = 'yes'; }, 'serviceTiers.MEDIUM.coverage.dedicatedManager:'],
+    ['§4.1 a duplicate team role', (p) => { p.serviceTiers.HIGH_NET_WORTH.coverage.team.push('LEGAL_EXPERT'); }, 'serviceTiers.HIGH_NET_WORTH.coverage.team.3: duplicate team role LEGAL_EXPERT'],
+    ['§4.2 a team role that is not a code', (p) => { p.serviceTiers.LARGE.coverage.team = ['relationship team']; }, 'serviceTiers.LARGE.coverage.team.0: an UPPER_SNAKE_CASE code'],
+    ['§4 coverage without a team list', (p) => { delete p.serviceTiers.VIP.coverage.team; }, 'serviceTiers.VIP.coverage.team:'],
   ])('%s', (_name, change, expected) => {
     const err = policyErrorOf(withChange(change));
     expect(err.name).toBe('PolicyError');

@@ -13,6 +13,7 @@ import { DEFAULT_POLICY } from '../../src/policy/policy';
 import { createReminder } from '../../src/reminders/create-reminder';
 import { acknowledgeUpdate, reminderStateQuery, type ReminderState } from '../../workflows/staff-reminder';
 import { systemClock } from '../../src/shared/clock';
+import { developmentKeyRing } from '../../src/security/keyring';
 import type { Db } from '../../src/db/client';
 import { createStaff, testDb, unique, workflowBundle } from '../support/fixtures';
 import { startTestSmtpServer, type TestSmtpServer } from '../support/smtp';
@@ -45,7 +46,7 @@ async function runWorker<T>(fn: () => Promise<T>, dbForActivities: Db = db): Pro
     connection: env.nativeConnection,
     taskQueue: TASK_QUEUE,
     workflowBundle: workflowBundle(),
-    activities: createActivities({ db: dbForActivities, mailer, clock: systemClock, mailFrom: MAIL_FROM }),
+    activities: createActivities({ db: dbForActivities, mailer, clock: systemClock, mailFrom: MAIL_FROM, policy: DEFAULT_POLICY, ring: developmentKeyRing() }),
   });
   return worker.runUntil(fn);
 }

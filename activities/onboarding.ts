@@ -1,0 +1,238 @@
+/**
+ * Onboarding side effects (§2.3, §4): status records with their audit entries, the emails to the
+ * customer, the audit team's reminder, and approval (classification, service tier, relationship
+ * coverage, welcome email). Idempotent: writes set values rather than add to them, emails go
+ * through sendEmailOnce with a key per step, assignments are made only when none exists.
+ */
+import { ApplicationFailure } from '@temporalio/common';
+import { classifyEnterprise, classifyIndividual, segmentChange, type Classification } from '../src/domain/classification';
+import { coverageFor, serviceTierFor } from '../src/domain/service-tiers';
+import { writeAudit } from '../src/audit/audit-log';
+import type { DbTx } from '../src/db/client';
+import type { Policy, Segment } from '../src/policy/policy';
+import { reminderEscalationDelayMs } from '../src/policy/policy';
+import { decryptField } from '../src/security/crypto';
+import type { KeyRing } from '../src/security/keyring';
+import { aad } from '../src/customers/create-customer';
+import type { StaffReminderInput } from '../workflows/staff-reminder';
+import { sendEmailOnce, type NotificationDeps } from './notifications';
+
+export interface OnboardingDeps extends NotificationDeps {
+  policy: Policy;
+  ring: KeyRing;
+}
+
+export interface StatusRecord {
+  customerId: string;
+  status: 'PENDING_REVIEW' | 'INFO_REQUESTED' | 'APPROVED' | 'REJECTED' | 'INCOMPLETE';
+  at: string;
+  reviewerId?: string;
+  reason?: string;
+}
+
+export interface ApprovalOutcome {
+  segment: Segment;
+  serviceTier: Segment;
+  relationshipManagerId: string | null;
+  team: { staffId: string; expertise: string }[];
+  unfilledTeamRoles: string[];
+}
+
+const DECISION_OF = { APPROVED: 'APPROVED', REJECTED: 'REJECTED', INCOMPLETE: 'INCOMPLETE' } as const;
+
+export function createOnboardingActivities(deps: OnboardingDeps) {
+  const { db, policy, ring } = deps;
+
+  async function customerOf(customerId: string) {
+    const c = await db.customer.findUnique({ where: { id: customerId }, include: { individualProfile: true, enterpriseProfile: true } });
+    if (!c) throw ApplicationFailure.create({ type: 'CustomerNotFound', message: `customer ${customerId} does not exist`, nonRetryable: true });
+    return c;
+  }
+
+  async function setStatus(tx: DbTx, r: StatusRecord): Promise<boolean> {
+    const before = await tx.customer.findUniqueOrThrow({ where: { id: r.customerId } });
+    if (before.status === r.status) return false; // a retry: already recorded
+    await tx.customer.update({ where: { id: r.customerId }, data: { status: r.status, version: { increment: 1 } } });
+    const decision = r.status in DECISION_OF ? DECISION_OF[r.status as keyof typeof DECISION_OF] : null;
+    await tx.onboardingReview.update({
+      where: { customerId: r.customerId },
+      data: {
+        ...(decision ? { decision, decidedAt: new Date(r.at), decidedByStaffId: r.reviewerId ?? null, reason: r.reason ?? null } : {}),
+        ...(r.status === 'INFO_REQUESTED' ? { infoRequestedAt: new Date(r.at), infoRequestCount: { increment: 1 } } : {}),
+      },
+    });
+    await writeAudit(tx, {
+      actorStaffId: r.reviewerId ?? null,
+      action: `onboarding.${r.status.toLowerCase()}`,
+      entity: 'Customer',
+      entityId: r.customerId,
+      customerId: r.customerId,
+      changes: { status: { before: before.status, after: r.status }, ...(r.reason ? { reason: { before: null, after: r.reason } } : {}) },
+    });
+    return true;
+  }
+
+  async function emailCustomer(customerId: string, key: string, kind: string, subject: string, body: (name: string) => string) {
+    const c = await customerOf(customerId);
+    if (!c.email) return { emailed: false };
+    await sendEmailOnce(deps, { idempotencyKey: key, kind, toAddress: c.email, subject, body: body(c.displayName) });
+    return { emailed: true };
+  }
+
+  function classify(c: Awaited<ReturnType<typeof customerOf>>, asOf: Date): Classification {
+    if (c.type === 'INDIVIDUAL') {
+      const p = c.individualProfile!;
+      return classifyIndividual(
+        { dateOfBirth: decryptField(ring, p.dateOfBirthCiphertext, aad.dateOfBirth(c.id)), totalAssetsUsd: Number(p.totalAssetsUsd ?? 0) },
+        asOf,
+        policy,
+      );
+    }
+    const p = c.enterpriseProfile!;
+    return classifyEnterprise(
+      {
+        employees: p.employees ?? 0,
+        annualRevenueUsd: Number(p.annualRevenueUsd ?? 0),
+        totalAssetsUsd: Number(p.totalAssetsUsd ?? 0),
+        naicsCode: p.naicsCode ?? '',
+      },
+      policy,
+    );
+  }
+
+  /** Least-loaded active staff member with `role` (and `expertise`), never one of `exclude`. */
+  async function leastLoaded(tx: DbTx, filter: { role?: 'RELATIONSHIP_MANAGER'; expertise?: string }, exclude: string[]) {
+    const candidates = await tx.staffMember.findMany({
+      where: {
+        active: true,
+        id: { notIn: exclude },
+        ...(filter.role ? { roles: { has: filter.role } } : {}),
+        ...(filter.expertise ? { expertise: { has: filter.expertise } } : {}),
+      },
+      include: { _count: { select: { assignments: { where: { endedAt: null } } } } },
+      orderBy: { id: 'asc' },
+    });
+    candidates.sort((a, b) => a._count.assignments - b._count.assignments || a.id.localeCompare(b.id));
+    return candidates[0];
+  }
+
+  return {
+    async recordOnboardingStatus(r: StatusRecord): Promise<void> {
+      await db.$transaction((tx) => setStatus(tx, r));
+    },
+
+    /** §2.3 "doubtful or missing information: the team contacts the customer to verify". */
+    async requestInfoFromCustomer(r: { customerId: string; reviewerId: string; reason: string; at: string; round: number; deadline: string }) {
+      await db.$transaction((tx) => setStatus(tx, { customerId: r.customerId, status: 'INFO_REQUESTED', at: r.at, reviewerId: r.reviewerId, reason: r.reason }));
+      return emailCustomer(r.customerId, `onboarding:${r.customerId}:info-request:${r.round}`, 'ONBOARDING_INFO_REQUEST', 'We need a little more information', (name) =>
+        [`Dear ${name},`, '', 'To complete the opening of your relationship with us we need the following:', `  ${r.reason}`, '', `Please reply or contact your branch by ${r.deadline.slice(0, 10)}.`].join('\n'),
+      );
+    },
+
+    async remindCustomerForInfo(r: { customerId: string; round: number; deadline: string }) {
+      return emailCustomer(r.customerId, `onboarding:${r.customerId}:info-reminder:${r.round}`, 'ONBOARDING_INFO_REMINDER', 'Reminder: information still needed', (name) =>
+        [`Dear ${name},`, '', `We are still waiting for the information we asked for. Without it we must close your application on ${r.deadline.slice(0, 10)}.`].join('\n'),
+      );
+    },
+
+    /** The staff reminder for a review waiting too long: an AUDITOR (not the maker) and a SUPERVISOR to escalate to. */
+    async prepareReviewReminder(r: { customerId: string; enteredByStaffId: string; at: string }): Promise<StaffReminderInput | null> {
+      const [auditor, supervisor] = await Promise.all([
+        db.staffMember.findFirst({ where: { active: true, roles: { has: 'AUDITOR' }, id: { not: r.enteredByStaffId } }, orderBy: { id: 'asc' } }),
+        db.staffMember.findFirst({ where: { active: true, roles: { has: 'SUPERVISOR' } }, orderBy: { id: 'asc' } }),
+      ]);
+      if (!auditor || !supervisor || auditor.id === supervisor.id) return null;
+      const key = `onboarding-review-${r.customerId}`;
+      const escalateAfterMs = reminderEscalationDelayMs(policy);
+      const dueAt = new Date(r.at);
+      await db.reminder.upsert({
+        where: { key },
+        create: {
+          key,
+          staffId: auditor.id,
+          escalationStaffId: supervisor.id,
+          subject: `Review of customer ${r.customerId} is overdue (§2.3)`,
+          dueAt,
+          escalatesAt: new Date(dueAt.getTime() + escalateAfterMs),
+          policyVersion: policy.version,
+          workflowId: `reminder-${key}`,
+        },
+        update: {},
+      });
+      return { reminderKey: key, staffId: auditor.id, escalationStaffId: supervisor.id, dueAt: dueAt.toISOString(), escalateAfterMs, policyVersion: policy.version };
+    },
+
+    /** Approval (§2.3 → §2.1/§2.2 classification, §4 tier and coverage), welcome email. The lifecycle hand-off point. */
+    async completeOnboarding(r: { customerId: string; reviewerId: string; at: string }): Promise<ApprovalOutcome> {
+      const c = await customerOf(r.customerId);
+      const at = new Date(r.at);
+      const classification = classify(c, at);
+      const segment = classification.segment;
+      const tier = serviceTierFor(segment, policy);
+      const coverage = coverageFor(segment, policy);
+      const outcome = await db.$transaction(async (tx) => {
+        await setStatus(tx, { customerId: c.id, status: 'APPROVED', at: r.at, reviewerId: r.reviewerId });
+        const change = segmentChange(undefined, classification);
+        const current = await tx.customer.findUniqueOrThrow({ where: { id: c.id } });
+        if (current.segment !== segment) {
+          await tx.segmentChange.create({
+            data: { customerId: c.id, fromSegment: current.segment, toSegment: segment, reason: change?.reason ?? classification.segmentReason, policyVersion: policy.version, changedAt: at, actorStaffId: r.reviewerId },
+          });
+        }
+        let managerId = current.relationshipManagerId;
+        if (coverage.dedicatedManager && !managerId) {
+          const rm = await leastLoaded(tx, { role: 'RELATIONSHIP_MANAGER' }, []);
+          if (rm) {
+            managerId = rm.id;
+            await tx.relationshipAssignment.create({ data: { customerId: c.id, staffId: rm.id, role: 'RELATIONSHIP_MANAGER', assignedAt: at } });
+          }
+        }
+        const team: ApprovalOutcome['team'] = [];
+        const unfilled: string[] = [];
+        const existingTeam = await tx.relationshipAssignment.findMany({ where: { customerId: c.id, role: 'TEAM_MEMBER', endedAt: null } });
+        for (const expertise of coverage.team) {
+          const already = existingTeam.find((a) => a.expertise === expertise);
+          if (already) {
+            team.push({ staffId: already.staffId, expertise });
+            continue;
+          }
+          const member = await leastLoaded(tx, { expertise }, managerId ? [managerId] : []);
+          if (!member) {
+            unfilled.push(expertise);
+            continue;
+          }
+          await tx.relationshipAssignment.create({ data: { customerId: c.id, staffId: member.id, role: 'TEAM_MEMBER', expertise, assignedAt: at } });
+          team.push({ staffId: member.id, expertise });
+        }
+        await tx.customer.update({
+          where: { id: c.id },
+          data: {
+            segment,
+            ageGroup: classification.customerType === 'INDIVIDUAL' ? classification.ageGroup : null,
+            enterpriseSize: classification.customerType === 'ENTERPRISE' ? classification.size : null,
+            industrySector: classification.customerType === 'ENTERPRISE' ? classification.industry.code : null,
+            serviceTier: segment,
+            classificationPolicyVersion: policy.version,
+            classifiedAt: at,
+            relationshipManagerId: managerId,
+          },
+        });
+        await writeAudit(tx, {
+          actorStaffId: r.reviewerId,
+          action: 'customer.classify',
+          entity: 'Customer',
+          entityId: c.id,
+          customerId: c.id,
+          changes: { segment: { before: current.segment, after: segment }, relationshipManagerId: { before: current.relationshipManagerId, after: managerId } },
+        });
+        return { segment, serviceTier: segment, relationshipManagerId: managerId, team, unfilledTeamRoles: unfilled };
+      });
+      await emailCustomer(c.id, `onboarding:${c.id}:welcome`, 'WELCOME', 'Welcome to the bank', (name) =>
+        [`Dear ${name},`, '', `Welcome! Your relationship with us is open. Your service tier: ${tier.summary}.`, '', 'Entitlements:', ...tier.entitlements.map((e) => `  - ${e.description}`)].join('\n'),
+      );
+      return outcome;
+    },
+  };
+}
+
+export type OnboardingActivities = ReturnType<typeof createOnboardingActivities>;

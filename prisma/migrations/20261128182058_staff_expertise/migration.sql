@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "StaffMember" ADD COLUMN     "expertise" TEXT[] DEFAULT ARRAY[]::TEXT[];

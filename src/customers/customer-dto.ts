@@ -1,0 +1,62 @@
+/**
+ * §2.3 step 1 first-contact data, as zod DTOs shared by the API, the CLI and the CSV import.
+ * Every field is checked on its own, so a ValidationError names each bad field and value.
+ */
+import { z } from 'zod';
+import { contactPreferencesSchema, dateOfBirthSchema, emailSchema, personNameSchema, phoneSchema } from '../domain/contact';
+import { identitySchema } from '../domain/identity';
+import { US_JURISDICTIONS } from '../domain/identity';
+import { ageInYears } from '../domain/classification';
+import type { Policy } from '../policy/policy';
+
+export const CHANNELS = ['WEBSITE', 'MOBILE_APP', 'BRANCH', 'IMPORT'] as const;
+const INDIVIDUAL_ID_KINDS = ['SSN', 'ITIN', 'PASSPORT'];
+const ENTERPRISE_ID_KINDS = ['EIN', 'BUSINESS_REGISTRATION'];
+const usd = z.number().finite().nonnegative('must not be negative').max(1e15, 'implausibly large');
+
+/** `today` (YYYY-MM-DD in the bank's time zone) bounds the date of birth; the policy sets the adult age. */
+export function newCustomerSchema(today: string, asOf: Date, policy: Policy) {
+  const contact = {
+    channel: z.enum(CHANNELS, { error: `one of ${CHANNELS.join(', ')}` }),
+    email: emailSchema.optional(),
+    phone: phoneSchema.optional(),
+    contactPreferences: contactPreferencesSchema.optional(),
+    identity: identitySchema,
+  };
+  const individual = z.strictObject({
+    type: z.literal('INDIVIDUAL'),
+    firstName: personNameSchema,
+    lastName: personNameSchema,
+    dateOfBirth: dateOfBirthSchema(today),
+    totalAssetsUsd: usd.optional(),
+    ...contact,
+  });
+  const enterprise = z.strictObject({
+    type: z.literal('ENTERPRISE'),
+    legalName: z.string().trim().min(1, 'must not be empty').max(200, 'at most 200 characters'),
+    registrationState: z.enum(US_JURISDICTIONS, { error: 'a US state, DC or territory code such as DE' }).optional(),
+    naicsCode: z.string().regex(/^\d{2,6}$/, 'a NAICS code of 2 to 6 digits, e.g. 522110'),
+    employees: z.number().int('a whole number').nonnegative('must not be negative').optional(),
+    annualRevenueUsd: usd.optional(),
+    totalAssetsUsd: usd.optional(),
+    ...contact,
+  });
+  return z.discriminatedUnion('type', [individual, enterprise], { error: 'type must be INDIVIDUAL or ENTERPRISE' }).superRefine((c, ctx) => {
+    if (!c.email && !c.phone) {
+      ctx.addIssue({ code: 'custom', path: ['email'], message: 'an email address or a phone number is required' });
+    }
+    const allowed = c.type === 'INDIVIDUAL' ? INDIVIDUAL_ID_KINDS : ENTERPRISE_ID_KINDS;
+    if (!allowed.includes(c.identity.kind)) {
+      ctx.addIssue({ code: 'custom', path: ['identity', 'kind'], message: `an ${c.type.toLowerCase()} is identified by ${allowed.join(', ')}` });
+    }
+    if (c.type === 'INDIVIDUAL' && ageInYears(c.dateOfBirth, asOf) < policy.individual.minimumAgeYears) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['dateOfBirth'],
+        message: `§2.1: a primary customer must be at least ${policy.individual.minimumAgeYears}`,
+      });
+    }
+  });
+}
+
+export type NewCustomer = z.output<ReturnType<typeof newCustomerSchema>>;

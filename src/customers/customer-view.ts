@@ -1,0 +1,97 @@
+/**
+ * The customer as the API shows it (§3.1): identity numbers masked to their last four characters
+ * unless the caller's role needs them (and then the read is audited); no date of birth by default.
+ */
+import type { Prisma } from '../db/generated/client';
+
+export const customerInclude = {
+  identity: true,
+  individualProfile: true,
+  enterpriseProfile: true,
+  review: true,
+} satisfies Prisma.CustomerInclude;
+
+export type CustomerRow = Prisma.CustomerGetPayload<{ include: typeof customerInclude }>;
+
+export interface CustomerView {
+  id: string;
+  type: CustomerRow['type'];
+  status: CustomerRow['status'];
+  displayName: string;
+  email: string | null;
+  phone: string | null;
+  contactPreferences: unknown;
+  channel: CustomerRow['channel'];
+  classification: {
+    segment: string | null;
+    ageGroup: string | null;
+    enterpriseSize: string | null;
+    industrySector: string | null;
+    serviceTier: string | null;
+    policyVersion: string | null;
+  };
+  relationshipManagerId: string | null;
+  identity: { kind: string; number: string; issuer: string | null } | null;
+  individual?: { firstName: string; lastName: string; totalAssetsUsd: string | null };
+  enterprise?: {
+    legalName: string;
+    registrationState: string | null;
+    naicsCode: string | null;
+    employees: number | null;
+    annualRevenueUsd: string | null;
+    totalAssetsUsd: string | null;
+  };
+  createdByStaffId: string;
+  createdAt: string;
+  version: number;
+}
+
+const MASK = '•••••';
+
+/** `identityNumber`: the decrypted number when the caller may see it, else undefined (masked). */
+export function toCustomerView(row: CustomerRow, identityNumber?: string): CustomerView {
+  const view: CustomerView = {
+    id: row.id,
+    type: row.type,
+    status: row.status,
+    displayName: row.displayName,
+    email: row.email,
+    phone: row.phone,
+    contactPreferences: row.contactPreferences,
+    channel: row.channel,
+    classification: {
+      segment: row.segment,
+      ageGroup: row.ageGroup,
+      enterpriseSize: row.enterpriseSize,
+      industrySector: row.industrySector,
+      serviceTier: row.serviceTier,
+      policyVersion: row.classificationPolicyVersion,
+    },
+    relationshipManagerId: row.relationshipManagerId,
+    identity: row.identity
+      ? { kind: row.identity.kind, number: identityNumber ?? `${MASK}${row.identity.last4}`, issuer: row.identity.issuingCountry }
+      : null,
+    createdByStaffId: row.createdByStaffId,
+    createdAt: row.createdAt.toISOString(),
+    version: row.version,
+  };
+  if (row.individualProfile) {
+    view.individual = {
+      firstName: row.individualProfile.firstName,
+      lastName: row.individualProfile.lastName,
+      totalAssetsUsd: row.individualProfile.totalAssetsUsd?.toString() ?? null,
+    };
+  }
+  if (row.enterpriseProfile) {
+    const e = row.enterpriseProfile;
+    view.enterprise = {
+      legalName: e.legalName,
+      registrationState: e.registrationState,
+      naicsCode: e.naicsCode,
+      employees: e.employees,
+      annualRevenueUsd: e.annualRevenueUsd?.toString() ?? null,
+      totalAssetsUsd: e.totalAssetsUsd?.toString() ?? null,
+    };
+  }
+  return view;
+}

@@ -1,0 +1,223 @@
+/**
+ * onboarding (workflow id `onboarding-<customerId>`), §2.3 step 3: a new customer record waits for
+ * the audit (review) team. An AUDITOR — never the staff member who entered the record (maker-checker)
+ * — approves, rejects (with a reason) or requests information. Decisions arrive as the `decide`
+ * update, whose validator refuses what cannot apply, so the caller learns at once.
+ *
+ * Requesting information emails the customer and waits; after `infoReminderAfterBusinessDays` the
+ * customer is reminded, and after `infoLimitBusinessDays` the onboarding closes as INCOMPLETE. A
+ * review left waiting longer than `reviewReminderAfterBusinessDays` makes the audit team's staff
+ * reminder (the foundation's staffReminder, as a child workflow). On approval the customer is
+ * classified, given its service tier and relationship coverage, and welcomed (activity
+ * completeOnboarding), which is also the hand-off point to the customer's lifecycle.
+ *
+ * Input carries ids, codes and numbers only (no personal data); deadlines are business days (§5.2
+ * calendar: weekends and US federal holidays skipped) in the bank's time zone.
+ */
+import {
+  allHandlersFinished,
+  condition,
+  defineQuery,
+  defineSignal,
+  defineUpdate,
+  ParentClosePolicy,
+  proxyActivities,
+  setHandler,
+  startChild,
+  upsertSearchAttributes,
+  type ChildWorkflowHandle,
+} from '@temporalio/workflow';
+import type { OnboardingActivities } from '../activities/onboarding';
+import { addBusinessDays } from '../src/domain/business-calendar';
+import { SA } from '../src/temporal/search-attributes';
+import { acknowledgeSignal, staffReminder } from './staff-reminder';
+
+export interface OnboardingInput {
+  customerId: string;
+  customerType: 'INDIVIDUAL' | 'ENTERPRISE';
+  enteredByStaffId: string;
+  policyVersion: string;
+  timeZone: string;
+  reviewReminderAfterBusinessDays: number;
+  infoReminderAfterBusinessDays: number;
+  infoLimitBusinessDays: number;
+}
+
+export type OnboardingStatus = 'PENDING_REVIEW' | 'INFO_REQUESTED' | 'APPROVED' | 'REJECTED' | 'INCOMPLETE';
+
+export interface DecisionInput {
+  reviewerId: string;
+  decision: 'APPROVE' | 'REJECT' | 'REQUEST_INFO';
+  reason?: string;
+}
+
+export interface OnboardingDecision extends DecisionInput {
+  at: string;
+}
+
+export interface OnboardingState {
+  customerId: string;
+  status: OnboardingStatus;
+  submittedAt: string;
+  reviewDueAt: string;
+  decisions: OnboardingDecision[];
+  infoRequestedAt?: string;
+  infoReminderAt?: string;
+  infoDeadlineAt?: string;
+  auditTeamReminded: boolean;
+  segment?: string;
+  relationshipManagerId?: string;
+}
+
+export interface InfoProvidedInput {
+  byStaffId: string;
+}
+
+export const onboardingWorkflowId = (customerId: string) => `onboarding-${customerId}`;
+export const decideUpdate = defineUpdate<OnboardingState, [DecisionInput]>('decide');
+export const infoProvidedSignal = defineSignal<[InfoProvidedInput]>('infoProvided');
+export const onboardingStateQuery = defineQuery<OnboardingState>('state');
+
+const acts = proxyActivities<OnboardingActivities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes' },
+});
+
+const isOpen = (s: OnboardingStatus) => s === 'PENDING_REVIEW' || s === 'INFO_REQUESTED';
+
+/** Why `d` cannot apply now (undefined: it can). Pure, so the validator and tests share it. */
+export function decisionRejection(state: OnboardingState, input: OnboardingInput, d: DecisionInput): string | undefined {
+  if (!d || typeof d.reviewerId !== 'string' || !d.reviewerId) return 'reviewerId is required';
+  if (!['APPROVE', 'REJECT', 'REQUEST_INFO'].includes(d.decision)) return 'decision must be APPROVE, REJECT or REQUEST_INFO';
+  if (d.reviewerId === input.enteredByStaffId) {
+    return `maker-checker (§2.3): ${d.reviewerId} entered this record and cannot review it`;
+  }
+  if (!isOpen(state.status)) return `onboarding is ${state.status}: no further decisions`;
+  if (d.decision !== 'APPROVE' && !d.reason?.trim()) return `${d.decision} needs a reason`;
+  if (d.decision === 'REQUEST_INFO' && state.status === 'INFO_REQUESTED') return 'information is already requested';
+  return undefined;
+}
+
+export async function onboarding(input: OnboardingInput): Promise<OnboardingState> {
+  const now = () => new Date(Date.now());
+  const submittedAt = now();
+  const state: OnboardingState = {
+    customerId: input.customerId,
+    status: 'PENDING_REVIEW',
+    submittedAt: submittedAt.toISOString(),
+    reviewDueAt: addBusinessDays(submittedAt, input.reviewReminderAfterBusinessDays, input.timeZone).toISOString(),
+    decisions: [],
+    auditTeamReminded: false,
+  };
+  let pending: OnboardingDecision | undefined;
+  let infoProvided = false;
+  let auditReminder: { handle: ChildWorkflowHandle<typeof staffReminder>; staffId: string } | undefined;
+
+  setHandler(onboardingStateQuery, () => state);
+  setHandler(
+    decideUpdate,
+    (d) => {
+      const decision: OnboardingDecision = { ...d, reason: d.reason?.trim(), at: now().toISOString() };
+      state.decisions.push(decision);
+      pending = decision;
+      return state;
+    },
+    {
+      validator: (d: DecisionInput) => {
+        const reason = pending ? 'a decision is being recorded; retry in a moment' : decisionRejection(state, input, d);
+        if (reason) throw new Error(reason);
+      },
+    },
+  );
+  setHandler(infoProvidedSignal, () => {
+    if (state.status === 'INFO_REQUESTED') infoProvided = true;
+  });
+
+  const setStatus = (status: OnboardingStatus) => {
+    state.status = status;
+    upsertSearchAttributes([{ key: SA.BusinessStatus, value: status }]);
+  };
+  upsertSearchAttributes([
+    { key: SA.ProcessKind, value: 'ONBOARDING' },
+    { key: SA.CustomerId, value: input.customerId },
+    { key: SA.CustomerType, value: input.customerType },
+    { key: SA.PolicyVersion, value: input.policyVersion },
+  ]);
+  setStatus('PENDING_REVIEW');
+  await acts.recordOnboardingStatus({ customerId: input.customerId, status: 'PENDING_REVIEW', at: state.submittedAt });
+
+  const until = (iso: string) => Math.max(0, Date.parse(iso) - Date.now());
+
+  while (isOpen(state.status)) {
+    if (state.status === 'PENDING_REVIEW') {
+      if (!state.auditTeamReminded) {
+        if (!(await condition(() => pending !== undefined, until(state.reviewDueAt)))) {
+          // §2.3: waiting longer than the policy allows → the audit team's staff reminder.
+          const reminder = await acts.prepareReviewReminder({ customerId: input.customerId, enteredByStaffId: input.enteredByStaffId, at: now().toISOString() });
+          state.auditTeamReminded = true;
+          if (reminder) {
+            const handle = await startChild(staffReminder, {
+              workflowId: `reminder-${reminder.reminderKey}`,
+              args: [reminder],
+              parentClosePolicy: ParentClosePolicy.ABANDON,
+            });
+            auditReminder = { handle, staffId: reminder.staffId };
+          }
+          continue;
+        }
+      } else {
+        await condition(() => pending !== undefined);
+      }
+    } else {
+      // INFO_REQUESTED: wait for the customer, remind once, then give up.
+      const reminderAt = state.infoReminderAt!;
+      const deadline = state.infoDeadlineAt!;
+      const answered = () => pending !== undefined || infoProvided;
+      if (!(await condition(answered, until(reminderAt)))) {
+        await acts.remindCustomerForInfo({ customerId: input.customerId, round: state.decisions.length, deadline });
+        if (!(await condition(answered, until(deadline)))) {
+          setStatus('INCOMPLETE');
+          await acts.recordOnboardingStatus({ customerId: input.customerId, status: 'INCOMPLETE', at: now().toISOString(), reason: 'no information by the deadline' });
+          break;
+        }
+      }
+      if (infoProvided && !pending) {
+        infoProvided = false;
+        setStatus('PENDING_REVIEW');
+        await acts.recordOnboardingStatus({ customerId: input.customerId, status: 'PENDING_REVIEW', at: now().toISOString() });
+        continue;
+      }
+    }
+
+    const d = pending!;
+    if (d.decision === 'REQUEST_INFO') {
+      const at = new Date(d.at);
+      state.infoRequestedAt = d.at;
+      state.infoReminderAt = addBusinessDays(at, input.infoReminderAfterBusinessDays, input.timeZone).toISOString();
+      state.infoDeadlineAt = addBusinessDays(at, input.infoLimitBusinessDays, input.timeZone).toISOString();
+      setStatus('INFO_REQUESTED');
+      await acts.requestInfoFromCustomer({ customerId: input.customerId, reviewerId: d.reviewerId, reason: d.reason ?? '', at: d.at, round: state.decisions.length, deadline: state.infoDeadlineAt });
+    } else if (d.decision === 'REJECT') {
+      setStatus('REJECTED');
+      await acts.recordOnboardingStatus({ customerId: input.customerId, status: 'REJECTED', at: d.at, reviewerId: d.reviewerId, reason: d.reason });
+    } else {
+      setStatus('APPROVED');
+      const outcome = await acts.completeOnboarding({ customerId: input.customerId, reviewerId: d.reviewerId, at: d.at });
+      state.segment = outcome.segment;
+      state.relationshipManagerId = outcome.relationshipManagerId ?? undefined;
+      upsertSearchAttributes([{ key: SA.Segment, value: outcome.segment }]);
+    }
+    pending = undefined;
+  }
+
+  // The review is over: the audit team's reminder, if any, is answered.
+  if (auditReminder) {
+    try {
+      await auditReminder.handle.signal(acknowledgeSignal, { staffId: auditReminder.staffId });
+    } catch {
+      // Already finished (escalated): nothing left to answer.
+    }
+  }
+  await condition(allHandlersFinished);
+  return state;
+}
