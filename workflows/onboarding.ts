@@ -116,10 +116,12 @@ export async function onboarding(input: OnboardingInput): Promise<OnboardingStat
   setHandler(onboardingStateQuery, () => state);
   setHandler(
     decideUpdate,
-    (d) => {
+    async (d) => {
       const decision: OnboardingDecision = { ...d, reason: d.reason?.trim(), at: now().toISOString() };
       state.decisions.push(decision);
       pending = decision;
+      // Answer once the decision has taken effect, so the caller sees its outcome (e.g. APPROVED with the segment).
+      await condition(() => pending !== decision);
       return state;
     },
     {

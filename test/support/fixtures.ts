@@ -1,6 +1,7 @@
 /** Shared test fixtures: the test database, staff members with unique ids, unique keys. */
 import { randomUUID } from 'node:crypto';
 import { createDb, type Db } from '../../src/db/client';
+import type { StaffRole } from '../../src/db/generated/client';
 
 export function testDb(): Db {
   const url = process.env.DATABASE_URL;
@@ -10,7 +11,7 @@ export function testDb(): Db {
 
 export const unique = (prefix: string) => `${prefix}-${randomUUID().slice(0, 8)}`;
 
-export async function createStaff(db: Db, name: string, roles: ('SUPERVISOR' | 'RELATIONSHIP_MANAGER')[] = ['RELATIONSHIP_MANAGER']) {
+export async function createStaff(db: Db, name: string, roles: StaffRole[] = ['RELATIONSHIP_MANAGER']) {
   const id = unique('stf');
   return db.staffMember.create({ data: { id, name, email: `${id}@bank.test`, roles } });
 }

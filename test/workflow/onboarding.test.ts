@@ -1,0 +1,172 @@
+/**
+ * §2.3 step 3 on the time-skipping test server, with the real activities, PostgreSQL and SMTP:
+ * maker-checker, approval (→ §2.1/§2.2 classification, §4 tier and relationship manager, welcome
+ * email), requesting information (customer emailed, reminded after 5 business days, closed as
+ * INCOMPLETE after 10), and the audit team's reminder for a review left waiting.
+ */
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { createActivities } from '../../activities';
+import { createCustomer } from '../../src/customers/create-customer';
+import { createSmtpMailer, type Mailer } from '../../src/mail/mailer';
+import { DEFAULT_POLICY } from '../../src/policy/policy';
+import { developmentKeyRing } from '../../src/security/keyring';
+import { systemClock } from '../../src/shared/clock';
+import { addBusinessDays } from '../../src/domain/business-calendar';
+import type { Db } from '../../src/db/client';
+import { decideUpdate, onboardingStateQuery, type OnboardingState } from '../../workflows/onboarding';
+import { reminderStateQuery } from '../../workflows/staff-reminder';
+import { createStaff, testDb, unique, workflowBundle } from '../support/fixtures';
+import { startTestSmtpServer, type TestSmtpServer } from '../support/smtp';
+import { timeSkippingEnv } from '../support/temporal';
+
+const TASK_QUEUE = 'onboarding-test';
+const MAIL_FROM = 'care@bank.test';
+const ring = developmentKeyRing();
+const policy = DEFAULT_POLICY;
+const HOUR = 3_600_000;
+
+let env: TestWorkflowEnvironment;
+let db: Db;
+let smtp: TestSmtpServer;
+let mailer: Mailer;
+let worker: Worker;
+let running: Promise<void>;
+
+beforeAll(async () => {
+  [env, smtp] = await Promise.all([timeSkippingEnv(), startTestSmtpServer()]);
+  db = testDb();
+  mailer = createSmtpMailer({ url: smtp.url, from: MAIL_FROM });
+  worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue: TASK_QUEUE,
+    workflowBundle: workflowBundle(),
+    activities: createActivities({ db, mailer, clock: systemClock, mailFrom: MAIL_FROM, policy, ring }),
+  });
+  running = worker.run();
+});
+
+afterAll(async () => {
+  worker?.shutdown();
+  await running;
+  mailer?.close();
+  await db?.$disconnect();
+  await smtp?.close();
+  await env?.teardown();
+});
+
+let ssnSerial = 1000;
+/** A structurally valid SSN no other test uses (area 123, group 45, a fresh serial). */
+const freshSsn = () => `123-${String(10 + (Date.now() % 89)).padStart(2, '0')}-${String(ssnSerial++ + (process.pid % 5000)).padStart(4, '0')}`;
+
+async function newIndividual(totalAssetsUsd: number) {
+  const maker = await createStaff(db, 'Mona Maker', ['CUSTOMER_SERVICE']);
+  const email = `${unique('cust')}@mail.test`;
+  const customer = await createCustomer(
+    { db, temporal: env.client, taskQueue: TASK_QUEUE, policy, ring, clock: systemClock },
+    { staffId: maker.id, roles: ['CUSTOMER_SERVICE'] },
+    {
+      type: 'INDIVIDUAL',
+      channel: 'BRANCH',
+      firstName: 'Iris',
+      lastName: 'Individual',
+      dateOfBirth: '1980-05-17',
+      email,
+      totalAssetsUsd,
+      identity: { kind: 'SSN', number: freshSsn() },
+    },
+  );
+  return { maker, customer, email, handle: env.client.workflow.getHandle(`onboarding-${customer.id}`) };
+}
+
+test('§2.3 maker-checker: the staff member who entered the record cannot review it', async () => {
+  const { maker, handle } = await newIndividual(5_000);
+  const err = await handle.executeUpdate(decideUpdate, { args: [{ reviewerId: maker.id, decision: 'APPROVE' }] }).catch((e: unknown) => e);
+  expect(err).toBeInstanceOf(WorkflowUpdateFailedError);
+  expect((err as WorkflowUpdateFailedError).cause?.message).toBe(`maker-checker (§2.3): ${maker.id} entered this record and cannot review it`);
+  expect((await handle.query(onboardingStateQuery)).status).toBe('PENDING_REVIEW');
+
+  const auditor = await createStaff(db, 'Ada Auditor', ['AUDITOR']);
+  const noReason = await handle.executeUpdate(decideUpdate, { args: [{ reviewerId: auditor.id, decision: 'REJECT' }] }).catch((e: unknown) => e);
+  expect((noReason as WorkflowUpdateFailedError).cause?.message).toBe('REJECT needs a reason');
+  const rejected = await handle.executeUpdate(decideUpdate, { args: [{ reviewerId: auditor.id, decision: 'REJECT', reason: 'identity could not be verified' }] });
+  expect(rejected.status).toBe('REJECTED');
+  await handle.result();
+  const row = await db.customer.findUniqueOrThrow({ where: { id: (await handle.query(onboardingStateQuery)).customerId }, include: { review: true } });
+  expect(row.status).toBe('REJECTED');
+  expect(row.review).toMatchObject({ decision: 'REJECTED', decidedByStaffId: auditor.id, reason: 'identity could not be verified' });
+});
+
+test('approval classifies (§2.1 VIP from USD 100,000), sets the §4 tier, assigns a relationship manager and welcomes the customer', async () => {
+  const rm = await createStaff(db, 'Rick Manager', ['RELATIONSHIP_MANAGER']);
+  const { customer, email, handle } = await newIndividual(250_000);
+  const auditor = await createStaff(db, 'Ada Auditor', ['AUDITOR']);
+
+  const state = await handle.executeUpdate(decideUpdate, { args: [{ reviewerId: auditor.id, decision: 'APPROVE' }] });
+  expect(state.status).toBe('APPROVED');
+  const result: OnboardingState = await handle.result();
+  expect(result).toMatchObject({ status: 'APPROVED', segment: 'VIP' });
+  expect(result.relationshipManagerId).toBeDefined();
+
+  const row = await db.customer.findUniqueOrThrow({ where: { id: customer.id }, include: { segmentChanges: true, assignments: true, review: true } });
+  expect(row).toMatchObject({ status: 'APPROVED', segment: 'VIP', serviceTier: 'VIP', ageGroup: 'MIDDLE_AGED', classificationPolicyVersion: policy.version });
+  expect(row.segmentChanges).toEqual([expect.objectContaining({ fromSegment: null, toSegment: 'VIP', reason: expect.stringContaining('100000') })]);
+  expect(row.assignments).toEqual([expect.objectContaining({ role: 'RELATIONSHIP_MANAGER', staffId: result.relationshipManagerId, endedAt: null })]);
+  const manager = await db.staffMember.findUniqueOrThrow({ where: { id: result.relationshipManagerId! } });
+  expect(manager.roles).toContain('RELATIONSHIP_MANAGER');
+  expect(rm.roles).toContain('RELATIONSHIP_MANAGER');
+  expect(row.review).toMatchObject({ decision: 'APPROVED', decidedByStaffId: auditor.id });
+
+  const [welcome] = await smtp.waitFor(() => smtp.to(email).length === 1).then(() => smtp.to(email));
+  expect(welcome?.subject).toBe('Welcome to the bank');
+  expect(welcome?.text).toContain('Dedicated hotline');
+  const audit = await db.auditLog.findMany({ where: { customerId: customer.id }, orderBy: { id: 'asc' } });
+  expect(audit.map((a) => a.action)).toEqual(['customer.create', 'onboarding.approved', 'customer.classify']);
+  expect(JSON.stringify(audit.map((a) => a.changes))).not.toContain('1980-05-17');
+});
+
+test('requesting information emails the customer, reminds after 5 business days and closes as INCOMPLETE after 10', async () => {
+  const { customer, email, handle } = await newIndividual(1_000);
+  const auditor = await createStaff(db, 'Ada Auditor', ['AUDITOR']);
+  const state = await handle.executeUpdate(decideUpdate, {
+    args: [{ reviewerId: auditor.id, decision: 'REQUEST_INFO', reason: 'a copy of a utility bill as proof of address' }],
+  });
+  expect(state.status).toBe('INFO_REQUESTED');
+  const requestedAt = new Date(state.decisions[0]!.at);
+  expect(state.infoReminderAt).toBe(addBusinessDays(requestedAt, 5, 'America/New_York').toISOString());
+  expect(state.infoDeadlineAt).toBe(addBusinessDays(requestedAt, 10, 'America/New_York').toISOString());
+
+  const [request] = await smtp.waitFor(() => smtp.to(email).length === 1).then(() => smtp.to(email));
+  expect(request?.subject).toBe('We need a little more information');
+  expect(request?.text).toContain('a copy of a utility bill as proof of address');
+
+  const result = await handle.result(); // the time-skipping server jumps over both business-day timers
+  expect(result.status).toBe('INCOMPLETE');
+  expect(smtp.to(email).map((m) => m.subject)).toEqual(['We need a little more information', 'Reminder: information still needed']);
+  const row = await db.customer.findUniqueOrThrow({ where: { id: customer.id }, include: { review: true } });
+  expect(row.status).toBe('INCOMPLETE');
+  expect(row.review).toMatchObject({ decision: 'INCOMPLETE', infoRequestCount: 1 });
+});
+
+test('a review left waiting longer than 2 business days makes the audit team\'s staff reminder; the decision answers it', async () => {
+  await createStaff(db, 'Sid Supervisor', ['SUPERVISOR']);
+  await createStaff(db, 'Ada Auditor', ['AUDITOR']);
+  const { customer, maker, handle } = await newIndividual(1_000);
+
+  const { reviewDueAt, submittedAt } = await handle.query(onboardingStateQuery);
+  expect(reviewDueAt).toBe(addBusinessDays(new Date(submittedAt), 2, 'America/New_York').toISOString());
+  const submitted = await env.currentTimeMs();
+  await env.sleep(Date.parse(reviewDueAt) - submitted + HOUR); // just past the review deadline, well before escalation
+  const state = await handle.query(onboardingStateQuery);
+  expect(state.auditTeamReminded).toBe(true);
+  const reminder = await db.reminder.findUniqueOrThrow({ where: { key: `onboarding-review-${customer.id}` }, include: { staff: true } });
+  expect(reminder.staff.roles).toContain('AUDITOR');
+  expect(reminder.staffId).not.toBe(maker.id);
+  await smtp.waitFor(() => smtp.to(reminder.staff.email).some((m) => m.subject === `Reminder: Review of customer ${customer.id} is overdue (§2.3)`));
+
+  await handle.executeUpdate(decideUpdate, { args: [{ reviewerId: reminder.staffId, decision: 'APPROVE' }] });
+  await handle.result();
+  const reminderHandle = env.client.workflow.getHandle(`reminder-onboarding-review-${customer.id}`);
+  expect((await reminderHandle.query(reminderStateQuery)).status).toBe('ACKNOWLEDGED');
+});
