@@ -139,14 +139,8 @@ export async function onboarding(input: OnboardingInput): Promise<OnboardingStat
     state.status = status;
     upsertSearchAttributes([{ key: SA.BusinessStatus, value: status }]);
   };
-  upsertSearchAttributes([
-    { key: SA.ProcessKind, value: 'ONBOARDING' },
-    { key: SA.CustomerId, value: input.customerId },
-    { key: SA.CustomerType, value: input.customerType },
-    { key: SA.PolicyVersion, value: input.policyVersion },
-  ]);
-  setStatus('PENDING_REVIEW');
-  await acts.recordOnboardingStatus({ customerId: input.customerId, status: 'PENDING_REVIEW', at: state.submittedAt });
+  // The record was written PENDING_REVIEW, and the starter set ProcessKind, CustomerId, CustomerType,
+  // PolicyVersion and BusinessStatus on the start request: the first task only arms the timer.
 
   const until = (iso: string) => Math.max(0, Date.parse(iso) - Date.now());
 
