@@ -5,6 +5,7 @@
  * attributes registered in Temporal (exactly those of src/temporal/search-attributes.ts, with their
  * types) and the image's entry points.
  */
+import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
@@ -43,10 +44,21 @@ interface ComposeFile {
 }
 
 /**
+ * §3.1 secrets that must never have a default: compose refuses to start (`${VAR:?message}`) until the
+ * operator provides them. For parsing, the test supplies freshly generated values.
+ */
+const REQUIRED_SECRETS: Record<string, string> = {
+  DATA_ENCRYPTION_KEYS: `k2026a:${randomBytes(32).toString('base64')}`,
+  DATA_ENCRYPTION_KEY_ID: 'k2026a',
+  BLIND_INDEX_KEY: randomBytes(32).toString('base64'),
+};
+
+/**
  * Compose variable interpolation with nothing set in the environment, i.e. every placeholder resolves
  * to its default: `$$` → `$`, `${VAR:-default}` / `${VAR-default}` → default, `${VAR}` / `$VAR`
- * without a default → error (the deployment must start with no .env at all). A lone `$` is an error,
- * as it is for `docker compose`.
+ * without a default → error (the deployment must start with no .env at all), except the encryption
+ * keys, which must be required (`${VAR:?…}`) and are supplied from REQUIRED_SECRETS. A lone `$` is an
+ * error, as it is for `docker compose`.
  */
 function interpolate(value: string): string {
   return value.replace(
@@ -62,8 +74,10 @@ function interpolate(value: string): string {
       const [, name, operator, fallback] = parts;
       if (operator === ':-' || operator === '-') {
         if (fallback?.includes('$')) throw new Error(`nested interpolation in \${${expression}} is not supported here`);
+        if (name && name in REQUIRED_SECRETS) throw new Error(`\${${name}} is a secret and must not have a default`);
         return fallback ?? '';
       }
+      if (operator === ':?' && name && name in REQUIRED_SECRETS) return REQUIRED_SECRETS[name]!;
       throw new Error(`\${${name}} has no default: ${JSON.stringify(value)}`);
     },
   );
@@ -234,6 +248,16 @@ const SQL_VISIBILITY_SLOTS: Record<SearchAttributeType, number> = {
 describe('docker-compose.yml', () => {
   it('resolves every ${VAR} placeholder to a default and has no lone "$"', () => {
     expect(() => resolveDeep(parse(composeText) as unknown)).not.toThrow();
+  });
+
+  it('§3.1: worker and api require the encryption keys (${VAR:?…}, no defaults)', () => {
+    for (const name of Object.keys(REQUIRED_SECRETS)) {
+      expect(composeText).toMatch(new RegExp(`${name}: \\$\\{${name}:\\?`));
+    }
+    for (const service of ['worker', 'api']) {
+      const env = resolveDeep(compose.services[service]?.environment ?? {}) as Record<string, string>;
+      expect(Object.keys(env)).toEqual(expect.arrayContaining(Object.keys(REQUIRED_SECRETS)));
+    }
   });
 
   it('declares the services of the deployment', () => {
