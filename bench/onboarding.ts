@@ -79,7 +79,7 @@ async function main(): Promise<void> {
   const admin = new pg.Client({ connectionString: values['admin-url'] });
   await admin.connect();
   await admin.query(`CREATE DATABASE "${dbName}"`);
-  const url = new URL(values['admin-url']!);
+  const url = new URL(values['admin-url']);
   url.pathname = `/${dbName}`;
   const databaseUrl = url.toString();
   const server = await startDevServer({ uiPort: false });

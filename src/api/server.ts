@@ -1,6 +1,9 @@
 /**
  * The HTTP API (Fastify). Request bodies are validated by the use cases' zod schemas (the same
  * ones the CLI uses), which also generate the OpenAPI document served at /docs.
+ *
+ * §3.1: every route except GET /health, /docs… and the codec routes (own `authorize`) needs a staff
+ * API key (src/api/authentication.ts); roles are checked per route and again in the use cases.
  */
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
@@ -10,13 +13,18 @@ import type { Db } from '../db/client';
 import type { Policy } from '../policy/policy';
 import type { KeyRing } from '../security/keyring';
 import { ConflictError, NotFoundError, ValidationError } from '../shared/errors';
+import { systemClock, type Clock } from '../shared/clock';
 import { healthRoutes } from './routes/health';
 import { reminderRoutes } from './routes/reminders';
 import { staffRoutes } from './routes/staff';
 import { mailRoutes, type MailboxReader } from './routes/mail';
 import { codecRoutes } from './routes/codec';
 import type { PayloadCodec } from '@temporalio/common';
-import { authenticate, type Actor } from '../security/auth';
+import { authenticate, AuthenticationError, ForbiddenError, type Actor } from '../security/auth';
+import { authenticateRequests } from './authentication';
+import { customerRoutes } from './routes/customers';
+import { reviewRoutes } from './routes/reviews';
+import { auditRoutes } from './routes/audit';
 
 export interface ApiDeps {
   db: Db;
@@ -33,6 +41,8 @@ export interface ApiDeps {
   codecCorsOrigins?: string[];
   /** Development only: the codec endpoint answers loopback callers without an API key. */
   codecOpenOnLoopback?: boolean;
+  /** Time for use cases and API-key `lastUsedAt`; tests may pass a fixed clock. Default: the system clock. */
+  clock?: Clock;
 }
 
 /** Who may read decoded Temporal payloads in the UI (§3.1: by role and need). */
@@ -55,6 +65,11 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     if (error instanceof ValidationError) {
       return reply.code(400).send({ error: 'validation_failed', message: error.message, issues: error.issues });
     }
+    if (error instanceof AuthenticationError) {
+      // §3.1 no anonymous access: RFC 6750 challenge.
+      return reply.code(401).header('www-authenticate', 'Bearer').send({ error: 'unauthenticated', message: error.message });
+    }
+    if (error instanceof ForbiddenError) return reply.code(403).send({ error: 'forbidden', message: error.message });
     if (error instanceof NotFoundError) return reply.code(404).send({ error: 'not_found', message: error.message });
     if (error instanceof ConflictError) {
       return reply.code(409).send({ error: 'conflict', message: error.message, existing: error.existing });
@@ -66,13 +81,20 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     return reply.code(500).send({ error: 'internal', message: 'internal error' });
   });
 
+  // Before any route, so no route can be registered outside it (§3.1).
+  authenticateRequests(app, deps.db, () => (deps.clock ?? systemClock).now());
+
   await app.register(swagger, {
     openapi: {
       info: {
         title: 'Customer-care manager API',
         version: deps.policy.version,
-        description: 'Staff reminders and escalations (policy ../shared/policy.md §5.2), run as Temporal workflows.',
+        description:
+          'Customers (§2.3 identification and review, §3.1 security, §3.2 updates, §4 service tiers), staff reminders and escalations (§5.2), run as Temporal workflows. ' +
+          'Every route except /health and /docs needs `Authorization: Bearer ccm_…` (a staff API key); roles are named per route (§3.1).',
       },
+      components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', description: 'A staff API key: ccm_…' } } },
+      security: [{ bearerAuth: [] }],
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
@@ -80,6 +102,9 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(healthRoutes(deps));
   await app.register(staffRoutes(deps));
   await app.register(reminderRoutes(deps));
+  await app.register(customerRoutes(deps));
+  await app.register(reviewRoutes(deps));
+  await app.register(auditRoutes(deps));
   if (deps.mailbox) await app.register(mailRoutes(deps.mailbox));
   if (deps.codec) {
     await app.register(

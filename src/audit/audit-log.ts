@@ -32,6 +32,22 @@ export async function writeAudit(tx: DbTx, entry: AuditEntry): Promise<void> {
   });
 }
 
+/** Several records at once (e.g. one per customer shown in a list), in the caller's transaction. */
+export async function writeAudits(tx: DbTx, entries: AuditEntry[]): Promise<void> {
+  if (entries.length === 0) return;
+  await tx.auditLog.createMany({
+    data: entries.map((entry) => ({
+      actorStaffId: entry.actorStaffId,
+      action: entry.action,
+      entity: entry.entity,
+      entityId: entry.entityId,
+      customerId: entry.customerId ?? null,
+      changes: entry.changes as Prisma.InputJsonValue | undefined,
+      requestId: entry.requestId ?? null,
+    })),
+  });
+}
+
 /**
  * Before/after of the fields that differ. Fields named in `sensitive` are recorded only as
  * 'changed': their values never reach the audit log.

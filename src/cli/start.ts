@@ -4,6 +4,8 @@
  *   DATABASE_URL unset     → PostgreSQL as PGlite (DATA_DIR/pglite)
  *   SMTP_URL unset         → a local SMTP sink (DATA_DIR/mail/*.eml, listed at GET /mail)
  * then migrations, the worker and the API. Ctrl-C stops it all in order; a second start keeps the data.
+ * §3.1: on a database without an ADMIN the first start creates one and prints its API key once
+ * (also saved in DATA_DIR/admin-api-key, mode 0600); later starts print where that file is.
  * Runs under `node --experimental-wasm-modules` (the migration engine is WASM).
  */
 import path from 'node:path';
@@ -24,6 +26,7 @@ import { buildApi } from '../api/server';
 import { onShutdownSignal, runMain, say, temporalLogLevel } from '../app/logger';
 import { loadKeyRing } from '../app/key-ring';
 import { dataConverter } from '../temporal/codec';
+import { ensureBootstrapAdmin, type BootstrapResult } from '../security/bootstrap-admin';
 
 const log = say('start');
 
@@ -73,6 +76,7 @@ runMain('start', async () => {
     log(applied.length ? `migrations applied: ${applied.join(', ')}` : 'database schema is up to date');
     const db = createDb({ url: databaseUrl, ...(env.DATABASE_URL ? {} : { max: EMBEDDED_PG_MAX_CONNECTIONS }) });
     track('database pool', () => db.$disconnect());
+    const bootstrap = await ensureBootstrapAdmin(db, env.MAIL_FROM, dataDir);
 
     // Mail
     let smtpUrl = env.SMTP_URL;
@@ -150,7 +154,9 @@ runMain('start', async () => {
       ['Policy', `version ${policy.version}`],
     ];
     const width = Math.max(...rows.map(([k]) => k.length));
-    process.stdout.write(`\nCustomer-care manager is running (Ctrl-C stops it):\n${rows.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`).join('\n')}\n\n`);
+    process.stdout.write(
+      `\nCustomer-care manager is running (Ctrl-C stops it):\n${rows.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`).join('\n')}\n\n${adminKeyLine(bootstrap)}\n\n`,
+    );
     await running;
   } catch (err) {
     await stopAll();
@@ -161,6 +167,16 @@ runMain('start', async () => {
 
 class Interrupted extends Error {
   override name = 'Interrupted';
+}
+
+/** The summary's line about the ADMIN API key: the key itself only on the start that created it. */
+function adminKeyLine(b: BootstrapResult): string {
+  const rel = path.relative(process.cwd(), b.keyFile);
+  const where = rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : b.keyFile;
+  if (b.created) return `  Admin API key: ${b.key} (saved in ${where})\n  Shown this once; every API call needs a key (Authorization: Bearer <key>, §3.1).`;
+  return b.keyFileExists
+    ? `  Admin API key: in ${where} (send it as Authorization: Bearer <key>)`
+    : `  Admin API key: ${where} is gone (an ADMIN exists): issue a new key for an ADMIN`;
 }
 
 /** A URL without its password, for printing. */

@@ -25,12 +25,18 @@ const KEY_PREFIX = 'ccm_';
 
 export const hashApiKey = (key: string) => createHash('sha256').update(key).digest('hex');
 
+/** A new random key (`ccm_` + 32 random bytes, base64url) and the hash to store. */
+export function newApiKey(): { key: string; keyHash: string } {
+  const key = `${KEY_PREFIX}${randomBytes(32).toString('base64url')}`;
+  return { key, keyHash: hashApiKey(key) };
+}
+
 /** Issues a new key for an active staff member; returns the plain key (shown once). */
 export async function issueApiKey(db: Db, staffId: string, label: string): Promise<{ id: string; key: string }> {
   const staff = await db.staffMember.findUnique({ where: { id: staffId } });
   if (!staff?.active) throw new NotFoundError(`active staff member ${staffId} does not exist`);
-  const key = `${KEY_PREFIX}${randomBytes(32).toString('base64url')}`;
-  const row = await db.apiKey.create({ data: { staffId, label, keyHash: hashApiKey(key) } });
+  const { key, keyHash } = newApiKey();
+  const row = await db.apiKey.create({ data: { staffId, label, keyHash } });
   return { id: row.id, key };
 }
 

@@ -2,6 +2,7 @@
  * The whole path on real parts: HTTP API (real port) → PostgreSQL → Temporal dev server → worker →
  * activities → a real SMTP server. Uses a policy whose escalation grace period is seconds long, so
  * the real-time timers run within the test (the time-skipping tier covers the 30-day case).
+ * Every call carries a staff API key (§3.1); the staff members are made in the database directly.
  */
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
@@ -14,6 +15,7 @@ import { DEFAULT_POLICY, parsePolicy } from '../../src/policy/policy';
 import { systemClock } from '../../src/shared/clock';
 import { developmentKeyRing } from '../../src/security/keyring';
 import type { Db } from '../../src/db/client';
+import { issueApiKey } from '../../src/security/auth';
 import { testDb, unique, workflowBundle } from '../support/fixtures';
 import { startTestSmtpServer, type TestSmtpServer } from '../support/smtp';
 import { devServerAddress } from '../support/temporal';
@@ -31,6 +33,8 @@ let temporal: Client;
 let nativeConnection: NativeConnection;
 let worker: Worker;
 let workerRun: Promise<void>;
+/** The API key of a CUSTOMER_SERVICE staff member: reminders are open to any authenticated staff. */
+let apiKey: string;
 
 beforeAll(async () => {
   db = testDb();
@@ -48,6 +52,9 @@ beforeAll(async () => {
   workerRun = worker.run();
   api = await buildApi({ db, temporal, taskQueue: TASK_QUEUE, policy, ring: developmentKeyRing(), logLevel: 'silent' });
   baseUrl = await api.listen({ host: '127.0.0.1', port: 0 });
+  const caller = unique('cs');
+  await db.staffMember.create({ data: { id: caller, name: 'Cary Service', email: `${caller}@bank.test`, roles: ['CUSTOMER_SERVICE'] } });
+  apiKey = (await issueApiKey(db, caller, 'reminders-api test')).key;
 });
 
 afterAll(async () => {
@@ -61,10 +68,10 @@ afterAll(async () => {
   await db?.$disconnect();
 });
 
-async function call(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
+async function call(method: string, path: string, body?: unknown, key: string | null = apiKey): Promise<{ status: number; body: any }> {
   const res = await fetch(`${baseUrl}${path}`, {
     method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...(key ? { authorization: `Bearer ${key}` } : {}) },
     body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
   });
   const text = await res.text();
@@ -74,8 +81,8 @@ async function call(method: string, path: string, body?: unknown): Promise<{ sta
 async function staffPair() {
   const a = unique('rm');
   const b = unique('sup');
-  expect((await call('POST', '/staff', { id: a, name: 'Rita Manager', email: `${a}@bank.test`, roles: ['RELATIONSHIP_MANAGER'] })).status).toBe(201);
-  expect((await call('POST', '/staff', { id: b, name: 'Sue Pervisor', email: `${b}@bank.test`, roles: ['SUPERVISOR'] })).status).toBe(201);
+  await db.staffMember.create({ data: { id: a, name: 'Rita Manager', email: `${a}@bank.test`, roles: ['RELATIONSHIP_MANAGER'] } });
+  await db.staffMember.create({ data: { id: b, name: 'Sue Pervisor', email: `${b}@bank.test`, roles: ['SUPERVISOR'] } });
   return { assignee: a, supervisor: b };
 }
 
@@ -202,11 +209,22 @@ describe('bad input gets a specific error and changes nothing', () => {
   });
 });
 
-test('GET /health reports Temporal and the database; /docs serves the OpenAPI document', async () => {
-  const health = await call('GET', '/health');
+test('§3.1: reminders need an API key (401 with a Bearer challenge, nothing written)', async () => {
+  const { assignee, supervisor } = await staffPair();
+  const key = unique('anon');
+  const body = { key, staffId: assignee, escalationStaffId: supervisor, dueAt: new Date(Date.now() + 60_000).toISOString(), subject: 'x' };
+  for (const [method, path, b] of [['POST', '/reminders', body], ['GET', `/reminders/${key}`, undefined], ['POST', `/reminders/${key}/acknowledge`, { staffId: assignee }]] as const) {
+    const res = await call(method, path, b, null);
+    expect([method, path, res.status, res.body?.error]).toEqual([method, path, 401, 'unauthenticated']);
+  }
+  expect(await db.reminder.count({ where: { key } })).toBe(0);
+});
+
+test('GET /health reports Temporal and the database; /docs serves the OpenAPI document (both without a key)', async () => {
+  const health = await call('GET', '/health', undefined, null);
   expect(health.status).toBe(200);
   expect(health.body).toMatchObject({ status: 'ok', checks: { temporal: { ok: true }, database: { ok: true } } });
-  const doc = await call('GET', '/docs/json');
+  const doc = await call('GET', '/docs/json', undefined, null);
   expect(doc.status).toBe(200);
   expect(Object.keys(doc.body.paths)).toEqual(
     expect.arrayContaining(['/health', '/staff', '/reminders', '/reminders/{key}', '/reminders/{key}/acknowledge']),

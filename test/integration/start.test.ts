@@ -3,9 +3,11 @@
  * the embedded stack (Temporal dev server with the Web UI, PGlite, SMTP sink), the worker and the
  * API. A reminder made over HTTP lands in the sink; Ctrl-C (SIGINT) stops everything cleanly; a
  * second start keeps the data. Ports are picked free so the test never collides with a running stack.
+ * §3.1: the first start on an empty database creates the ADMIN and prints its API key once (saved in
+ * DATA_DIR/admin-api-key, owner-only); the test uses that key, and a restart prints only where it is.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -79,10 +81,13 @@ function isListening(port: number): Promise<boolean> {
 }
 
 const api = () => `http://127.0.0.1:${ports.API_PORT}`;
-async function post(p: string, body: unknown) {
-  const res = await fetch(`${api()}${p}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+let adminKey = '';
+const auth = (key = adminKey) => ({ authorization: `Bearer ${key}` });
+async function post(p: string, body: unknown, key = adminKey) {
+  const res = await fetch(`${api()}${p}`, { method: 'POST', headers: { 'content-type': 'application/json', ...auth(key) }, body: JSON.stringify(body) });
   return { status: res.status, body: (await res.json()) as any };
 }
+const KEY_LINE = /Admin API key: (ccm_[A-Za-z0-9_-]{43}) \(saved in (\S+)\)/;
 
 test('npm start brings up the embedded stack; a reminder email lands in the sink; Ctrl-C stops it; data survives a restart', async () => {
   const first = await start();
@@ -92,6 +97,19 @@ test('npm start brings up the embedded stack; a reminder email lands in the sink
     expect(ui.status).toBe(200);
     expect(await ui.text()).toContain('<html');
     expect((await fetch(`${api()}/health`)).status).toBe(200);
+
+    // §3.1 bootstrap: the ADMIN key, printed once and saved owner-only; without it the API refuses.
+    const printed = KEY_LINE.exec(first.output());
+    expect(printed).not.toBeNull();
+    adminKey = printed![1]!;
+    const keyFile = path.join(dataDir, 'admin-api-key');
+    expect(printed![2]).toBe(keyFile);
+    expect(readFileSync(keyFile, 'utf8').trim()).toBe(adminKey);
+    expect(statSync(keyFile).mode & 0o777).toBe(0o600);
+    const anonymous = await fetch(`${api()}/staff/admin`);
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.headers.get('www-authenticate')).toBe('Bearer');
+    expect(await (await fetch(`${api()}/staff/admin`, { headers: auth() })).json()).toMatchObject({ id: 'admin', roles: ['ADMIN'], email: 'admin@bank.example' });
 
     expect((await post('/staff', { id: 'rm-1', name: 'Rita Manager', email: 'rita@bank.example', roles: ['RELATIONSHIP_MANAGER'] })).status).toBe(201);
     expect((await post('/staff', { id: 'sup-1', name: 'Sue Pervisor', email: 'sue@bank.example', roles: ['SUPERVISOR'] })).status).toBe(201);
@@ -107,7 +125,7 @@ test('npm start brings up the embedded stack; a reminder email lands in the sink
     let messages: { to: string[]; subject: string }[] = [];
     const deadline = Date.now() + 30_000;
     while (!messages.length && Date.now() < deadline) {
-      messages = ((await (await fetch(`${api()}/mail`)).json()) as { messages: typeof messages }).messages;
+      messages = ((await (await fetch(`${api()}/mail`, { headers: auth() })).json()) as { messages: typeof messages }).messages;
       if (!messages.length) await new Promise((r) => setTimeout(r, 250));
     }
     expect(messages).toEqual([expect.objectContaining({ to: ['rita@bank.example'], subject: 'Reminder: Send the quarterly statement' })]);
@@ -118,7 +136,10 @@ test('npm start brings up the embedded stack; a reminder email lands in the sink
 
   const second = await start();
   try {
-    const res = await fetch(`${api()}/reminders/smoke-1`);
+    // No second ADMIN, no new key: the summary says where the first one is, and that key still works.
+    expect(second.output()).not.toMatch(/ccm_[A-Za-z0-9_-]{43}/);
+    expect(second.output()).toContain(`Admin API key: in ${path.join(dataDir, 'admin-api-key')}`);
+    const res = await fetch(`${api()}/reminders/smoke-1`, { headers: auth() });
     expect(res.status).toBe(200);
     // Still DUE (escalation is two days away) and answered live by the workflow that survived the restart.
     expect(await res.json()).toMatchObject({ key: 'smoke-1', status: 'DUE', source: 'workflow' });

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { createReminder, createReminderInput } from '../../reminders/create-reminder';
 import { acknowledgeReminder, acknowledgeReminderInput } from '../../reminders/acknowledge-reminder';
 import { getReminder } from '../../reminders/get-reminder';
+import { rolesNote } from '../authentication';
 import type { ApiDeps } from '../server';
 
 export const reminderRoutes =
@@ -15,7 +16,8 @@ export const reminderRoutes =
           tags: ['reminders'],
           summary: 'Schedule a staff reminder (workflow reminder-<key>)',
           description:
-            'At dueAt the staff member is emailed; if nobody acknowledges within the policy grace period (reminders.escalateAfter) the escalation contact is emailed (§5.2). 409 if the key exists.',
+            'At dueAt the staff member is emailed; if nobody acknowledges within the policy grace period (reminders.escalateAfter) the escalation contact is emailed (§5.2). 409 if the key exists. ' +
+            rolesNote('any'),
           body: z.toJSONSchema(createReminderInput),
         },
       },
@@ -23,7 +25,7 @@ export const reminderRoutes =
     );
     app.get<{ Params: { key: string } }>(
       '/reminders/:key',
-      { schema: { tags: ['reminders'], summary: "A reminder's state (live from its workflow's `state` query)" } },
+      { schema: { tags: ['reminders'], summary: "A reminder's state (live from its workflow's `state` query)", description: rolesNote('any') } },
       async (req) => getReminder(deps, req.params.key),
     );
     app.post<{ Params: { key: string } }>(
@@ -32,6 +34,7 @@ export const reminderRoutes =
         schema: {
           tags: ['reminders'],
           summary: 'Acknowledge a reminder (before its due time this cancels it)',
+          description: `${rolesNote('any')} Who may acknowledge is the workflow's rule (its update validator): the assignee or the escalation contact; 409 with the reason otherwise.`,
           body: z.toJSONSchema(acknowledgeReminderInput),
         },
       },

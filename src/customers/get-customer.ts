@@ -1,0 +1,54 @@
+/**
+ * Use case (§3.1): one customer, as the actor may see it.
+ * - Scope: a RELATIONSHIP_MANAGER sees only their own customers; others → 404 (src/customers/access.ts).
+ * - Masking: the identity number shows its last four characters only. `reveal: 'identity'` returns it
+ *   in clear to an AUDITOR or RISK_OFFICER (their work needs it); any other role gets 403.
+ * - Recording: every read writes `customer.read`; a revealed identity number also `customer.identity.read`.
+ *   The records commit in the same transaction as the read (and, for a reveal, before the number
+ *   leaves this function): no record, no data.
+ */
+import { z } from 'zod';
+import { writeAudit } from '../audit/audit-log';
+import type { Db } from '../db/client';
+import type { StaffRole } from '../db/generated/client';
+import { requireRole, type Actor } from '../security/auth';
+import { decryptField } from '../security/crypto';
+import type { KeyRing } from '../security/keyring';
+import { parseInput } from '../shared/errors';
+import { customerScope, findCustomerIn } from './access';
+import { aad } from './create-customer';
+import { toCustomerView, type CustomerView } from './customer-view';
+
+/** Roles whose work needs identity numbers in clear (review of identification, risk assessment). */
+export const IDENTITY_REVEAL_ROLES: readonly StaffRole[] = ['AUDITOR', 'RISK_OFFICER'];
+
+export const getCustomerQuery = z.strictObject({
+  reveal: z.enum(['identity'], { error: 'the only field that can be revealed is identity' }).optional(),
+});
+
+export interface AccessContext {
+  /** The request id, stored on the audit record. */
+  requestId?: string;
+}
+
+export async function getCustomer(
+  deps: { db: Db; ring: KeyRing },
+  actor: Actor,
+  id: string,
+  query: unknown,
+  ctx: AccessContext = {},
+): Promise<CustomerView> {
+  const { reveal } = parseInput(getCustomerQuery, query ?? {});
+  // Checked before the lookup, so a refused reveal says nothing about whether the customer exists.
+  if (reveal === 'identity') requireRole(actor, ...IDENTITY_REVEAL_ROLES);
+  const scope = customerScope(actor);
+
+  return deps.db.$transaction(async (tx) => {
+    const row = await findCustomerIn(tx, id, scope);
+    const audit = { actorStaffId: actor.staffId, entity: 'Customer', entityId: id, customerId: id, ...(ctx.requestId ? { requestId: ctx.requestId } : {}) };
+    await writeAudit(tx, { ...audit, action: 'customer.read' });
+    if (reveal !== 'identity' || !row.identity) return toCustomerView(row);
+    await writeAudit(tx, { ...audit, action: 'customer.identity.read', entity: 'IdentityDocument' });
+    return toCustomerView(row, decryptField(deps.ring, row.identity.numberCiphertext, aad.identityNumber(id)));
+  });
+}

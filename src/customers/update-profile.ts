@@ -1,0 +1,265 @@
+/**
+ * Use case (§2.3 step 2): the deeper profile, gathered while the customer does business.
+ *   individual: annualIncomeUsd, incomeSource, totalAssetsUsd, debtsUsd, savingsGoal, spendingPattern,
+ *               creditRecord (stored encrypted, §3.1; never echoed in errors or audit records)
+ *   enterprise: employees, annualRevenueUsd, totalAssetsUsd, naicsCode, operations, purposeOfFunds
+ * An APPROVED customer is re-classified at once (§2.1 / §2.2, §3.2 "updated at once", §6 "at once when
+ * its inputs change"): a new segment writes a SegmentChange row with the rule that caused it and moves
+ * the §4 service tier. Profile, classification, segment change and audit records commit together.
+ * Roles and optimistic concurrency as for PATCH /customers/:id (src/customers/update-customer.ts).
+ * (Relationship coverage for a new segment — e.g. a dedicated manager for VIP — is not assigned here.)
+ */
+import { z } from 'zod';
+import { diffFields, writeAudit } from '../audit/audit-log';
+import { Prisma, type Db, type DbTx } from '../db/client';
+import { classifyEnterprise, classifyIndividual, industrySector, segmentChange, type Classification, type SegmentChange } from '../domain/classification';
+import { serviceTierFor } from '../domain/service-tiers';
+import type { Policy } from '../policy/policy';
+import { requireRole, type Actor } from '../security/auth';
+import { decryptField, encryptField } from '../security/crypto';
+import type { KeyRing } from '../security/keyring';
+import type { Clock } from '../shared/clock';
+import { parseInput, ValidationError } from '../shared/errors';
+import { findCustomerIn, ownCustomerScope } from './access';
+import { claimVersion, expectedVersion } from './concurrency';
+import { aad } from './create-customer';
+import { customerInclude, toCustomerView, type CustomerRow, type CustomerView } from './customer-view';
+import { UPDATE_ANY_ROLES, UPDATE_ROLES, type UpdateContext } from './update-customer';
+
+export const profileAad = {
+  creditRecord: (customerId: string) => `IndividualProfile.creditRecord:${customerId}`,
+};
+
+/** Input fields whose rejected values are not echoed in errors, and whose values never reach the audit log. */
+export const SENSITIVE_PROFILE_FIELDS = ['creditRecord'] as const;
+
+const usd = z
+  .number({ error: 'an amount in USD' })
+  .finite()
+  .nonnegative('must not be negative')
+  .max(1e15, 'implausibly large')
+  .refine((n) => Math.abs(n * 100 - Math.round(n * 100)) < 1e-6, 'at most 2 decimal places (cents)');
+/** Free text: trimmed, 1–max characters, line breaks allowed, no other control characters. */
+const text = (max: number) =>
+  z
+    .string()
+    .trim()
+    .min(1, 'must not be empty (send null to clear it)')
+    .max(max, `at most ${max} characters`)
+    .regex(/^(?:[^\p{Cc}\p{Cf}]|[\n\t])*$/u, 'must not contain control characters');
+const version = z.number().int('a whole number').positive('a version number ≥ 1').optional();
+
+export const individualProfileInput = z.strictObject({
+  annualIncomeUsd: usd.nullable().optional(),
+  incomeSource: text(200).nullable().optional(),
+  /** §2.1 total assets with the bank: decides the asset tier (VIP, HIGH_NET_WORTH). */
+  totalAssetsUsd: usd.nullable().optional(),
+  debtsUsd: usd.nullable().optional(),
+  savingsGoal: text(500).nullable().optional(),
+  spendingPattern: text(500).nullable().optional(),
+  /** §6.1 credit record; stored encrypted. */
+  creditRecord: text(2000).nullable().optional(),
+  version,
+});
+
+export const enterpriseProfileInput = z.strictObject({
+  employees: z.number().int('a whole number').nonnegative('must not be negative').max(10_000_000, 'implausibly large').nullable().optional(),
+  annualRevenueUsd: usd.nullable().optional(),
+  totalAssetsUsd: usd.nullable().optional(),
+  naicsCode: z
+    .string()
+    .regex(/^\d{2,6}$/, 'a NAICS code of 2 to 6 digits, e.g. 522110')
+    .refine((code) => {
+      try {
+        industrySector(code);
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'its first two digits are no NAICS sector')
+    .optional(),
+  operations: text(1000).nullable().optional(),
+  /** §2.3 step 2 purpose of funds (e.g. for a loan). */
+  purposeOfFunds: text(1000).nullable().optional(),
+  version,
+});
+
+export type ProfileUpdateResult = CustomerView & { segmentChange?: { from: string | null; to: string; reason: string } };
+
+export interface ProfileDeps {
+  db: Db;
+  ring: KeyRing;
+  policy: Policy;
+  clock: Clock;
+}
+
+const money = (v: Prisma.Decimal | number | null | undefined): string | null => (v === null || v === undefined ? null : new Prisma.Decimal(v).toString());
+const amount = (v: Prisma.Decimal | null): number => (v === null ? 0 : Number(v));
+
+export async function updateProfile(deps: ProfileDeps, actor: Actor, id: string, body: unknown, ctx: UpdateContext = {}): Promise<ProfileUpdateResult> {
+  requireRole(actor, ...UPDATE_ROLES);
+  const scope = ownCustomerScope(actor, UPDATE_ANY_ROLES);
+  const { type } = await findCustomerIn(deps.db, id, scope);
+  const input =
+    type === 'INDIVIDUAL'
+      ? { type, ...parseInput(individualProfileInput, body, SENSITIVE_PROFILE_FIELDS) }
+      : { type, ...parseInput(enterpriseProfileInput, body) };
+  const { version: bodyVersion, type: _type, ...fields } = input;
+  const version = expectedVersion(ctx.ifMatch, bodyVersion);
+  if (Object.keys(fields).length === 0) {
+    throw new ValidationError([{ field: '(body)', reason: `nothing to update: send one or more ${type.toLowerCase()} profile fields` }]);
+  }
+  const now = deps.clock.now();
+  const audit = { actorStaffId: actor.staffId, entity: 'Customer', entityId: id, customerId: id, ...(ctx.requestId ? { requestId: ctx.requestId } : {}) };
+
+  return deps.db.$transaction(async (tx) => {
+    const row = await findCustomerIn(tx, id, scope);
+    const changes =
+      input.type === 'INDIVIDUAL' ? await individualChanges(deps, row, input) : enterpriseChanges(row, input);
+    if (Object.keys(changes.fields).length === 0) {
+      if (row.version !== version) await claimVersion(tx, id, version, scope);
+      return toCustomerView(row); // the same values: nothing changed, nothing to record
+    }
+    await claimVersion(tx, id, version, scope);
+    await changes.write(tx);
+    await writeAudit(tx, { ...audit, action: 'customer.profile.update', changes: changes.fields });
+
+    const change = row.status === 'APPROVED' ? await reclassify(deps, tx, id, actor, now, audit) : undefined;
+    const view = toCustomerView(await tx.customer.findUniqueOrThrow({ where: { id }, include: customerInclude }));
+    return change ? { ...view, segmentChange: { from: change.from, to: change.to, reason: change.reason } } : view;
+  });
+}
+
+interface ProfileChanges {
+  fields: ReturnType<typeof diffFields>;
+  write: (tx: DbTx) => Promise<unknown>;
+}
+
+async function individualChanges(
+  deps: ProfileDeps,
+  row: CustomerRow,
+  input: z.output<typeof individualProfileInput> & { type: 'INDIVIDUAL' },
+): Promise<ProfileChanges> {
+  const p = row.individualProfile;
+  if (!p) throw new Error(`individual customer ${row.id} has no individual profile`);
+  const creditBefore = p.creditRecordCiphertext ? decryptField(deps.ring, p.creditRecordCiphertext, profileAad.creditRecord(row.id)) : null;
+  const before = {
+    annualIncomeUsd: money(p.annualIncomeUsd),
+    incomeSource: p.incomeSource,
+    totalAssetsUsd: money(p.totalAssetsUsd),
+    debtsUsd: money(p.debtsUsd),
+    savingsGoal: p.savingsGoal,
+    spendingPattern: p.spendingPattern,
+    creditRecord: creditBefore,
+  };
+  const after = {
+    annualIncomeUsd: input.annualIncomeUsd === undefined ? before.annualIncomeUsd : money(input.annualIncomeUsd),
+    incomeSource: input.incomeSource === undefined ? before.incomeSource : input.incomeSource,
+    totalAssetsUsd: input.totalAssetsUsd === undefined ? before.totalAssetsUsd : money(input.totalAssetsUsd),
+    debtsUsd: input.debtsUsd === undefined ? before.debtsUsd : money(input.debtsUsd),
+    savingsGoal: input.savingsGoal === undefined ? before.savingsGoal : input.savingsGoal,
+    spendingPattern: input.spendingPattern === undefined ? before.spendingPattern : input.spendingPattern,
+    creditRecord: input.creditRecord === undefined ? before.creditRecord : input.creditRecord,
+  };
+  return {
+    fields: diffFields(before, after, SENSITIVE_PROFILE_FIELDS),
+    write: (tx) =>
+      tx.individualProfile.update({
+        where: { customerId: row.id },
+        data: {
+          annualIncomeUsd: after.annualIncomeUsd,
+          incomeSource: after.incomeSource,
+          totalAssetsUsd: after.totalAssetsUsd,
+          debtsUsd: after.debtsUsd,
+          savingsGoal: after.savingsGoal,
+          spendingPattern: after.spendingPattern,
+          ...(input.creditRecord === undefined
+            ? {}
+            : { creditRecordCiphertext: input.creditRecord === null ? null : encryptField(deps.ring, input.creditRecord, profileAad.creditRecord(row.id)) }),
+        },
+      }),
+  };
+}
+
+function enterpriseChanges(row: CustomerRow, input: z.output<typeof enterpriseProfileInput> & { type: 'ENTERPRISE' }): ProfileChanges {
+  const p = row.enterpriseProfile;
+  if (!p) throw new Error(`enterprise customer ${row.id} has no enterprise profile`);
+  const before = {
+    employees: p.employees,
+    annualRevenueUsd: money(p.annualRevenueUsd),
+    totalAssetsUsd: money(p.totalAssetsUsd),
+    naicsCode: p.naicsCode,
+    operations: p.operations,
+    purposeOfFunds: p.purposeOfFunds,
+  };
+  const after = {
+    employees: input.employees === undefined ? before.employees : input.employees,
+    annualRevenueUsd: input.annualRevenueUsd === undefined ? before.annualRevenueUsd : money(input.annualRevenueUsd),
+    totalAssetsUsd: input.totalAssetsUsd === undefined ? before.totalAssetsUsd : money(input.totalAssetsUsd),
+    naicsCode: input.naicsCode ?? before.naicsCode,
+    operations: input.operations === undefined ? before.operations : input.operations,
+    purposeOfFunds: input.purposeOfFunds === undefined ? before.purposeOfFunds : input.purposeOfFunds,
+  };
+  return {
+    fields: diffFields(before, after),
+    write: (tx) => tx.enterpriseProfile.update({ where: { customerId: row.id }, data: after }),
+  };
+}
+
+/**
+ * §2.1 / §2.2 on the updated profile; writes the new classification and §4 service tier when they
+ * differ, and a SegmentChange row when the segment does. Returns the segment change, if any.
+ */
+async function reclassify(
+  deps: ProfileDeps,
+  tx: DbTx,
+  id: string,
+  actor: Actor,
+  now: Date,
+  audit: { actorStaffId: string; entity: string; entityId: string; customerId: string; requestId?: string },
+): Promise<SegmentChange | undefined> {
+  const c = await tx.customer.findUniqueOrThrow({ where: { id }, include: customerInclude });
+  let next: Classification;
+  if (c.type === 'INDIVIDUAL') {
+    const p = c.individualProfile!;
+    next = classifyIndividual(
+      { dateOfBirth: decryptField(deps.ring, p.dateOfBirthCiphertext, aad.dateOfBirth(id)), totalAssetsUsd: amount(p.totalAssetsUsd) },
+      now,
+      deps.policy,
+    );
+  } else {
+    const p = c.enterpriseProfile!;
+    next = classifyEnterprise(
+      { employees: p.employees ?? 0, annualRevenueUsd: amount(p.annualRevenueUsd), totalAssetsUsd: amount(p.totalAssetsUsd), naicsCode: p.naicsCode ?? '' },
+      deps.policy,
+    );
+  }
+  const tier = serviceTierFor(next.segment, deps.policy);
+  const before = { segment: c.segment, serviceTier: c.serviceTier, ageGroup: c.ageGroup, enterpriseSize: c.enterpriseSize, industrySector: c.industrySector };
+  const after = {
+    segment: next.segment,
+    serviceTier: tier.segment,
+    ageGroup: next.customerType === 'INDIVIDUAL' ? next.ageGroup : null,
+    enterpriseSize: next.customerType === 'ENTERPRISE' ? next.size : null,
+    industrySector: next.customerType === 'ENTERPRISE' ? next.industry.code : null,
+  };
+  const changes = diffFields(before, after);
+  if (Object.keys(changes).length === 0) return undefined;
+
+  // The stored classification stands for the previous one (its segment and the policy it was made under).
+  const previous: Classification | undefined = c.segment
+    ? ({ ...next, segment: c.segment, policyVersion: c.classificationPolicyVersion ?? deps.policy.version } as Classification)
+    : undefined;
+  const change = segmentChange(previous, next);
+  await tx.customer.update({
+    where: { id },
+    data: { ...after, classificationPolicyVersion: deps.policy.version, classifiedAt: now },
+  });
+  if (change) {
+    await tx.segmentChange.create({
+      data: { customerId: id, fromSegment: change.from, toSegment: change.to, reason: change.reason, policyVersion: deps.policy.version, changedAt: now, actorStaffId: actor.staffId },
+    });
+  }
+  await writeAudit(tx, { ...audit, action: 'customer.classify', changes });
+  return change;
+}
