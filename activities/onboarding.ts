@@ -5,15 +5,13 @@
  * through sendEmailOnce with a key per step, assignments are made only when none exists.
  */
 import { ApplicationFailure } from '@temporalio/common';
-import { classifyEnterprise, classifyIndividual, segmentChange, type Classification } from '../src/domain/classification';
-import { coverageFor, serviceTierFor } from '../src/domain/service-tiers';
+import { serviceTierFor } from '../src/domain/service-tiers';
+import { applyClassification, classifyRow, ensureCoverage } from '../src/customers/classify-customer';
 import { writeAudit } from '../src/audit/audit-log';
 import type { DbTx } from '../src/db/client';
 import type { Policy, Segment } from '../src/policy/policy';
 import { reminderEscalationDelayMs } from '../src/policy/policy';
-import { decryptField } from '../src/security/crypto';
 import type { KeyRing } from '../src/security/keyring';
-import { aad } from '../src/customers/create-customer';
 import type { StaffReminderInput } from '../workflows/staff-reminder';
 import { sendEmailOnce, type NotificationDeps } from './notifications';
 
@@ -79,43 +77,6 @@ export function createOnboardingActivities(deps: OnboardingDeps) {
     return { emailed: true };
   }
 
-  function classify(c: Awaited<ReturnType<typeof customerOf>>, asOf: Date): Classification {
-    if (c.type === 'INDIVIDUAL') {
-      const p = c.individualProfile!;
-      return classifyIndividual(
-        { dateOfBirth: decryptField(ring, p.dateOfBirthCiphertext, aad.dateOfBirth(c.id)), totalAssetsUsd: Number(p.totalAssetsUsd ?? 0) },
-        asOf,
-        policy,
-      );
-    }
-    const p = c.enterpriseProfile!;
-    return classifyEnterprise(
-      {
-        employees: p.employees ?? 0,
-        annualRevenueUsd: Number(p.annualRevenueUsd ?? 0),
-        totalAssetsUsd: Number(p.totalAssetsUsd ?? 0),
-        naicsCode: p.naicsCode ?? '',
-      },
-      policy,
-    );
-  }
-
-  /** Least-loaded active staff member with `role` (and `expertise`), never one of `exclude`. */
-  async function leastLoaded(tx: DbTx, filter: { role?: 'RELATIONSHIP_MANAGER'; expertise?: string }, exclude: string[]) {
-    const candidates = await tx.staffMember.findMany({
-      where: {
-        active: true,
-        id: { notIn: exclude },
-        ...(filter.role ? { roles: { has: filter.role } } : {}),
-        ...(filter.expertise ? { expertise: { has: filter.expertise } } : {}),
-      },
-      include: { _count: { select: { assignments: { where: { endedAt: null } } } } },
-      orderBy: { id: 'asc' },
-    });
-    candidates.sort((a, b) => a._count.assignments - b._count.assignments || a.id.localeCompare(b.id));
-    return candidates[0];
-  }
-
   return {
     async recordOnboardingStatus(r: StatusRecord): Promise<void> {
       await db.$transaction((tx) => setStatus(tx, r));
@@ -166,66 +127,23 @@ export function createOnboardingActivities(deps: OnboardingDeps) {
     async completeOnboarding(r: { customerId: string; reviewerId: string; at: string }): Promise<ApprovalOutcome> {
       const c = await customerOf(r.customerId);
       const at = new Date(r.at);
-      const classification = classify(c, at);
-      const segment = classification.segment;
+      const next = classifyRow(c, at, policy, ring);
+      const segment = next.segment;
       const tier = serviceTierFor(segment, policy);
-      const coverage = coverageFor(segment, policy);
       const outcome = await db.$transaction(async (tx) => {
         await setStatus(tx, { customerId: c.id, status: 'APPROVED', at: r.at, reviewerId: r.reviewerId });
-        const change = segmentChange(undefined, classification);
-        const current = await tx.customer.findUniqueOrThrow({ where: { id: c.id } });
-        if (current.segment !== segment) {
-          await tx.segmentChange.create({
-            data: { customerId: c.id, fromSegment: current.segment, toSegment: segment, reason: change?.reason ?? classification.segmentReason, policyVersion: policy.version, changedAt: at, actorStaffId: r.reviewerId },
-          });
-        }
-        let managerId = current.relationshipManagerId;
-        if (coverage.dedicatedManager && !managerId) {
-          const rm = await leastLoaded(tx, { role: 'RELATIONSHIP_MANAGER' }, []);
-          if (rm) {
-            managerId = rm.id;
-            await tx.relationshipAssignment.create({ data: { customerId: c.id, staffId: rm.id, role: 'RELATIONSHIP_MANAGER', assignedAt: at } });
-          }
-        }
-        const team: ApprovalOutcome['team'] = [];
-        const unfilled: string[] = [];
-        const existingTeam = await tx.relationshipAssignment.findMany({ where: { customerId: c.id, role: 'TEAM_MEMBER', endedAt: null } });
-        for (const expertise of coverage.team) {
-          const already = existingTeam.find((a) => a.expertise === expertise);
-          if (already) {
-            team.push({ staffId: already.staffId, expertise });
-            continue;
-          }
-          const member = await leastLoaded(tx, { expertise }, managerId ? [managerId] : []);
-          if (!member) {
-            unfilled.push(expertise);
-            continue;
-          }
-          await tx.relationshipAssignment.create({ data: { customerId: c.id, staffId: member.id, role: 'TEAM_MEMBER', expertise, assignedAt: at } });
-          team.push({ staffId: member.id, expertise });
-        }
-        await tx.customer.update({
-          where: { id: c.id },
-          data: {
-            segment,
-            ageGroup: classification.customerType === 'INDIVIDUAL' ? classification.ageGroup : null,
-            enterpriseSize: classification.customerType === 'ENTERPRISE' ? classification.size : null,
-            industrySector: classification.customerType === 'ENTERPRISE' ? classification.industry.code : null,
-            serviceTier: segment,
-            classificationPolicyVersion: policy.version,
-            classifiedAt: at,
-            relationshipManagerId: managerId,
-          },
-        });
+        const before = await tx.customer.findUniqueOrThrow({ where: { id: c.id } });
+        const { changes } = await applyClassification(tx, { customerId: c.id, next, at, actorStaffId: r.reviewerId, policy });
+        const coverage = await ensureCoverage(tx, { customerId: c.id, segment, at, policy });
         await writeAudit(tx, {
           actorStaffId: r.reviewerId,
           action: 'customer.classify',
           entity: 'Customer',
           entityId: c.id,
           customerId: c.id,
-          changes: { segment: { before: current.segment, after: segment }, relationshipManagerId: { before: current.relationshipManagerId, after: managerId } },
+          changes: { ...changes, relationshipManagerId: { before: before.relationshipManagerId, after: coverage.relationshipManagerId } },
         });
-        return { segment, serviceTier: segment, relationshipManagerId: managerId, team, unfilledTeamRoles: unfilled };
+        return { segment, serviceTier: segment, relationshipManagerId: coverage.relationshipManagerId, team: coverage.team, unfilledTeamRoles: coverage.unfilledTeamRoles };
       });
       await emailCustomer(c.id, `onboarding:${c.id}:welcome`, 'WELCOME', 'Welcome to the bank', (name) =>
         [`Dear ${name},`, '', `Welcome! Your relationship with us is open. Your service tier: ${tier.summary}.`, '', 'Entitlements:', ...tier.entitlements.map((e) => `  - ${e.description}`)].join('\n'),

@@ -7,13 +7,13 @@
  * its inputs change"): a new segment writes a SegmentChange row with the rule that caused it and moves
  * the §4 service tier. Profile, classification, segment change and audit records commit together.
  * Roles and optimistic concurrency as for PATCH /customers/:id (src/customers/update-customer.ts).
- * (Relationship coverage for a new segment — e.g. a dedicated manager for VIP — is not assigned here.)
+ * The §4 coverage the new segment requires (e.g. a dedicated manager for VIP) is assigned at once.
  */
 import { z } from 'zod';
-import { diffFields, writeAudit } from '../audit/audit-log';
+import { diffFields, writeAudit, type FieldChanges } from '../audit/audit-log';
 import { Prisma, type Db, type DbTx } from '../db/client';
-import { classifyEnterprise, classifyIndividual, industrySector, segmentChange, type Classification, type SegmentChange } from '../domain/classification';
-import { serviceTierFor } from '../domain/service-tiers';
+import { industrySector, type SegmentChange } from '../domain/classification';
+import { applyClassification, classifyRow, ensureCoverage } from './classify-customer';
 import type { Policy } from '../policy/policy';
 import { requireRole, type Actor } from '../security/auth';
 import { decryptField, encryptField } from '../security/crypto';
@@ -22,7 +22,6 @@ import type { Clock } from '../shared/clock';
 import { parseInput, ValidationError } from '../shared/errors';
 import { findCustomerIn, ownCustomerScope } from './access';
 import { claimVersion, expectedVersion } from './concurrency';
-import { aad } from './create-customer';
 import { customerInclude, toCustomerView, type CustomerRow, type CustomerView } from './customer-view';
 import { UPDATE_ANY_ROLES, UPDATE_ROLES, type UpdateContext } from './update-customer';
 
@@ -94,7 +93,6 @@ export interface ProfileDeps {
 }
 
 const money = (v: Prisma.Decimal | number | null | undefined): string | null => (v === null || v === undefined ? null : new Prisma.Decimal(v).toString());
-const amount = (v: Prisma.Decimal | null): number => (v === null ? 0 : Number(v));
 
 export async function updateProfile(deps: ProfileDeps, actor: Actor, id: string, body: unknown, ctx: UpdateContext = {}): Promise<ProfileUpdateResult> {
   requireRole(actor, ...UPDATE_ROLES);
@@ -208,7 +206,8 @@ function enterpriseChanges(row: CustomerRow, input: z.output<typeof enterprisePr
 
 /**
  * §2.1 / §2.2 on the updated profile; writes the new classification and §4 service tier when they
- * differ, and a SegmentChange row when the segment does. Returns the segment change, if any.
+ * differ, a SegmentChange row when the segment does, and the §4 coverage the new segment requires
+ * (e.g. a dedicated relationship manager on reaching VIP). Returns the segment change, if any.
  */
 async function reclassify(
   deps: ProfileDeps,
@@ -219,47 +218,13 @@ async function reclassify(
   audit: { actorStaffId: string; entity: string; entityId: string; customerId: string; requestId?: string },
 ): Promise<SegmentChange | undefined> {
   const c = await tx.customer.findUniqueOrThrow({ where: { id }, include: customerInclude });
-  let next: Classification;
-  if (c.type === 'INDIVIDUAL') {
-    const p = c.individualProfile!;
-    next = classifyIndividual(
-      { dateOfBirth: decryptField(deps.ring, p.dateOfBirthCiphertext, aad.dateOfBirth(id)), totalAssetsUsd: amount(p.totalAssetsUsd) },
-      now,
-      deps.policy,
-    );
-  } else {
-    const p = c.enterpriseProfile!;
-    next = classifyEnterprise(
-      { employees: p.employees ?? 0, annualRevenueUsd: amount(p.annualRevenueUsd), totalAssetsUsd: amount(p.totalAssetsUsd), naicsCode: p.naicsCode ?? '' },
-      deps.policy,
-    );
-  }
-  const tier = serviceTierFor(next.segment, deps.policy);
-  const before = { segment: c.segment, serviceTier: c.serviceTier, ageGroup: c.ageGroup, enterpriseSize: c.enterpriseSize, industrySector: c.industrySector };
-  const after = {
-    segment: next.segment,
-    serviceTier: tier.segment,
-    ageGroup: next.customerType === 'INDIVIDUAL' ? next.ageGroup : null,
-    enterpriseSize: next.customerType === 'ENTERPRISE' ? next.size : null,
-    industrySector: next.customerType === 'ENTERPRISE' ? next.industry.code : null,
-  };
-  const changes = diffFields(before, after);
+  const next = classifyRow(c, now, deps.policy, deps.ring);
+  const { change, changes } = await applyClassification(tx, { customerId: id, next, at: now, actorStaffId: actor.staffId, policy: deps.policy });
   if (Object.keys(changes).length === 0) return undefined;
-
-  // The stored classification stands for the previous one (its segment and the policy it was made under).
-  const previous: Classification | undefined = c.segment
-    ? ({ ...next, segment: c.segment, policyVersion: c.classificationPolicyVersion ?? deps.policy.version } as Classification)
-    : undefined;
-  const change = segmentChange(previous, next);
-  await tx.customer.update({
-    where: { id },
-    data: { ...after, classificationPolicyVersion: deps.policy.version, classifiedAt: now },
-  });
-  if (change) {
-    await tx.segmentChange.create({
-      data: { customerId: id, fromSegment: change.from, toSegment: change.to, reason: change.reason, policyVersion: deps.policy.version, changedAt: now, actorStaffId: actor.staffId },
-    });
-  }
-  await writeAudit(tx, { ...audit, action: 'customer.classify', changes });
+  const coverage = await ensureCoverage(tx, { customerId: id, segment: next.segment, at: now, policy: deps.policy });
+  const coverageChanges: FieldChanges = coverage.assigned.length
+    ? { relationshipManagerId: { before: c.relationshipManagerId, after: coverage.relationshipManagerId }, assignments: { before: null, after: coverage.assigned } }
+    : {};
+  await writeAudit(tx, { ...audit, action: 'customer.classify', changes: { ...changes, ...coverageChanges } });
   return change;
 }

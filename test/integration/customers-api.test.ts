@@ -615,6 +615,11 @@ describe('POST /customers/:id/profile (§2.3 step 2, re-classification §2.1 §4
     expect(changes[1]!.reason).toMatch(/≥ VIP threshold 100000/);
     expect(changes[1]!.policyVersion).toBe('2026.11-98');
 
+    // §4: VIP brings a dedicated relationship manager, assigned at once (REGULAR had none).
+    const managed = await db.customer.findUniqueOrThrow({ where: { id: c.id }, include: { assignments: true } });
+    expect(managed.relationshipManagerId).not.toBeNull();
+    expect(managed.assignments).toEqual([expect.objectContaining({ role: 'RELATIONSHIP_MANAGER', staffId: managed.relationshipManagerId, endedAt: null })]);
+
     const profile = await db.individualProfile.findUniqueOrThrow({ where: { customerId: c.id } });
     expect(profile).toMatchObject({ incomeSource: 'Salary', savingsGoal: 'House deposit' });
     expect(profile.creditRecordCiphertext).not.toContain(credit);

@@ -1,0 +1,138 @@
+/**
+ * One place that turns a stored customer into its §2.1/§2.2 classification and writes it, with its
+ * §4 service tier and relationship coverage. Used at approval (activities/onboarding.ts) and whenever
+ * an approved customer's inputs change (update-profile.ts), inside the caller's transaction.
+ */
+import { diffFields, type FieldChanges } from '../audit/audit-log';
+import type { DbTx } from '../db/client';
+import { classifyEnterprise, classifyIndividual, segmentChange, type Classification, type SegmentChange } from '../domain/classification';
+import { coverageFor } from '../domain/service-tiers';
+import type { Policy, Segment } from '../policy/policy';
+import { decryptField } from '../security/crypto';
+import type { KeyRing } from '../security/keyring';
+import { aad } from './create-customer';
+import type { CustomerRow } from './customer-view';
+
+type ClassifiableRow = Pick<CustomerRow, 'id' | 'type' | 'individualProfile' | 'enterpriseProfile'>;
+
+const amount = (v: { toString(): string } | null | undefined) => (v === null || v === undefined ? 0 : Number(v.toString()));
+
+/** §2.1 / §2.2 from the stored profile (the date of birth is decrypted only for this). Missing amounts count as 0. */
+export function classifyRow(row: ClassifiableRow, asOf: Date, policy: Policy, ring: KeyRing): Classification {
+  if (row.type === 'INDIVIDUAL') {
+    const p = row.individualProfile;
+    if (!p) throw new Error(`customer ${row.id} has no individual profile`);
+    return classifyIndividual(
+      { dateOfBirth: decryptField(ring, p.dateOfBirthCiphertext, aad.dateOfBirth(row.id)), totalAssetsUsd: amount(p.totalAssetsUsd) },
+      asOf,
+      policy,
+    );
+  }
+  const p = row.enterpriseProfile;
+  if (!p) throw new Error(`customer ${row.id} has no enterprise profile`);
+  return classifyEnterprise(
+    { employees: p.employees ?? 0, annualRevenueUsd: amount(p.annualRevenueUsd), totalAssetsUsd: amount(p.totalAssetsUsd), naicsCode: p.naicsCode ?? '' },
+    policy,
+  );
+}
+
+export interface AppliedClassification {
+  /** Set when the segment changed (also for a first classification). */
+  change?: SegmentChange;
+  /** Before/after of the stored classification fields that changed (empty: nothing changed). */
+  changes: FieldChanges;
+}
+
+/** Stores `next` on the customer; a new segment gets a SegmentChange row with the rule that caused it. */
+export async function applyClassification(
+  tx: DbTx,
+  args: { customerId: string; next: Classification; at: Date; actorStaffId: string | null; policy: Policy },
+): Promise<AppliedClassification> {
+  const { customerId, next, at, policy } = args;
+  const c = await tx.customer.findUniqueOrThrow({ where: { id: customerId } });
+  const before = { segment: c.segment, serviceTier: c.serviceTier, ageGroup: c.ageGroup, enterpriseSize: c.enterpriseSize, industrySector: c.industrySector };
+  const after = {
+    segment: next.segment,
+    serviceTier: next.segment,
+    ageGroup: next.customerType === 'INDIVIDUAL' ? next.ageGroup : null,
+    enterpriseSize: next.customerType === 'ENTERPRISE' ? next.size : null,
+    industrySector: next.customerType === 'ENTERPRISE' ? next.industry.code : null,
+  };
+  const changes = diffFields(before, after);
+  if (Object.keys(changes).length === 0) return { changes };
+  // The stored classification stands for the previous one (its segment and the policy it was made under).
+  const previous: Classification | undefined = c.segment
+    ? ({ ...next, segment: c.segment, policyVersion: c.classificationPolicyVersion ?? policy.version } as Classification)
+    : undefined;
+  const change = segmentChange(previous, next);
+  await tx.customer.update({ where: { id: customerId }, data: { ...after, classificationPolicyVersion: policy.version, classifiedAt: at } });
+  if (change) {
+    await tx.segmentChange.create({
+      data: { customerId, fromSegment: change.from, toSegment: change.to, reason: change.reason, policyVersion: policy.version, changedAt: at, actorStaffId: args.actorStaffId },
+    });
+  }
+  return change ? { change, changes } : { changes };
+}
+
+export interface CoverageOutcome {
+  relationshipManagerId: string | null;
+  team: { staffId: string; expertise: string }[];
+  unfilledTeamRoles: string[];
+  /** Assignments made by this call (empty when the coverage was already in place). */
+  assigned: { staffId: string; role: 'RELATIONSHIP_MANAGER' | 'TEAM_MEMBER'; expertise?: string }[];
+}
+
+/** Least-loaded active staff member with `role` or `expertise` (fewest active assignments, then id), never one of `exclude`. */
+async function leastLoaded(tx: DbTx, filter: { role?: 'RELATIONSHIP_MANAGER'; expertise?: string }, exclude: string[]) {
+  const candidates = await tx.staffMember.findMany({
+    where: {
+      active: true,
+      id: { notIn: exclude },
+      ...(filter.role ? { roles: { has: filter.role } } : {}),
+      ...(filter.expertise ? { expertise: { has: filter.expertise } } : {}),
+    },
+    include: { _count: { select: { assignments: { where: { endedAt: null } } } } },
+  });
+  candidates.sort((a, b) => a._count.assignments - b._count.assignments || a.id.localeCompare(b.id));
+  return candidates[0];
+}
+
+/**
+ * §4 coverage for `segment`: a dedicated relationship manager and team members by expertise, each the
+ * least-loaded eligible staff member. Keeps assignments already in place (idempotent).
+ */
+export async function ensureCoverage(tx: DbTx, args: { customerId: string; segment: Segment; at: Date; policy: Policy }): Promise<CoverageOutcome> {
+  const { customerId, at } = args;
+  const coverage = coverageFor(args.segment, args.policy);
+  const current = await tx.customer.findUniqueOrThrow({ where: { id: customerId } });
+  const active = await tx.relationshipAssignment.findMany({ where: { customerId, endedAt: null } });
+  const assigned: CoverageOutcome['assigned'] = [];
+  let managerId = current.relationshipManagerId;
+  if (coverage.dedicatedManager && !managerId) {
+    const rm = await leastLoaded(tx, { role: 'RELATIONSHIP_MANAGER' }, []);
+    if (rm) {
+      managerId = rm.id;
+      await tx.relationshipAssignment.create({ data: { customerId, staffId: rm.id, role: 'RELATIONSHIP_MANAGER', assignedAt: at } });
+      await tx.customer.update({ where: { id: customerId }, data: { relationshipManagerId: rm.id } });
+      assigned.push({ staffId: rm.id, role: 'RELATIONSHIP_MANAGER' });
+    }
+  }
+  const team: CoverageOutcome['team'] = [];
+  const unfilled: string[] = [];
+  for (const expertise of coverage.team) {
+    const already = active.find((a) => a.role === 'TEAM_MEMBER' && a.expertise === expertise);
+    if (already) {
+      team.push({ staffId: already.staffId, expertise });
+      continue;
+    }
+    const member = await leastLoaded(tx, { expertise }, managerId ? [managerId] : []);
+    if (!member) {
+      unfilled.push(expertise);
+      continue;
+    }
+    await tx.relationshipAssignment.create({ data: { customerId, staffId: member.id, role: 'TEAM_MEMBER', expertise, assignedAt: at } });
+    team.push({ staffId: member.id, expertise });
+    assigned.push({ staffId: member.id, role: 'TEAM_MEMBER', expertise });
+  }
+  return { relationshipManagerId: managerId, team, unfilledTeamRoles: unfilled, assigned };
+}
