@@ -5,18 +5,27 @@
 import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { z } from 'zod';
 import { ConflictError, NotFoundError, parseInput } from '../shared/errors';
+import { ForbiddenError, type Actor } from '../security/auth';
 import { acknowledgeUpdate } from '../../workflows/staff-reminder';
 import type { ReminderDeps } from './create-reminder';
 import { toReminderView, type ReminderView } from './reminder-view';
 
-export const acknowledgeReminderInput = z.strictObject({ staffId: z.string().min(1).max(64) });
+/** `staffId` defaults to the caller; acknowledging for someone else takes SUPERVISOR or ADMIN (§3.1). */
+export const acknowledgeReminderInput = z.strictObject({ staffId: z.string().min(1).max(64).optional() });
+
+const ACK_FOR_OTHERS: Actor['roles'] = ['SUPERVISOR', 'ADMIN'];
 
 export async function acknowledgeReminder(
   deps: Pick<ReminderDeps, 'db' | 'temporal'>,
   key: string,
   body: unknown,
+  actor: Actor,
 ): Promise<ReminderView> {
-  const input = parseInput(acknowledgeReminderInput, body);
+  const parsed = parseInput(acknowledgeReminderInput, body ?? {});
+  const input = { staffId: parsed.staffId ?? actor.staffId };
+  if (input.staffId !== actor.staffId && !actor.roles.some((r) => ACK_FOR_OTHERS.includes(r))) {
+    throw new ForbiddenError(`staff member ${actor.staffId} may acknowledge only as themselves (acknowledging for ${input.staffId} takes SUPERVISOR or ADMIN)`);
+  }
   const row = await deps.db.reminder.findUnique({ where: { key } });
   if (!row) throw new NotFoundError(`reminder ${key} does not exist`);
   try {

@@ -83,7 +83,8 @@ async function staffPair() {
   const b = unique('sup');
   await db.staffMember.create({ data: { id: a, name: 'Rita Manager', email: `${a}@bank.test`, roles: ['RELATIONSHIP_MANAGER'] } });
   await db.staffMember.create({ data: { id: b, name: 'Sue Pervisor', email: `${b}@bank.test`, roles: ['SUPERVISOR'] } });
-  return { assignee: a, supervisor: b };
+  const keys = { [a]: (await issueApiKey(db, a, 'test')).key, [b]: (await issueApiKey(db, b, 'test')).key };
+  return { assignee: a, supervisor: b, keyOf: (id: string) => keys[id]! };
 }
 
 async function waitForStatus(key: string, status: string, timeoutMs = 20_000) {
@@ -97,7 +98,7 @@ async function waitForStatus(key: string, status: string, timeoutMs = 20_000) {
 }
 
 test('POST /reminders: the email lands at the due time and, unacknowledged, the escalation follows (§5.2)', async () => {
-  const { assignee, supervisor } = await staffPair();
+  const { assignee, supervisor, keyOf } = await staffPair();
   const key = unique('call-back');
   const dueAt = new Date(Date.now() + 1500).toISOString();
 
@@ -117,18 +118,18 @@ test('POST /reminders: the email lands at the due time and, unacknowledged, the 
 
   const final = await waitForStatus(key, 'ESCALATED');
   expect(final.escalatedAt).not.toBeNull();
-  const late = await call('POST', `/reminders/${key}/acknowledge`, { staffId: assignee });
+  const late = await call('POST', `/reminders/${key}/acknowledge`, { staffId: assignee }, keyOf(assignee));
   expect(late.status).toBe(409);
   expect(late.body.message).toMatch(/ESCALATED/);
 });
 
 test('acknowledging a due reminder stops the escalation', async () => {
-  const { assignee, supervisor } = await staffPair();
+  const { assignee, supervisor, keyOf } = await staffPair();
   const key = unique('kyc-doc');
   await call('POST', '/reminders', { key, staffId: assignee, escalationStaffId: supervisor, dueAt: new Date(Date.now() + 500).toISOString(), subject: 'Collect KYC document' });
   await smtp.waitFor(() => smtp.to(`${assignee}@bank.test`).length === 1);
 
-  const ack = await call('POST', `/reminders/${key}/acknowledge`, { staffId: assignee });
+  const ack = await call('POST', `/reminders/${key}/acknowledge`, { staffId: assignee }, keyOf(assignee));
   expect(ack.status).toBe(200);
   expect(ack.body).toMatchObject({ status: 'ACKNOWLEDGED', acknowledgedBy: assignee });
 
@@ -141,7 +142,7 @@ test('acknowledging a due reminder stops the escalation', async () => {
 });
 
 test('operators find a reminder in Temporal by its search attributes', async () => {
-  const { assignee, supervisor } = await staffPair();
+  const { assignee, supervisor, keyOf } = await staffPair();
   const key = unique('find-me');
   await call('POST', '/reminders', { key, staffId: assignee, escalationStaffId: supervisor, dueAt: new Date(Date.now() + 3_600_000).toISOString(), subject: 'Quarterly review prep' });
   const query = `ProcessKind = "REMINDER" AND StaffId = "${assignee}" AND BusinessStatus = "SCHEDULED"`;
@@ -154,7 +155,7 @@ test('operators find a reminder in Temporal by its search attributes', async () 
     await new Promise((r) => setTimeout(r, 200));
   }
   expect(ids).toEqual([`reminder-${key}`]);
-  const ack = await call('POST', `/reminders/${key}/acknowledge`, { staffId: supervisor });
+  const ack = await call('POST', `/reminders/${key}/acknowledge`, { staffId: supervisor }, keyOf(supervisor));
   expect(ack.body.status).toBe('CANCELLED');
 });
 
@@ -191,21 +192,21 @@ describe('bad input gets a specific error and changes nothing', () => {
   });
 
   test('a duplicate key → 409 with the existing reminder; no second workflow', async () => {
-    const { assignee, supervisor } = await staffPair();
+    const { assignee, supervisor, keyOf } = await staffPair();
     const key = unique('dup');
     const body = { key, staffId: assignee, escalationStaffId: supervisor, dueAt: new Date(Date.now() + 3_600_000).toISOString(), subject: 'first' };
     expect((await call('POST', '/reminders', body)).status).toBe(201);
     const again = await call('POST', '/reminders', { ...body, subject: 'second' });
     expect(again.status).toBe(409);
     expect(again.body.existing).toMatchObject({ key, subject: 'first' });
-    await call('POST', `/reminders/${key}/acknowledge`, { staffId: assignee });
+    await call('POST', `/reminders/${key}/acknowledge`, { staffId: assignee }, keyOf(assignee));
   });
 
   test('malformed JSON → 400, oversized body → 413, unknown reminder → 404', async () => {
     expect((await call('POST', '/reminders', '{"key":')).status).toBe(400);
     expect((await call('POST', '/reminders', { subject: 'x'.repeat(70 * 1024) })).status).toBe(413);
     expect((await call('GET', '/reminders/does-not-exist')).status).toBe(404);
-    expect((await call('POST', '/reminders/does-not-exist/acknowledge', { staffId: 'x' })).status).toBe(404);
+    expect((await call('POST', '/reminders/does-not-exist/acknowledge', {})).status).toBe(404);
   });
 });
 
@@ -232,4 +233,17 @@ test('GET /health reports Temporal and the database; /docs serves the OpenAPI do
   expect(doc.body.paths['/reminders'].post.requestBody.content['application/json'].schema.required).toEqual(
     expect.arrayContaining(['key', 'staffId', 'escalationStaffId', 'dueAt', 'subject']),
   );
+});
+
+test('§3.1: a staff member acknowledges only as themselves; a supervisor may acknowledge for the assignee', async () => {
+  const { assignee, supervisor, keyOf } = await staffPair();
+  const key = unique('ack-as');
+  await call('POST', '/reminders', { key, staffId: assignee, escalationStaffId: supervisor, dueAt: new Date(Date.now() + 3_600_000).toISOString(), subject: 'Prepare KYC pack' });
+  const forOther = await call('POST', `/reminders/${key}/acknowledge`, { staffId: assignee }); // the caller is customer service
+  expect(forOther.status).toBe(403);
+  expect(forOther.body.message).toMatch(/may acknowledge only as themselves/);
+  expect((await call('GET', `/reminders/${key}`)).body.status).toBe('SCHEDULED');
+  const bySupervisor = await call('POST', `/reminders/${key}/acknowledge`, { staffId: assignee }, keyOf(supervisor));
+  expect(bySupervisor.status).toBe(200);
+  expect(bySupervisor.body).toMatchObject({ status: 'CANCELLED', acknowledgedBy: assignee });
 });

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { createReminder, createReminderInput } from '../../reminders/create-reminder';
 import { acknowledgeReminder, acknowledgeReminderInput } from '../../reminders/acknowledge-reminder';
 import { getReminder } from '../../reminders/get-reminder';
-import { rolesNote } from '../authentication';
+import { actorOf, rolesNote } from '../authentication';
 import type { ApiDeps } from '../server';
 
 export const reminderRoutes =
@@ -34,10 +34,10 @@ export const reminderRoutes =
         schema: {
           tags: ['reminders'],
           summary: 'Acknowledge a reminder (before its due time this cancels it)',
-          description: `${rolesNote('any')} Who may acknowledge is the workflow's rule (its update validator): the assignee or the escalation contact; 409 with the reason otherwise.`,
+          description: `${rolesNote('any')} The caller acknowledges as themselves (staffId defaults to the caller; for someone else SUPERVISOR or ADMIN, else 403); the workflow accepts the assignee or the escalation contact, 409 with the reason otherwise.`,
           body: z.toJSONSchema(acknowledgeReminderInput),
         },
       },
-      async (req) => acknowledgeReminder(deps, req.params.key, req.body),
+      async (req) => acknowledgeReminder(deps, req.params.key, req.body, actorOf(req)),
     );
   };
