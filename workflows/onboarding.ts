@@ -18,7 +18,6 @@ import {
   allHandlersFinished,
   condition,
   defineQuery,
-  defineSignal,
   defineUpdate,
   ParentClosePolicy,
   proxyActivities,
@@ -75,7 +74,8 @@ export interface InfoProvidedInput {
 
 export const onboardingWorkflowId = (customerId: string) => `onboarding-${customerId}`;
 export const decideUpdate = defineUpdate<OnboardingState, [DecisionInput]>('decide');
-export const infoProvidedSignal = defineSignal<[InfoProvidedInput]>('infoProvided');
+/** The information the audit team asked for has arrived (recorded by staff): back to review. */
+export const infoReceivedUpdate = defineUpdate<OnboardingState, [InfoProvidedInput]>('infoReceived');
 export const onboardingStateQuery = defineQuery<OnboardingState>('state');
 
 const acts = proxyActivities<OnboardingActivities>({
@@ -110,7 +110,7 @@ export async function onboarding(input: OnboardingInput): Promise<OnboardingStat
     auditTeamReminded: false,
   };
   let pending: OnboardingDecision | undefined;
-  let infoProvided = false;
+  let infoProvided: InfoProvidedInput | undefined;
   let auditReminder: { handle: ChildWorkflowHandle<typeof staffReminder>; staffId: string } | undefined;
 
   setHandler(onboardingStateQuery, () => state);
@@ -131,9 +131,21 @@ export async function onboarding(input: OnboardingInput): Promise<OnboardingStat
       },
     },
   );
-  setHandler(infoProvidedSignal, () => {
-    if (state.status === 'INFO_REQUESTED') infoProvided = true;
-  });
+  setHandler(
+    infoReceivedUpdate,
+    async (info) => {
+      infoProvided = info;
+      await condition(() => infoProvided === undefined); // cleared once recorded
+      return state;
+    },
+    {
+      validator: (info: InfoProvidedInput) => {
+        if (!info || typeof info.byStaffId !== 'string' || !info.byStaffId) throw new Error('byStaffId is required');
+        if (state.status !== 'INFO_REQUESTED') throw new Error(`onboarding is ${state.status}: no information was requested`);
+        if (infoProvided) throw new Error('the information is already being recorded');
+      },
+    },
+  );
 
   const setStatus = (status: OnboardingStatus) => {
     state.status = status;
@@ -168,7 +180,7 @@ export async function onboarding(input: OnboardingInput): Promise<OnboardingStat
       // INFO_REQUESTED: wait for the customer, remind once, then give up.
       const reminderAt = state.infoReminderAt!;
       const deadline = state.infoDeadlineAt!;
-      const answered = () => pending !== undefined || infoProvided;
+      const answered = () => pending !== undefined || infoProvided !== undefined;
       if (!(await condition(answered, until(reminderAt)))) {
         await acts.remindCustomerForInfo({ customerId: input.customerId, round: state.decisions.length, deadline });
         if (!(await condition(answered, until(deadline)))) {
@@ -178,11 +190,16 @@ export async function onboarding(input: OnboardingInput): Promise<OnboardingStat
         }
       }
       if (infoProvided && !pending) {
-        infoProvided = false;
+        const by = infoProvided.byStaffId;
+        // A fresh review period starts with the new information.
+        const back = now();
+        state.reviewDueAt = addBusinessDays(back, input.reviewReminderAfterBusinessDays, input.timeZone).toISOString();
         setStatus('PENDING_REVIEW');
-        await acts.recordOnboardingStatus({ customerId: input.customerId, status: 'PENDING_REVIEW', at: now().toISOString() });
+        await acts.recordOnboardingStatus({ customerId: input.customerId, status: 'PENDING_REVIEW', at: back.toISOString(), reviewerId: by, reason: 'information received' });
+        infoProvided = undefined;
         continue;
       }
+      infoProvided = undefined;
     }
 
     const d = pending!;

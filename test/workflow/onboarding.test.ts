@@ -15,7 +15,7 @@ import { developmentKeyRing } from '../../src/security/keyring';
 import { systemClock } from '../../src/shared/clock';
 import { addBusinessDays } from '../../src/domain/business-calendar';
 import type { Db } from '../../src/db/client';
-import { decideUpdate, onboardingStateQuery, type OnboardingState } from '../../workflows/onboarding';
+import { decideUpdate, infoReceivedUpdate, onboardingStateQuery, type OnboardingState } from '../../workflows/onboarding';
 import { reminderStateQuery } from '../../workflows/staff-reminder';
 import { createStaff, testDb, unique, workflowBundle } from '../support/fixtures';
 import { startTestSmtpServer, type TestSmtpServer } from '../support/smtp';
@@ -147,6 +147,32 @@ test('requesting information emails the customer, reminds after 5 business days 
   const row = await db.customer.findUniqueOrThrow({ where: { id: customer.id }, include: { review: true } });
   expect(row.status).toBe('INCOMPLETE');
   expect(row.review).toMatchObject({ decision: 'INCOMPLETE', infoRequestCount: 1 });
+});
+
+test('information received before the deadline puts the record back in review with a fresh review period', async () => {
+  const { customer, email, handle, maker } = await newIndividual(1_000);
+  const auditor = await createStaff(db, 'Ada Auditor', ['AUDITOR']);
+  await handle.executeUpdate(decideUpdate, { args: [{ reviewerId: auditor.id, decision: 'REQUEST_INFO', reason: 'proof of address' }] });
+  await smtp.waitFor(() => smtp.to(email).length === 1);
+  await env.sleep(2 * 24 * HOUR);
+
+  const back = await handle.executeUpdate(infoReceivedUpdate, { args: [{ byStaffId: maker.id }] });
+  expect(back.status).toBe('PENDING_REVIEW');
+  const now = await env.currentTimeMs();
+  expect(Date.parse(back.reviewDueAt)).toBeGreaterThan(now);
+  const again = await handle.executeUpdate(infoReceivedUpdate, { args: [{ byStaffId: maker.id }] }).catch((e: unknown) => e);
+  expect((again as WorkflowUpdateFailedError).cause?.message).toBe('onboarding is PENDING_REVIEW: no information was requested');
+  expect((await db.customer.findUniqueOrThrow({ where: { id: customer.id } })).status).toBe('PENDING_REVIEW');
+  const audit = await db.auditLog.findMany({ where: { customerId: customer.id }, orderBy: { id: 'asc' } });
+  expect(audit.map((a) => [a.action, a.actorStaffId])).toEqual([
+    ['customer.create', maker.id],
+    ['onboarding.info_requested', auditor.id],
+    ['onboarding.pending_review', maker.id],
+  ]);
+
+  const approved = await handle.executeUpdate(decideUpdate, { args: [{ reviewerId: auditor.id, decision: 'APPROVE' }] });
+  expect(approved.status).toBe('APPROVED');
+  expect(smtp.to(email).map((m) => m.subject)).not.toContain('Reminder: information still needed');
 });
 
 test('a review left waiting longer than 2 business days makes the audit team\'s staff reminder; the decision answers it', async () => {

@@ -1,4 +1,5 @@
 /** The audit (review) team's work on new customer records (policy ../shared/policy.md §2.3 step 3). */
+import { recordInfoReceived } from '../../reviews/record-info-received';
 import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
 import { decideReview, decisionInput } from '../../reviews/decide-review';
@@ -50,5 +51,17 @@ export const reviewRoutes =
         },
       },
       async (req) => decideReview(deps, actorOf(req), req.params.customerId, req.body),
+    );
+    app.post<{ Params: { customerId: string } }>(
+      '/reviews/:customerId/info-received',
+      {
+        schema: {
+          tags: ['reviews'],
+          summary: 'Record that the information requested from the customer arrived: back to review (§2.3 step 3)',
+          description: `${rolesNote(['AUDITOR', 'CUSTOMER_SERVICE', 'RELATIONSHIP_MANAGER', 'ADMIN'])} 409 unless information was requested.`,
+          params: { type: 'object', properties: { customerId: { type: 'string' } }, required: ['customerId'] },
+        },
+      },
+      async (req) => recordInfoReceived(deps, actorOf(req), req.params.customerId),
     );
   };
