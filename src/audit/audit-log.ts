@@ -18,34 +18,24 @@ export interface AuditEntry {
   requestId?: string;
 }
 
+const toRow = (entry: AuditEntry) => ({
+  actorStaffId: entry.actorStaffId,
+  action: entry.action,
+  entity: entry.entity,
+  entityId: entry.entityId,
+  customerId: entry.customerId ?? null,
+  changes: entry.changes as Prisma.InputJsonValue | undefined,
+  requestId: entry.requestId ?? null,
+});
+
 export async function writeAudit(tx: DbTx, entry: AuditEntry): Promise<void> {
-  await tx.auditLog.create({
-    data: {
-      actorStaffId: entry.actorStaffId,
-      action: entry.action,
-      entity: entry.entity,
-      entityId: entry.entityId,
-      customerId: entry.customerId ?? null,
-      changes: entry.changes as Prisma.InputJsonValue | undefined,
-      requestId: entry.requestId ?? null,
-    },
-  });
+  await tx.auditLog.create({ data: toRow(entry) });
 }
 
 /** Several records at once (e.g. one per customer shown in a list), in the caller's transaction. */
 export async function writeAudits(tx: DbTx, entries: AuditEntry[]): Promise<void> {
   if (entries.length === 0) return;
-  await tx.auditLog.createMany({
-    data: entries.map((entry) => ({
-      actorStaffId: entry.actorStaffId,
-      action: entry.action,
-      entity: entry.entity,
-      entityId: entry.entityId,
-      customerId: entry.customerId ?? null,
-      changes: entry.changes as Prisma.InputJsonValue | undefined,
-      requestId: entry.requestId ?? null,
-    })),
-  });
+  await tx.auditLog.createMany({ data: entries.map(toRow) });
 }
 
 /**
