@@ -22,6 +22,7 @@ ENV CI=true \
 COPY package.json package-lock.json prisma.config.ts ./
 COPY scripts ./scripts
 COPY prisma ./prisma
+COPY bin ./bin
 RUN --mount=type=cache,target=/root/.npm npm ci
 
 # tsc -p tsconfig.build.json compiles src/, workflows/ and activities/ to dist/
@@ -53,6 +54,8 @@ COPY --from=build /app/dist ./dist
 # src/db/migrate.ts and src/config/env.ts (tsx is a production dependency) and reads prisma/.
 COPY --from=build /app/prisma ./prisma
 COPY --from=build /app/scripts ./scripts
+# The `ccm` command line (bin/ccm.js runs src/cli/ccm.ts through tsx).
+COPY --from=build /app/bin ./bin
 COPY --from=build /app/src ./src
 # The worker bundles the workflow code with webpack when it starts (no prebuilt bundle): it resolves
 # the workflows module from dist/workflows (compiled); the TypeScript source is shipped alongside so

@@ -39,6 +39,7 @@ export interface CustomerDeps {
 export const aad = {
   identityNumber: (customerId: string) => `IdentityDocument.number:${customerId}`,
   dateOfBirth: (customerId: string) => `IndividualProfile.dateOfBirth:${customerId}`,
+  creditRecord: (customerId: string) => `IndividualProfile.creditRecord:${customerId}`,
 };
 
 /** Input fields whose rejected values are not echoed in errors (§3.1). */

@@ -22,12 +22,10 @@ import type { Clock } from '../shared/clock';
 import { parseInput, ValidationError } from '../shared/errors';
 import { findCustomerIn, ownCustomerScope } from './access';
 import { claimVersion, expectedVersion } from './concurrency';
+import { aad } from './create-customer';
 import { customerInclude, toCustomerView, type CustomerRow, type CustomerView } from './customer-view';
 import { UPDATE_ANY_ROLES, UPDATE_ROLES, type UpdateContext } from './update-customer';
 
-export const profileAad = {
-  creditRecord: (customerId: string) => `IndividualProfile.creditRecord:${customerId}`,
-};
 
 /** Input fields whose rejected values are not echoed in errors, and whose values never reach the audit log. */
 export const SENSITIVE_PROFILE_FIELDS = ['creditRecord'] as const;
@@ -140,7 +138,7 @@ async function individualChanges(
 ): Promise<ProfileChanges> {
   const p = row.individualProfile;
   if (!p) throw new Error(`individual customer ${row.id} has no individual profile`);
-  const creditBefore = p.creditRecordCiphertext ? decryptField(deps.ring, p.creditRecordCiphertext, profileAad.creditRecord(row.id)) : null;
+  const creditBefore = p.creditRecordCiphertext ? decryptField(deps.ring, p.creditRecordCiphertext, aad.creditRecord(row.id)) : null;
   const before = {
     annualIncomeUsd: money(p.annualIncomeUsd),
     incomeSource: p.incomeSource,
@@ -173,7 +171,7 @@ async function individualChanges(
           spendingPattern: after.spendingPattern,
           ...(input.creditRecord === undefined
             ? {}
-            : { creditRecordCiphertext: input.creditRecord === null ? null : encryptField(deps.ring, input.creditRecord, profileAad.creditRecord(row.id)) }),
+            : { creditRecordCiphertext: input.creditRecord === null ? null : encryptField(deps.ring, input.creditRecord, aad.creditRecord(row.id)) }),
         },
       }),
   };

@@ -14,7 +14,7 @@ import { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities } from '../../activities';
 import { buildApi } from '../../src/api/server';
 import { aad } from '../../src/customers/create-customer';
-import { profileAad } from '../../src/customers/update-profile';
+import { aad as profileAad } from '../../src/customers/create-customer';
 import type { Db } from '../../src/db/client';
 import type { StaffRole } from '../../src/db/generated/client';
 import { createSmtpMailer, type Mailer } from '../../src/mail/mailer';
