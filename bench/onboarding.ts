@@ -3,26 +3,23 @@
  *
  * Onboards N synthetic customers through the real path — createCustomer (validation, encryption,
  * PostgreSQL transaction with audit record) → onboarding workflow started on a Temporal dev server,
- * with a worker running its activities — and prints customers per second and p50/p99 time to
+ * with the production worker (`src/worker/main.ts`) running in its own process, as in deployment — and prints customers per second and p50/p99 time to
  * PENDING_REVIEW, next to the raw rate of starting empty workflows on the same server in the same run.
  * Everything it needs (dev server, a fresh database on the local PostgreSQL) it starts and removes.
  */
 import { randomUUID } from 'node:crypto';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { Client, Connection } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
-import { createActivities } from '../activities';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { createCustomer } from '../src/customers/create-customer';
 import { createDb } from '../src/db/client';
-import { createSmtpMailer } from '../src/mail/mailer';
 import { DEFAULT_POLICY } from '../src/policy/policy';
 import { developmentKeyRing } from '../src/security/keyring';
 import { systemClock } from '../src/shared/clock';
 import { startDevServer } from '../src/temporal/dev-server';
 import { PROJECT_ROOT } from '../src/temporal/binaries';
-import { WORKFLOWS_PATH } from '../src/worker/worker';
 import { dataConverter } from '../src/temporal/codec';
 import { startSmtpSink } from '../src/embedded/smtp-sink';
 
@@ -97,16 +94,25 @@ async function main(): Promise<void> {
     const db = createDb({ url: databaseUrl, max: C + 4 });
     const temporal = new Client({ connection: await Connection.connect({ address: server.address }), dataConverter: converter });
     const taskQueue = `bench-${randomUUID().slice(0, 8)}`;
-    const mailer = createSmtpMailer({ url: sink.url, from: 'bench@bank.test' });
-    const nativeConnection = await NativeConnection.connect({ address: server.address });
-    const worker = await Worker.create({
-      connection: nativeConnection,
-      taskQueue,
-      workflowsPath: WORKFLOWS_PATH,
-      dataConverter: converter,
-      activities: createActivities({ db, mailer, clock: systemClock, mailFrom: 'bench@bank.test', policy: DEFAULT_POLICY, ring }),
-    });
-    const running = values['no-worker'] ? Promise.resolve() : worker.run();
+    // The worker runs as it does in deployment: its own process (src/worker/main.ts), same database and server.
+    const worker = values['no-worker']
+      ? undefined
+      : spawn(process.execPath, ['--import', 'tsx', 'src/worker/main.ts'], {
+          cwd: PROJECT_ROOT,
+          env: { ...process.env, TEMPORAL_ADDRESS: server.address, DATABASE_URL: databaseUrl, SMTP_URL: sink.url, TASK_QUEUE: taskQueue, MAIL_FROM: 'bench@bank.test', LOG_LEVEL: 'warn' },
+          stdio: ['ignore', 'ignore', 'pipe'],
+        });
+    const workerExited = worker ? new Promise((resolve) => worker.once('exit', resolve)) : Promise.resolve();
+    // Measure only once the worker has bundled its workflows and polls (bundling would skew the raw rate).
+    if (worker) {
+      await new Promise<void>((resolve, reject) => {
+        worker.once('exit', (code) => reject(new Error(`worker exited (${code}) before polling`)));
+        worker.stderr?.on('data', (d: Buffer) => {
+          process.stderr.write(d);
+          if (d.toString().includes('polling task queue')) resolve();
+        });
+      });
+    }
     await db.staffMember.create({ data: { id: 'bench-maker', name: 'Bench Maker', email: 'maker@bank.test', roles: ['CUSTOMER_SERVICE'] } });
 
     // 1. Raw: starting empty workflows (a type no worker runs) on the same server, measured before
@@ -153,11 +159,9 @@ async function main(): Promise<void> {
     ];
     console.log(rows.map(([k, v]) => `${k.padEnd(30)} ${v}`).join('\n'));
 
-    if (!values['no-worker']) worker.shutdown();
-    await running;
-    if (!values['no-worker']) await nativeConnection.close();
+    worker?.kill('SIGTERM');
+    await workerExited;
     await temporal.connection.close();
-    mailer.close();
     await db.$disconnect();
   } finally {
     await sink.stop();
