@@ -23,23 +23,29 @@ import { US_STATES, US_TERRITORIES } from './identity';
  */
 const NAME_CHARS = /^[\p{L}\p{M} '’.-]+$/u;
 
+/** Trimmed, NFC-normalised, single-spaced text of name characters, 1 to `max` long (names, cities). */
+function nameLikeText(max: number, refine: (text: z.ZodString) => z.ZodString = (t) => t) {
+  return z
+    .string()
+    .trim()
+    .transform((s) => s.normalize('NFC').replace(/ {2,}/g, ' '))
+    .pipe(
+      refine(
+        z
+          .string()
+          .min(1, { message: 'must not be empty', abort: true })
+          .max(max, `at most ${max} characters`)
+          .regex(NAME_CHARS, 'only letters, spaces, hyphens, apostrophes and periods'),
+      ),
+    );
+}
+
 /**
  * A person's name (given, family or full): trimmed, Unicode NFC, runs of spaces collapsed; 1–100
  * characters; letters, spaces, - ' ’ and . only, with at least one letter. Digits, control
  * characters (tabs, newlines), emoji and other symbols are refused.
  */
-export const personNameSchema = z
-  .string()
-  .trim()
-  .transform((s) => s.normalize('NFC').replace(/ {2,}/g, ' '))
-  .pipe(
-    z
-      .string()
-      .min(1, { message: 'must not be empty', abort: true })
-      .max(100, 'at most 100 characters')
-      .regex(NAME_CHARS, 'only letters, spaces, hyphens, apostrophes and periods')
-      .regex(/\p{L}/u, 'must contain a letter'),
-  );
+export const personNameSchema = nameLikeText(100, (t) => t.regex(/\p{L}/u, 'must contain a letter'));
 
 // ---------------------------------------------------------------------------------------------
 // Email
@@ -151,17 +157,7 @@ export const usPostalAddressSchema = z.strictObject({
     .optional()
     .transform((s) => (s === undefined || s.trim() === '' ? undefined : s))
     .pipe(textLine(100).optional()),
-  city: z
-    .string()
-    .trim()
-    .transform((s) => s.normalize('NFC').replace(/ {2,}/g, ' '))
-    .pipe(
-      z
-        .string()
-        .min(1, { message: 'must not be empty', abort: true })
-        .max(50, 'at most 50 characters')
-        .regex(NAME_CHARS, 'only letters, spaces, hyphens, apostrophes and periods'),
-    ),
+  city: nameLikeText(50),
   state: z
     .string()
     .trim()

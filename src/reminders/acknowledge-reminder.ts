@@ -2,7 +2,8 @@
  * Use case: a staff member acknowledges a reminder. Sent as the workflow's `acknowledge` update,
  * so the caller learns at once whether it was accepted (before the due time it cancels the reminder).
  */
-import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { isWorkflowGone } from '../temporal/workflow-gone';
 import { z } from 'zod';
 import { ConflictError, NotFoundError, parseInput } from '../shared/errors';
 import { ForbiddenError, type Actor } from '../security/auth';
@@ -35,7 +36,7 @@ export async function acknowledgeReminder(
     if (err instanceof WorkflowUpdateFailedError) {
       throw new ConflictError(err.cause?.message ?? err.message, toReminderView(row));
     }
-    if (err instanceof WorkflowNotFoundError || isCompleted(err)) {
+    if (isWorkflowGone(err)) {
       const current = await deps.db.reminder.findUniqueOrThrow({ where: { key } });
       throw new ConflictError(`reminder is ${current.status} and can no longer be acknowledged`, toReminderView(current));
     }
@@ -43,6 +44,3 @@ export async function acknowledgeReminder(
   }
 }
 
-function isCompleted(err: unknown): boolean {
-  return err instanceof Error && /workflow execution already completed/i.test(err.message);
-}

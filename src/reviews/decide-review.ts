@@ -4,7 +4,8 @@
  * validator refuses what cannot apply (maker-checker: the staff member who entered the record cannot
  * review it; no decision after the last one), and the caller learns it at once (409 with the reason).
  */
-import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import { isWorkflowGone } from '../temporal/workflow-gone';
 import { z } from 'zod';
 import type { Db } from '../db/client';
 import { requireRole, type Actor } from '../security/auth';
@@ -32,7 +33,7 @@ export async function decideReview(
       .executeUpdate(decideUpdate, { args: [{ reviewerId: actor.staffId, decision: input.decision, ...(input.reason ? { reason: input.reason } : {}) }] });
   } catch (err) {
     if (err instanceof WorkflowUpdateFailedError) throw new ConflictError(err.cause?.message ?? err.message);
-    if (err instanceof WorkflowNotFoundError || (err instanceof Error && /already completed/i.test(err.message))) {
+    if (isWorkflowGone(err)) {
       const customer = await deps.db.customer.findUniqueOrThrow({ where: { id: customerId } });
       throw new ConflictError(`onboarding is ${customer.status}: no further decisions`);
     }

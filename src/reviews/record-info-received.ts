@@ -3,7 +3,8 @@
  * the information the audit team asked for has arrived; the record goes back to the review queue.
  * Sent as the onboarding workflow's `infoReceived` update (refused unless information was requested).
  */
-import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import { isWorkflowGone } from '../temporal/workflow-gone';
 import type { Db } from '../db/client';
 import { requireRole, type Actor } from '../security/auth';
 import { ConflictError, NotFoundError } from '../shared/errors';
@@ -19,7 +20,7 @@ export async function recordInfoReceived(deps: { db: Db; temporal: Client }, act
       .executeUpdate(infoReceivedUpdate, { args: [{ byStaffId: actor.staffId }] });
   } catch (err) {
     if (err instanceof WorkflowUpdateFailedError) throw new ConflictError(err.cause?.message ?? err.message);
-    if (err instanceof WorkflowNotFoundError || (err instanceof Error && /already completed/i.test(err.message))) {
+    if (isWorkflowGone(err)) {
       const customer = await deps.db.customer.findUniqueOrThrow({ where: { id: customerId } });
       throw new ConflictError(`onboarding is ${customer.status}: no information was requested`);
     }
