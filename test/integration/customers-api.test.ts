@@ -8,41 +8,26 @@
  *   §3.2 dynamic update with optimistic concurrency; §2.1 / §4 re-classification and service tier.
  */
 import { randomInt } from 'node:crypto';
-import type { FastifyInstance } from 'fastify';
-import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, Worker } from '@temporalio/worker';
-import { createActivities } from '../../activities';
-import { buildApi } from '../../src/api/server';
-import { aad } from '../../src/customers/create-customer';
-import { aad as profileAad } from '../../src/customers/create-customer';
+import type { Client } from '@temporalio/client';
+import { aad, aad as profileAad } from '../../src/customers/create-customer';
 import type { Db } from '../../src/db/client';
 import type { StaffRole } from '../../src/db/generated/client';
-import { createSmtpMailer, type Mailer } from '../../src/mail/mailer';
 import { DEFAULT_POLICY, parsePolicy } from '../../src/policy/policy';
 import { issueApiKey, revokeApiKey } from '../../src/security/auth';
 import { decryptField } from '../../src/security/crypto';
 import { developmentKeyRing } from '../../src/security/keyring';
-import { systemClock } from '../../src/shared/clock';
-import { dataConverter } from '../../src/temporal/codec';
 import type { OnboardingState } from '../../workflows/onboarding';
-import { testDb, unique, workflowBundle } from '../support/fixtures';
-import { startTestSmtpServer, type TestSmtpServer } from '../support/smtp';
-import { devServerAddress } from '../support/temporal';
+import { unique } from '../support/fixtures';
+import { startApiStack, type ApiStack } from '../support/stack';
 
-const TASK_QUEUE = `customers-api-${unique('q')}`;
 const MAIL_FROM = 'care@bank.test';
 const policy = parsePolicy({ ...DEFAULT_POLICY, version: '2026.11-98' });
 const ring = developmentKeyRing();
 
+let stack: ApiStack;
 let db: Db;
-let smtp: TestSmtpServer;
-let mailer: Mailer;
-let api: FastifyInstance;
 let baseUrl: string;
 let temporal: Client;
-let nativeConnection: NativeConnection;
-let worker: Worker;
-let workerRun: Promise<void>;
 
 interface Staff {
   id: string;
@@ -58,30 +43,8 @@ async function makeStaff(prefix: string, roles: StaffRole[]): Promise<Staff> {
 }
 
 beforeAll(async () => {
-  db = testDb();
-  smtp = await startTestSmtpServer();
-  mailer = createSmtpMailer({ url: smtp.url, from: MAIL_FROM });
-  const address = devServerAddress();
-  temporal = new Client({ connection: await Connection.connect({ address }), dataConverter: dataConverter(ring) });
-  nativeConnection = await NativeConnection.connect({ address });
-  worker = await Worker.create({
-    connection: nativeConnection,
-    taskQueue: TASK_QUEUE,
-    workflowBundle: workflowBundle(),
-    dataConverter: dataConverter(ring),
-    activities: createActivities({ db, mailer, clock: systemClock, mailFrom: MAIL_FROM, policy, ring }),
-  });
-  workerRun = worker.run();
-  api = await buildApi({
-    db,
-    temporal,
-    taskQueue: TASK_QUEUE,
-    policy,
-    ring,
-    logLevel: 'silent',
-    mailbox: { list: async () => [], read: async () => undefined },
-  });
-  baseUrl = await api.listen({ host: '127.0.0.1', port: 0 });
+  stack = await startApiStack({ policy, mailFrom: MAIL_FROM, ring, api: { mailbox: { list: async () => [], read: async () => undefined } } });
+  ({ db, temporal, baseUrl } = stack);
   staff.admin = await makeStaff('adm', ['ADMIN']);
   staff.cs = await makeStaff('cs', ['CUSTOMER_SERVICE']);
   staff.auditor = await makeStaff('aud', ['AUDITOR']);
@@ -92,14 +55,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await api?.close();
-  worker?.shutdown();
-  await workerRun;
-  await nativeConnection?.close();
-  await temporal?.connection.close();
-  mailer?.close();
-  await smtp?.close();
-  await db?.$disconnect();
+  await stack?.stop();
 });
 
 interface Res {
@@ -300,7 +256,7 @@ describe('POST /customers (§2.3 step 1)', () => {
     expect(res.text).not.toContain(body.identity.number.replace(/-/g, ''));
     expect(res.text).not.toContain(body.dateOfBirth);
     const described = await temporal.workflow.getHandle(`onboarding-${c.id}`).describe();
-    expect([described.status.name, described.taskQueue]).toEqual(['RUNNING', TASK_QUEUE]);
+    expect([described.status.name, described.taskQueue]).toEqual(['RUNNING', stack.taskQueue]);
     expect((await auditRows({ customerId: c.id, action: 'customer.create' })).map((a) => a.actorStaffId)).toEqual([staff.cs.id]);
   });
 

@@ -4,68 +4,35 @@
  * the real-time timers run within the test (the time-skipping tier covers the 30-day case).
  * Every call carries a staff API key (§3.1); the staff members are made in the database directly.
  */
-import { randomUUID } from 'node:crypto';
-import type { FastifyInstance } from 'fastify';
-import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, Worker } from '@temporalio/worker';
-import { createActivities } from '../../activities';
-import { buildApi } from '../../src/api/server';
-import { createSmtpMailer, type Mailer } from '../../src/mail/mailer';
+import type { Client } from '@temporalio/client';
 import { DEFAULT_POLICY, parsePolicy } from '../../src/policy/policy';
-import { systemClock } from '../../src/shared/clock';
-import { developmentKeyRing } from '../../src/security/keyring';
 import type { Db } from '../../src/db/client';
 import { issueApiKey } from '../../src/security/auth';
-import { testDb, unique, workflowBundle } from '../support/fixtures';
-import { startTestSmtpServer, type TestSmtpServer } from '../support/smtp';
-import { devServerAddress } from '../support/temporal';
+import { unique } from '../support/fixtures';
+import { type TestSmtpServer } from '../support/smtp';
+import { startApiStack, type ApiStack } from '../support/stack';
 
-const TASK_QUEUE = `api-test-${randomUUID().slice(0, 8)}`;
 const MAIL_FROM = 'care@bank.test';
 const policy = parsePolicy({ ...DEFAULT_POLICY, version: '2026.11-99', reminders: { escalateAfter: 'PT3S' } });
 
+let stack: ApiStack;
 let db: Db;
 let smtp: TestSmtpServer;
-let mailer: Mailer;
-let api: FastifyInstance;
 let baseUrl: string;
 let temporal: Client;
-let nativeConnection: NativeConnection;
-let worker: Worker;
-let workerRun: Promise<void>;
 /** The API key of a CUSTOMER_SERVICE staff member: reminders are open to any authenticated staff. */
 let apiKey: string;
 
 beforeAll(async () => {
-  db = testDb();
-  smtp = await startTestSmtpServer();
-  mailer = createSmtpMailer({ url: smtp.url, from: MAIL_FROM });
-  const address = devServerAddress();
-  temporal = new Client({ connection: await Connection.connect({ address }) });
-  nativeConnection = await NativeConnection.connect({ address });
-  worker = await Worker.create({
-    connection: nativeConnection,
-    taskQueue: TASK_QUEUE,
-    workflowBundle: workflowBundle(),
-    activities: createActivities({ db, mailer, clock: systemClock, mailFrom: MAIL_FROM, policy, ring: developmentKeyRing() }),
-  });
-  workerRun = worker.run();
-  api = await buildApi({ db, temporal, taskQueue: TASK_QUEUE, policy, ring: developmentKeyRing(), logLevel: 'silent' });
-  baseUrl = await api.listen({ host: '127.0.0.1', port: 0 });
+  stack = await startApiStack({ policy, mailFrom: MAIL_FROM });
+  ({ db, smtp, temporal, baseUrl } = stack);
   const caller = unique('cs');
   await db.staffMember.create({ data: { id: caller, name: 'Cary Service', email: `${caller}@bank.test`, roles: ['CUSTOMER_SERVICE'] } });
   apiKey = (await issueApiKey(db, caller, 'reminders-api test')).key;
 });
 
 afterAll(async () => {
-  await api?.close();
-  worker?.shutdown();
-  await workerRun;
-  await nativeConnection?.close();
-  await temporal?.connection.close();
-  mailer?.close();
-  await smtp?.close();
-  await db?.$disconnect();
+  await stack?.stop();
 });
 
 async function call(method: string, path: string, body?: unknown, key: string | null = apiKey): Promise<{ status: number; body: any }> {

@@ -1,0 +1,73 @@
+/**
+ * The API with a worker behind it, on the real parts: the dev server from global-setup.ts, the test
+ * database, a real SMTP server, payloads encrypted as in production. One per test file.
+ */
+import type { FastifyInstance } from 'fastify';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, Worker } from '@temporalio/worker';
+import { createActivities } from '../../activities';
+import { buildApi, type ApiDeps } from '../../src/api/server';
+import type { Db } from '../../src/db/client';
+import { createSmtpMailer } from '../../src/mail/mailer';
+import type { Policy } from '../../src/policy/policy';
+import { developmentKeyRing, type KeyRing } from '../../src/security/keyring';
+import { systemClock } from '../../src/shared/clock';
+import { dataConverter } from '../../src/temporal/codec';
+import { testDb, unique, workflowBundle } from './fixtures';
+import { startTestSmtpServer, type TestSmtpServer } from './smtp';
+import { devServerAddress } from './temporal';
+
+export interface ApiStack {
+  db: Db;
+  smtp: TestSmtpServer;
+  temporal: Client;
+  api: FastifyInstance;
+  baseUrl: string;
+  taskQueue: string;
+  stop(): Promise<void>;
+}
+
+export async function startApiStack(opts: {
+  policy: Policy;
+  mailFrom: string;
+  ring?: KeyRing;
+  api?: Partial<Pick<ApiDeps, 'mailbox'>>;
+}): Promise<ApiStack> {
+  const ring = opts.ring ?? developmentKeyRing();
+  const taskQueue = unique('api-stack');
+  const db = testDb();
+  const smtp = await startTestSmtpServer();
+  const mailer = createSmtpMailer({ url: smtp.url, from: opts.mailFrom });
+  const address = devServerAddress();
+  const converter = dataConverter(ring);
+  const temporal = new Client({ connection: await Connection.connect({ address }), dataConverter: converter });
+  const nativeConnection = await NativeConnection.connect({ address });
+  const worker = await Worker.create({
+    connection: nativeConnection,
+    taskQueue,
+    workflowBundle: workflowBundle(),
+    dataConverter: converter,
+    activities: createActivities({ db, mailer, clock: systemClock, mailFrom: opts.mailFrom, policy: opts.policy, ring }),
+  });
+  const workerRun = worker.run();
+  const api = await buildApi({ db, temporal, taskQueue, policy: opts.policy, ring, logLevel: 'silent', ...opts.api });
+  const baseUrl = await api.listen({ host: '127.0.0.1', port: 0 });
+  return {
+    db,
+    smtp,
+    temporal,
+    api,
+    baseUrl,
+    taskQueue,
+    async stop() {
+      await api.close();
+      worker.shutdown();
+      await workerRun;
+      await nativeConnection.close();
+      await temporal.connection.close();
+      mailer.close();
+      await smtp.close();
+      await db.$disconnect();
+    },
+  };
+}
