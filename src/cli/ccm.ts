@@ -159,7 +159,7 @@ interface ImportCliOptions {
 
 async function importCommand(file: string, options: ImportCliOptions, globals: GlobalOptions): Promise<number> {
   const { createCustomer, SENSITIVE_INPUT } = onDemand.createCustomer();
-  const { CHANNELS, newCustomerSchema } = onDemand.customerDto();
+  const { CHANNELS, newCustomerSchemaFor } = onDemand.customerDto();
   const { calendarDateIn } = onDemand.calendar();
   const channel = options.channel.toUpperCase();
   if (!(CHANNELS as readonly string[]).includes(channel)) throw new UsageError(`--channel must be one of ${CHANNELS.join(', ')}, got ${JSON.stringify(options.channel)}`);
@@ -181,7 +181,7 @@ async function importCommand(file: string, options: ImportCliOptions, globals: G
     const validate = (body: Record<string, unknown>): FieldIssue[] => {
       const now = systemClock.now();
       try {
-        parseInput(newCustomerSchema(calendarDateIn(now, policy.onboarding.timeZone), now, policy), body, SENSITIVE_INPUT);
+        parseInput(newCustomerSchemaFor(calendarDateIn(now, policy.onboarding.timeZone), policy), body, SENSITIVE_INPUT);
         return [];
       } catch (err) {
         if (err instanceof ValidationError) return err.issues;

@@ -14,8 +14,13 @@ const INDIVIDUAL_ID_KINDS = ['SSN', 'ITIN', 'PASSPORT'];
 const ENTERPRISE_ID_KINDS = ['EIN', 'BUSINESS_REGISTRATION'];
 const usd = z.number().finite().nonnegative('must not be negative').max(1e15, 'implausibly large');
 
-/** `today` (YYYY-MM-DD in the bank's time zone) bounds the date of birth; the policy sets the adult age. */
-export function newCustomerSchema(today: string, asOf: Date, policy: Policy) {
+/**
+ * `today` (YYYY-MM-DD in the bank's time zone) bounds the date of birth and is the day the age is
+ * counted on (§2.1: adult on the bank's calendar day); the policy sets the adult age. Building a zod
+ * schema costs far more than using one, so the request path takes it from `newCustomerSchemaFor`.
+ */
+export function newCustomerSchema(today: string, policy: Policy) {
+  const asOf = new Date(`${today}T12:00:00Z`); // ageInYears counts on this date's UTC calendar day: `today`
   const contact = {
     channel: z.enum(CHANNELS, { error: `one of ${CHANNELS.join(', ')}` }),
     email: emailSchema.optional(),
@@ -60,3 +65,14 @@ export function newCustomerSchema(today: string, asOf: Date, policy: Policy) {
 }
 
 export type NewCustomer = z.output<ReturnType<typeof newCustomerSchema>>;
+
+const schemaCache = new WeakMap<Policy, { today: string; schema: ReturnType<typeof newCustomerSchema> }>();
+
+/** The schema for `today` under `policy`, built once per day and policy. */
+export function newCustomerSchemaFor(today: string, policy: Policy): ReturnType<typeof newCustomerSchema> {
+  const cached = schemaCache.get(policy);
+  if (cached?.today === today) return cached.schema;
+  const schema = newCustomerSchema(today, policy);
+  schemaCache.set(policy, { today, schema });
+  return schema;
+}

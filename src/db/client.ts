@@ -18,7 +18,13 @@ export function createDb({ url, max }: DbOptions): Db {
   return new PrismaClient({ adapter });
 }
 
-/** True when `err` is Prisma's unique-constraint violation (P2002). */
+/**
+ * True when `err` is a unique-constraint violation: Prisma's P2002 from a model query, or P2010
+ * (raw query failed) whose driver-adapter cause is PostgreSQL's 23505.
+ */
 export function isUniqueViolation(err: unknown): boolean {
-  return err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002';
+  if (!(err instanceof Prisma.PrismaClientKnownRequestError)) return false;
+  if (err.code === 'P2002') return true;
+  const cause = (err.meta?.driverAdapterError as { cause?: { kind?: string; originalCode?: string } } | undefined)?.cause;
+  return err.code === 'P2010' && (cause?.kind === 'UniqueConstraintViolation' || cause?.originalCode === '23505');
 }

@@ -17,7 +17,7 @@ import { DEFAULT_POLICY, parsePolicy } from '../../src/policy/policy';
 import { ConflictError, parseInput, ValidationError, type FieldIssue } from '../../src/shared/errors';
 
 const policy = parsePolicy(DEFAULT_POLICY);
-const schema = newCustomerSchema('2026-11-30', new Date('2026-11-30T15:00:00Z'), policy);
+const schema = newCustomerSchema('2026-11-30', policy);
 const validate = (body: Record<string, unknown>): FieldIssue[] => {
   try {
     parseInput(schema, body, ['identity', 'dateOfBirth']);

@@ -45,7 +45,7 @@ export const customerRoutes =
           description:
             `${rolesNote(CREATE_ROLES)} 201 with the customer (identity number masked, status PENDING_REVIEW); 400 with field issues ` +
             '(rejected identity numbers and dates of birth are not echoed); 409 with the existing (masked) customer when the identity number is registered already.',
-          body: doc(newCustomerSchema(calendarDateIn(now, deps.policy.onboarding.timeZone), now, deps.policy)),
+          body: doc(newCustomerSchema(calendarDateIn(now, deps.policy.onboarding.timeZone), deps.policy)),
         },
       },
       async (req, reply) => {
