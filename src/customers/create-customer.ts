@@ -149,7 +149,7 @@ export async function createCustomer(deps: CustomerDeps, actor: Actor, body: unk
       });
       return { stored };
     });
-    const money = (v: string | null | undefined) => (v == null ? null : new Prisma.Decimal(v));
+    const money = (v: string | null | undefined) => (v === null || v === undefined ? null : new Prisma.Decimal(v));
     const unclassified = { segment: null, ageGroup: null, enterpriseSize: null, industrySector: null, serviceTier: null, classificationPolicyVersion: null, classifiedAt: null };
     const view: CustomerRow = {
       ...customer,
