@@ -18,7 +18,7 @@ module.exports = {
     {
       ...common,
       displayName: 'workflow',
-      setupFiles: ['<rootDir>/test/support/quiet-runtime.ts'],
+      setupFiles: ['<rootDir>/test/support/quiet-runtime.ts', '<rootDir>/test/support/own-database.ts'],
       globalSetup: '<rootDir>/test/support/global-setup.ts',
       globalTeardown: '<rootDir>/test/support/global-teardown.ts',
       testMatch: ['<rootDir>/test/workflow/**/*.test.ts'],
@@ -27,7 +27,7 @@ module.exports = {
     {
       ...common,
       displayName: 'integration',
-      setupFiles: ['<rootDir>/test/support/quiet-runtime.ts'],
+      setupFiles: ['<rootDir>/test/support/quiet-runtime.ts', '<rootDir>/test/support/own-database.ts'],
       testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
       globalSetup: '<rootDir>/test/support/global-setup.ts',
       globalTeardown: '<rootDir>/test/support/global-teardown.ts',

@@ -1,7 +1,9 @@
 /**
- * Once per test project: a fresh PostgreSQL database with the committed migrations applied, a
- * prebuilt workflow bundle, and (integration only) a Temporal dev server with our search attributes.
- * Everything is torn down by global-teardown.ts. PostgreSQL itself must be running (.ci/run starts it).
+ * Once per jest run (the first tier's setup; the second reuses them): a fresh PostgreSQL database
+ * with the committed migrations applied, the template each test file clones for a database of its
+ * own (own-database.ts), and a prebuilt workflow bundle; for the integration tier, a Temporal dev
+ * server with our search attributes. Everything is torn down by global-teardown.ts. PostgreSQL
+ * itself must be running (.ci/run starts it).
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -24,42 +26,53 @@ export default async function globalSetup(_global: Config.GlobalConfig, project:
   const teardown: (() => Promise<void>)[] = (globalThis.__CCM_TEARDOWN__ ??= []);
   const tier = typeof project.displayName === 'string' ? project.displayName : (project.displayName?.name ?? 'test');
 
-  // 1. Database: created here, dropped in teardown.
-  const dbName = `ccm_test_${tier}_${process.pid}_${Date.now()}`;
+  // Both tiers' setups run in jest's one main process: the template database and the workflow
+  // bundle are made by the first and shared by the second.
+  if (!process.env.CCM_TEST_DB_TEMPLATE) await migratedTemplate(teardown);
+  if (!process.env.CCM_WORKFLOW_BUNDLE) {
+    // 2. Workflow bundle, built once for every test file of the run.
+    const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietLogger });
+    process.env.CCM_WORKFLOW_BUNDLE = path.join(mkdtempSync(path.join(os.tmpdir(), 'ccm-bundle-')), 'workflow-bundle.js');
+    writeFileSync(process.env.CCM_WORKFLOW_BUNDLE, code);
+  }
+
+  // 3. Integration tier: a real Temporal dev server (in memory, headless).
+  if (tier === 'integration') {
+    const server: DevServer = await startDevServer({ uiPort: false, logFile: path.join(path.dirname(process.env.CCM_WORKFLOW_BUNDLE), 'temporal.log') });
+    process.env.CCM_TEST_TEMPORAL_ADDRESS = server.address;
+    teardown.push(() => server.stop());
+  }
+}
+
+/**
+ * 1. A fresh database with the committed migrations, the template each test file clones for a
+ * database of its own (test/support/own-database.ts); it and every clone are dropped in teardown.
+ */
+async function migratedTemplate(teardown: (() => Promise<void>)[]): Promise<void> {
+  const dbName = `ccm_test_${process.pid}_${Date.now()}`;
   const admin = new pg.Client({ connectionString: ADMIN_URL });
   await admin.connect().catch((err: Error) => {
     throw new Error(`PostgreSQL is not reachable at ${ADMIN_URL} (${err.message}); start it or set TEST_DATABASE_ADMIN_URL`);
   });
   await admin.query(`CREATE DATABASE "${dbName}"`);
   await admin.end();
-  const url = new URL(ADMIN_URL);
-  url.pathname = `/${dbName}`;
-  process.env.DATABASE_URL = url.toString();
-  const migrate = spawnSync(
-    process.execPath,
-    ['--experimental-wasm-modules', '--no-warnings', '--import', 'tsx', 'scripts/db.ts', 'migrate'],
-    { cwd: PROJECT_ROOT, env: process.env, encoding: 'utf8' },
-  );
-  if (migrate.status !== 0) throw new Error(`migrations failed:\n${migrate.stdout}\n${migrate.stderr}`);
   teardown.push(async () => {
     const c = new pg.Client({ connectionString: ADMIN_URL });
     await c.connect();
-    await c.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
+    const { rows } = await c.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE datname = $1 OR starts_with(datname, $1 || '_')`, [dbName]);
+    for (const { datname } of rows) await c.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
     await c.end();
   });
-
-  // 2. Workflow bundle, built once for every test file of the run.
-  const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietLogger });
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'ccm-bundle-'));
-  process.env.CCM_WORKFLOW_BUNDLE = path.join(dir, 'workflow-bundle.js');
-  writeFileSync(process.env.CCM_WORKFLOW_BUNDLE, code);
-
-  // 3. Integration tier: a real Temporal dev server (in memory, headless).
-  if (tier === 'integration') {
-    const server: DevServer = await startDevServer({ uiPort: false, logFile: path.join(dir, 'temporal.log') });
-    process.env.CCM_TEST_TEMPORAL_ADDRESS = server.address;
-    teardown.push(() => server.stop());
-  }
+  const url = new URL(ADMIN_URL);
+  url.pathname = `/${dbName}`;
+  const migrate = spawnSync(
+    process.execPath,
+    ['--experimental-wasm-modules', '--no-warnings', '--import', 'tsx', 'scripts/db.ts', 'migrate'],
+    { cwd: PROJECT_ROOT, env: { ...process.env, DATABASE_URL: url.toString() }, encoding: 'utf8' },
+  );
+  if (migrate.status !== 0) throw new Error(`migrations failed:\n${migrate.stdout}\n${migrate.stderr}`);
+  process.env.CCM_TEST_DB_TEMPLATE = dbName;
+  process.env.CCM_TEST_DB_ADMIN_URL = ADMIN_URL;
 }
 
 const quietLogger = {
