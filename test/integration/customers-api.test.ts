@@ -258,6 +258,8 @@ describe('POST /customers (§2.3 step 1)', () => {
     const described = await temporal.workflow.getHandle(`onboarding-${c.id}`).describe();
     expect([described.status.name, described.taskQueue]).toEqual(['RUNNING', stack.taskQueue]);
     expect((await auditRows({ customerId: c.id, action: 'customer.create' })).map((a) => a.actorStaffId)).toEqual([staff.cs.id]);
+    // The 201 body is built from what one INSERT statement wrote: it is what a read shows.
+    expect((await call('GET', `/customers/${c.id}`, { as: staff.cs })).body).toEqual(c);
   });
 
   test('§2.3 a valid enterprise → 201, EIN masked, PENDING_REVIEW, onboarding workflow running', async () => {
@@ -271,6 +273,16 @@ describe('POST /customers (§2.3 step 1)', () => {
       enterprise: { legalName: 'Acme Tools LLC', naicsCode: '332216', employees: 150, registrationState: 'DE' },
     });
     expect((await temporal.workflow.getHandle(`onboarding-${res.body.id}`).describe()).status.name).toBe('RUNNING');
+    expect((await call('GET', `/customers/${res.body.id}`, { as: staff.cs })).body).toEqual(res.body);
+  });
+
+  test('§2.3 amounts are stored to the cent as given; the 201 body shows what was stored', async () => {
+    const res = await call('POST', '/customers', { as: staff.cs, body: enterprise({ annualRevenueUsd: 1234567.5, totalAssetsUsd: 0 }) });
+    expect(res.status).toBe(201);
+    expect(res.body.enterprise).toMatchObject({ annualRevenueUsd: '1234567.5', totalAssetsUsd: '0' });
+    const stored = await db.enterpriseProfile.findUniqueOrThrow({ where: { customerId: res.body.id } });
+    expect([stored.annualRevenueUsd?.toFixed(2), stored.totalAssetsUsd?.toFixed(2)]).toEqual(['1234567.50', '0.00']);
+    expect((await call('GET', `/customers/${res.body.id}`, { as: staff.cs })).body).toEqual(res.body);
   });
 
   test('§2.3/§3.1 invalid values → 400 naming each field; a rejected identity number or date of birth is never echoed', async () => {
