@@ -3,7 +3,8 @@
  * in transit). Every payload the client, the worker or the test environment sends — workflow and
  * activity inputs and results, signal, query and update arguments, memos — is sealed with AES-256-GCM
  * under the key ring's current key before it leaves the process, so the Temporal server and its
- * database only ever hold ciphertext. (Search attributes are not payloads the codec sees: they stay
+ * database only ever hold ciphertext. Failure messages and stack traces are encoded the same way
+ * (failure-converter.ts). (Search attributes are not payloads the codec sees: they stay
  * ids and codes only, see README.)
  *
  * Wire format of an encrypted payload:
@@ -87,7 +88,14 @@ export function createEncryptionCodec(ring: KeyRing): EncryptionCodec {
   return new EncryptionCodec(ring);
 }
 
-/** `{ payloadCodecs: [codec] }`: pass as `dataConverter` to `new Client`, `Worker.create` and the test environment. */
-export function dataConverter(ring: KeyRing): DataConverter & { payloadCodecs: [EncryptionCodec] } {
-  return { payloadCodecs: [createEncryptionCodec(ring)] };
+/** The module whose `failureConverter` encodes failure messages and stack traces (failure-converter.ts). */
+export const FAILURE_CONVERTER_PATH = require.resolve('./failure-converter');
+
+/**
+ * `{ payloadCodecs: [codec], failureConverterPath }`: pass as `dataConverter` to `new Client`,
+ * `Worker.create` and the test environment. A prebuilt workflow bundle must be made with the same
+ * `failureConverterPath` (bundleWorkflowCode), since the worker takes a bundle as it is.
+ */
+export function dataConverter(ring: KeyRing): DataConverter & { payloadCodecs: [EncryptionCodec]; failureConverterPath: string } {
+  return { payloadCodecs: [createEncryptionCodec(ring)], failureConverterPath: FAILURE_CONVERTER_PATH };
 }

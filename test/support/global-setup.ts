@@ -14,6 +14,7 @@ import { bundleWorkflowCode } from '@temporalio/worker';
 import pg from 'pg';
 import { startDevServer, type DevServer } from '../../src/temporal/dev-server';
 import { WORKFLOWS_PATH } from '../../src/worker/worker';
+import { FAILURE_CONVERTER_PATH } from '../../src/temporal/codec';
 import { PROJECT_ROOT } from '../../src/temporal/binaries';
 
 export const ADMIN_URL = process.env.TEST_DATABASE_ADMIN_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
@@ -31,7 +32,7 @@ export default async function globalSetup(_global: Config.GlobalConfig, project:
   if (!process.env.CCM_TEST_DB_TEMPLATE) await migratedTemplate(teardown);
   if (!process.env.CCM_WORKFLOW_BUNDLE) {
     // 2. Workflow bundle, built once for every test file of the run.
-    const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietLogger });
+    const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, failureConverterPath: FAILURE_CONVERTER_PATH, logger: quietLogger });
     process.env.CCM_WORKFLOW_BUNDLE = path.join(mkdtempSync(path.join(os.tmpdir(), 'ccm-bundle-')), 'workflow-bundle.js');
     writeFileSync(process.env.CCM_WORKFLOW_BUNDLE, code);
   }

@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { defaultPayloadConverter, type Payload } from '@temporalio/common';
+import { defaultPayloadConverter, type DefaultFailureConverter, type Payload } from '@temporalio/common';
 import { DecryptionError } from '../../src/security/crypto';
 import { createKeyRing, type KeyRing } from '../../src/security/keyring';
 import { ENCRYPTED_ENCODING, createEncryptionCodec, dataConverter, isEncryptedPayload, payloadKeyId } from '../../src/temporal/codec';
@@ -78,9 +78,12 @@ describe('encryption codec (§3.1: payloads encrypted before they reach Temporal
     await expect(codec.decode([{ metadata: { encoding: Buffer.from(ENCRYPTED_ENCODING) }, data }])).rejects.toMatchObject({ reason: 'MALFORMED_TOKEN' });
   });
 
-  it('dataConverter(ring) is { payloadCodecs: [codec] } for Client, Worker and the test environment', async () => {
+  it('dataConverter(ring) is { payloadCodecs: [codec], failureConverterPath } for Client, Worker and the test environment', async () => {
     const converter = dataConverter(ring);
-    expect(Object.keys(converter)).toEqual(['payloadCodecs']);
+    expect(Object.keys(converter)).toEqual(['payloadCodecs', 'failureConverterPath']);
+    // §3.1: failure messages and stack traces become an encoded payload (sealed by the codec).
+    const loaded = (await import(converter.failureConverterPath)) as { failureConverter?: DefaultFailureConverter };
+    expect(loaded.failureConverter?.options.encodeCommonAttributes).toBe(true);
     expect(converter.payloadCodecs).toHaveLength(1);
     const [encoded] = await converter.payloadCodecs[0].encode([toPayload(INPUT)]);
     expect(fromPayload((await codec.decode([encoded ?? {}]))[0])).toEqual(INPUT);

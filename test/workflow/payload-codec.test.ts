@@ -8,7 +8,9 @@ import { randomBytes } from 'node:crypto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { Client } from '@temporalio/client';
-import { defaultPayloadConverter, type Payload } from '@temporalio/common';
+import { ApplicationFailure, defaultPayloadConverter, type Payload } from '@temporalio/common';
+import { WorkflowFailedError } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
 import { createKeyRing } from '../../src/security/keyring';
 import { ENCRYPTED_ENCODING, createEncryptionCodec, dataConverter } from '../../src/temporal/codec';
 import { resolveTemporalExecutable } from '../../src/temporal/binaries';
@@ -35,13 +37,13 @@ afterAll(async () => {
   await env?.teardown();
 });
 
-async function startReminder() {
+async function startReminder(dueInMs = 30 * DAY) {
   const reminderKey = unique('secret-reminder-key');
   const input: StaffReminderInput = {
     reminderKey,
     staffId: unique('stf'),
     escalationStaffId: unique('sup'),
-    dueAt: new Date((await env.currentTimeMs()) + 30 * DAY).toISOString(),
+    dueAt: new Date((await env.currentTimeMs()) + dueInMs).toISOString(),
     escalateAfterMs: 2 * DAY,
     policyVersion: 'test',
   };
@@ -99,4 +101,36 @@ test('a worker with the same data converter runs the workflow on the decrypted i
   } finally {
     await handle.terminate('payload-codec test done');
   }
+});
+
+test('§3.1 failure messages and stack traces reach the server encrypted; clients with the codec read them', async () => {
+  const secret = 'ada.lovelace@example.com';
+  const { handle } = await startReminder(0);
+  const worker = await Worker.create({
+    connection: env.nativeConnection,
+    namespace: env.namespace ?? 'default',
+    taskQueue: TASK_QUEUE,
+    workflowBundle: workflowBundle(),
+    dataConverter: converter,
+    activities: {
+      deliverReminder: () => Promise.reject(ApplicationFailure.nonRetryable(`550 mailbox unavailable: ${secret}`, 'SmtpRefused')),
+      escalateReminder: () => Promise.reject(new Error('not expected')),
+      recordReminderAcknowledged: () => Promise.reject(new Error('not expected')),
+    },
+  });
+  const failure = await worker.runUntil(() => handle.result().then(() => undefined, (err: unknown) => err));
+  // Through the codec: the workflow failed because the activity did, with the SMTP server's words.
+  expect(failure).toBeInstanceOf(WorkflowFailedError);
+  const messages: string[] = [];
+  for (let e: any = failure; e; e = e.cause) messages.push(e.message);
+  expect(messages).toContain(`550 mailbox unavailable: ${secret}`);
+
+  // What the server holds: "Encoded failure", the text sealed in encodedAttributes.
+  const history = await handle.fetchHistory();
+  const failed = (history.events ?? []).find((e) => e.activityTaskFailedEventAttributes)?.activityTaskFailedEventAttributes?.failure;
+  expect(failed?.message).toBe('Encoded failure');
+  expect(failed?.stackTrace ?? '').toBe('');
+  expect(Buffer.from(failed?.encodedAttributes?.metadata?.encoding ?? []).toString()).toBe(ENCRYPTED_ENCODING);
+  const raw = Buffer.from(temporal.api.history.v1.History.encode(history).finish());
+  for (const plain of [secret, '550 mailbox unavailable']) expect(raw.includes(plain)).toBe(false);
 });
