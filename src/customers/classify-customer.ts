@@ -10,7 +10,7 @@ import { coverageFor } from '../domain/service-tiers';
 import type { Policy, Segment } from '../policy/policy';
 import { decryptField } from '../security/crypto';
 import type { KeyRing } from '../security/keyring';
-import { aad } from './create-customer';
+import { aad } from './encrypted-fields';
 import type { CustomerRow } from './customer-view';
 
 type ClassifiableRow = Pick<CustomerRow, 'id' | 'type' | 'individualProfile' | 'enterpriseProfile'>;

@@ -24,6 +24,7 @@ import { diffFields } from '../audit/audit-log';
 import { SA } from '../temporal/search-attributes';
 import { onboardingWorkflowId, type OnboardingInput } from '../../workflows/onboarding';
 import { newCustomerSchemaFor, type NewCustomer } from './customer-dto';
+import { aad } from './encrypted-fields';
 import { customerInclude, toCustomerView, type CustomerRow, type CustomerView } from './customer-view';
 
 export interface CustomerDeps {
@@ -35,12 +36,6 @@ export interface CustomerDeps {
   clock: Clock;
 }
 
-/** AAD binding each ciphertext to its column and row (a value copied to another row will not decrypt). */
-export const aad = {
-  identityNumber: (customerId: string) => `IdentityDocument.number:${customerId}`,
-  dateOfBirth: (customerId: string) => `IndividualProfile.dateOfBirth:${customerId}`,
-  creditRecord: (customerId: string) => `IndividualProfile.creditRecord:${customerId}`,
-};
 
 /** Input fields whose rejected values are not echoed in errors (§3.1). */
 export const SENSITIVE_INPUT = ['identity', 'dateOfBirth'] as const;

@@ -16,7 +16,7 @@ import { decryptField } from '../security/crypto';
 import type { KeyRing } from '../security/keyring';
 import { parseInput } from '../shared/errors';
 import { customerScope, findCustomerIn } from './access';
-import { aad } from './create-customer';
+import { aad } from './encrypted-fields';
 import { toCustomerView, type CustomerView } from './customer-view';
 
 /** Roles whose work needs identity numbers in clear (review of identification, risk assessment). */

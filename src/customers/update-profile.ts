@@ -22,7 +22,7 @@ import type { Clock } from '../shared/clock';
 import { parseInput, ValidationError } from '../shared/errors';
 import { findCustomerIn, ownCustomerScope } from './access';
 import { claimVersion, expectedVersion } from './concurrency';
-import { aad } from './create-customer';
+import { aad } from './encrypted-fields';
 import { customerInclude, toCustomerView, type CustomerRow, type CustomerView } from './customer-view';
 import { UPDATE_ANY_ROLES, UPDATE_ROLES, type UpdateContext } from './update-customer';
 

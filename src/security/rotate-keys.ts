@@ -16,7 +16,7 @@
  */
 import { writeAudit } from '../audit/audit-log';
 import type { Db } from '../db/client';
-import { aad } from '../customers/create-customer';
+import { aad } from '../customers/encrypted-fields';
 import { requireRole, type Actor } from './auth';
 import { DecryptionError, keyIdOf, reEncrypt, TOKEN_VERSION } from './crypto';
 import type { KeyRing } from './keyring';

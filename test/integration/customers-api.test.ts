@@ -9,7 +9,7 @@
  */
 import { randomInt } from 'node:crypto';
 import type { Client } from '@temporalio/client';
-import { aad, aad as profileAad } from '../../src/customers/create-customer';
+import { aad } from '../../src/customers/encrypted-fields';
 import type { Db } from '../../src/db/client';
 import type { StaffRole } from '../../src/db/generated/client';
 import { DEFAULT_POLICY, parsePolicy } from '../../src/policy/policy';
@@ -591,7 +591,7 @@ describe('POST /customers/:id/profile (§2.3 step 2, re-classification §2.1 §4
     const profile = await db.individualProfile.findUniqueOrThrow({ where: { customerId: c.id } });
     expect(profile).toMatchObject({ incomeSource: 'Salary', savingsGoal: 'House deposit' });
     expect(profile.creditRecordCiphertext).not.toContain(credit);
-    expect(decryptField(ring, profile.creditRecordCiphertext!, profileAad.creditRecord(c.id))).toBe(credit);
+    expect(decryptField(ring, profile.creditRecordCiphertext!, aad.creditRecord(c.id))).toBe(credit);
 
     const [update] = await auditRows({ customerId: c.id, action: 'customer.profile.update' });
     expect(update!.changes).toEqual({
