@@ -60,6 +60,21 @@ async function startedInput(handle: { fetchHistory(): Promise<{ events?: unknown
   return payload!;
 }
 
+/** A worker with our data converter; reminder activities reject unless `activities` replaces them. */
+function codecWorker(activities: Record<string, () => Promise<unknown>> = {}) {
+  return Worker.create({
+    connection: env.nativeConnection,
+    namespace: env.namespace ?? 'default',
+    taskQueue: TASK_QUEUE,
+    workflowBundle: workflowBundle(),
+    dataConverter: converter,
+    activities: {
+      ...Object.fromEntries(['deliverReminder', 'escalateReminder', 'recordReminderAcknowledged'].map((name) => [name, () => Promise.reject(new Error(`${name} not expected`))])),
+      ...activities,
+    },
+  });
+}
+
 test('the server stores the workflow input encrypted; the codec decodes it back (§3.1)', async () => {
   const { input, handle } = await startReminder();
   try {
@@ -84,17 +99,8 @@ test('the server stores the workflow input encrypted; the codec decodes it back 
 test('a worker with the same data converter runs the workflow on the decrypted input; query results come back through the codec', async () => {
   const { input, handle } = await startReminder();
   try {
-    const worker = await Worker.create({
-      connection: env.nativeConnection,
-      namespace: env.namespace ?? 'default',
-      taskQueue: TASK_QUEUE,
-      workflowBundle: workflowBundle(),
-      dataConverter: converter,
-      // Registered only so the worker polls quietly: the reminder never gets as far as calling them here.
-      activities: Object.fromEntries(
-        ['deliverReminder', 'escalateReminder', 'recordReminderAcknowledged'].map((name) => [name, () => Promise.reject(new Error(`${name} not expected`))]),
-      ),
-    });
+    // The activities are registered only so the worker polls quietly: the reminder never gets as far as calling them here.
+    const worker = await codecWorker();
     // The reminder waits 30 days for its due time: nothing but the query runs (no activities needed).
     const state = await worker.runUntil(() => handle.query(reminderStateQuery));
     expect(state).toMatchObject({ reminderKey: input.reminderKey, status: 'SCHEDULED' });
@@ -106,18 +112,7 @@ test('a worker with the same data converter runs the workflow on the decrypted i
 test('§3.1 failure messages and stack traces reach the server encrypted; clients with the codec read them', async () => {
   const secret = 'ada.lovelace@example.com';
   const { handle } = await startReminder(0);
-  const worker = await Worker.create({
-    connection: env.nativeConnection,
-    namespace: env.namespace ?? 'default',
-    taskQueue: TASK_QUEUE,
-    workflowBundle: workflowBundle(),
-    dataConverter: converter,
-    activities: {
-      deliverReminder: () => Promise.reject(ApplicationFailure.nonRetryable(`550 mailbox unavailable: ${secret}`, 'SmtpRefused')),
-      escalateReminder: () => Promise.reject(new Error('not expected')),
-      recordReminderAcknowledged: () => Promise.reject(new Error('not expected')),
-    },
-  });
+  const worker = await codecWorker({ deliverReminder: () => Promise.reject(ApplicationFailure.nonRetryable(`550 mailbox unavailable: ${secret}`, 'SmtpRefused')) });
   const failure = await worker.runUntil(() => handle.result().then(() => undefined, (err: unknown) => err));
   // Through the codec: the workflow failed because the activity did, with the SMTP server's words.
   expect(failure).toBeInstanceOf(WorkflowFailedError);
