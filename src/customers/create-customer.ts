@@ -98,7 +98,7 @@ export async function createCustomer(deps: CustomerDeps, actor: Actor, body: unk
     ['identityNumber', 'dateOfBirth'],
   );
   try {
-    const row = await deps.db.$transaction(async (tx) => {
+    const stored = await deps.db.$transaction(async (tx) => {
       // One statement writes the customer, identity document, profile, review and audit record
       // (data-modifying CTEs; foreign keys are checked at the end of the statement). This is the
       // onboarding hot path (`npm run bench:onboarding`): one round trip instead of six inserts.
@@ -112,10 +112,10 @@ export async function createCustomer(deps: CustomerDeps, actor: Actor, body: unk
               VALUES (${id}, ${input.legalName}, ${input.registrationState ?? null}, ${input.naicsCode}, ${input.employees ?? null}::int,
                       ${input.annualRevenueUsd ?? null}::numeric, ${input.totalAssetsUsd ?? null}::numeric, ${now}::timestamptz)
               RETURNING "annualRevenueUsd"::text AS "annualRevenueUsd", "totalAssetsUsd"::text AS "totalAssetsUsd"`;
-      const [stored] = await tx.$queryRaw<{ annualRevenueUsd: string | null; totalAssetsUsd: string | null }[]>`
+      const [amounts] = await tx.$queryRaw<{ annualRevenueUsd: string | null; totalAssetsUsd: string | null }[]>`
         WITH customer AS (
           INSERT INTO "Customer" ("id", "type", "status", "displayName", "email", "phone", "contactPreferences", "channel", "createdByStaffId", "version", "createdAt", "updatedAt")
-          VALUES (${id}, ${customer.type}::"CustomerType", 'PENDING_REVIEW', ${displayName}, ${customer.email}, ${customer.phone}, ${JSON.stringify(prefs)}::jsonb,
+          VALUES (${id}, ${customer.type}::"CustomerType", ${customer.status}::"CustomerStatus", ${displayName}, ${customer.email}, ${customer.phone}, ${JSON.stringify(prefs)}::jsonb,
                   ${customer.channel}::"OnboardingChannel", ${actor.staffId}, 1, ${now}::timestamptz, ${now}::timestamptz)
         ), identity AS (
           INSERT INTO "IdentityDocument" ("customerId", "kind", "numberCiphertext", "numberBlindIndex", "last4", "keyId", "issuingCountry", "createdAt", "updatedAt")
@@ -142,7 +142,7 @@ export async function createCustomer(deps: CustomerDeps, actor: Actor, body: unk
           { key: SA.PolicyVersion, value: deps.policy.version },
         ],
       });
-      return { stored };
+      return amounts;
     });
     const money = (v: string | null | undefined) => (v === null || v === undefined ? null : new Prisma.Decimal(v));
     const unclassified = { segment: null, ageGroup: null, enterpriseSize: null, industrySector: null, serviceTier: null, classificationPolicyVersion: null, classifiedAt: null };
@@ -155,12 +155,12 @@ export async function createCustomer(deps: CustomerDeps, actor: Actor, body: unk
       individualProfile:
         input.type === 'INDIVIDUAL'
           ? { customerId: id, firstName: input.firstName, lastName: input.lastName, dateOfBirthCiphertext: dobCiphertext ?? '', annualIncomeUsd: null, incomeSource: null,
-              totalAssetsUsd: money(row.stored?.totalAssetsUsd), debtsUsd: null, creditRecordCiphertext: null, savingsGoal: null, spendingPattern: null, updatedAt: now }
+              totalAssetsUsd: money(stored?.totalAssetsUsd), debtsUsd: null, creditRecordCiphertext: null, savingsGoal: null, spendingPattern: null, updatedAt: now }
           : null,
       enterpriseProfile:
         input.type === 'ENTERPRISE'
           ? { customerId: id, legalName: input.legalName, registrationState: input.registrationState ?? null, naicsCode: input.naicsCode, employees: input.employees ?? null,
-              annualRevenueUsd: money(row.stored?.annualRevenueUsd), totalAssetsUsd: money(row.stored?.totalAssetsUsd), operations: null, purposeOfFunds: null, updatedAt: now }
+              annualRevenueUsd: money(stored?.annualRevenueUsd), totalAssetsUsd: money(stored?.totalAssetsUsd), operations: null, purposeOfFunds: null, updatedAt: now }
           : null,
       review: { customerId: id, workflowId, submittedAt: now, infoRequestedAt: null, infoRequestCount: 0, decision: null, decidedAt: null, decidedByStaffId: null, reason: null },
     };
