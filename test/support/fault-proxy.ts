@@ -73,9 +73,8 @@ class Channel {
       clearTimeout(this.timer);
       this.timer = undefined;
     }
-    while (this.queue.length > 0) {
+    for (let head = this.queue[0]; head; head = this.queue[0]) {
       if (this.to.writableNeedDrain || this.to.connecting) return; // 'drain' / 'connect' pumps again
-      const head = this.queue[0];
       const wait = head.releaseAt - Date.now();
       if (wait > 0) {
         this.timer = setTimeout(() => this.pump(), wait);
@@ -125,10 +124,10 @@ export async function startFaultProxy(target: { host: string; port: number }, op
       return;
     }
     const upstream = net.connect({ host: target.host, port: target.port, allowHalfOpen: true, noDelay: true });
-    const link: Link = { client, upstream, channels: [] };
-    link.channels.push(new Channel(client, upstream, faults), new Channel(upstream, client, faults));
+    const toUpstream = new Channel(client, upstream, faults);
+    const link: Link = { client, upstream, channels: [toUpstream, new Channel(upstream, client, faults)] };
     links.add(link);
-    upstream.on('connect', () => link.channels[0].pump());
+    upstream.on('connect', () => toUpstream.pump());
     // Either side failing or closing ends the pair: an upstream refusal reaches the client as a reset.
     upstream.on('error', () => drop(link, true));
     client.on('error', () => drop(link, true));
