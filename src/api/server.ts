@@ -43,6 +43,10 @@ export interface ApiDeps {
   codecOpenOnLoopback?: boolean;
   /** Time for use cases and API-key `lastUsedAt`; tests may pass a fixed clock. Default: the system clock. */
   clock?: Clock;
+  /** The SMTP server the worker sends through: GET /health checks it with `verify()`. */
+  smtp?: { verify(): Promise<void> };
+  /** True while the process still waits for a dependency at start-up: /health says 'starting' (src/api/main.ts). */
+  startingUp?: () => boolean;
 }
 
 /** Who may read decoded Temporal payloads in the UI (§3.1: by role and need). */

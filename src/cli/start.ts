@@ -106,7 +106,7 @@ runMain('start', async () => {
       address = server.address;
       uiUrl = server.uiUrl;
     }
-    const temporal = await createTemporalClient({ address, namespace: env.TEMPORAL_NAMESPACE, dataConverter: converter });
+    const temporal = await createTemporalClient({ address, namespace: env.TEMPORAL_NAMESPACE, dataConverter: converter, failFast: true });
     track('Temporal client', () => temporal.connection.close());
     if (env.TEMPORAL_ADDRESS) {
       await registerSearchAttributes(temporal.connection, env.TEMPORAL_NAMESPACE).catch((err: unknown) =>
@@ -138,6 +138,7 @@ runMain('start', async () => {
       policy,
       ring,
       mailbox: sink,
+      smtp: mailer,
       codec: converter.payloadCodecs[0],
       codecOpenOnLoopback: ring.development,
       ...(env.CODEC_CORS_ORIGINS ? { codecCorsOrigins: env.CODEC_CORS_ORIGINS } : {}),

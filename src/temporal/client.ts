@@ -1,5 +1,5 @@
 /** Temporal client factory: one connection per process, shared by the API and the CLI. */
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, defaultGrpcRetryOptions, makeGrpcRetryInterceptor } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 
 export interface TemporalTarget {
@@ -7,9 +7,24 @@ export interface TemporalTarget {
   namespace: string;
   /** §3.1: the payload codec that encrypts every payload (src/temporal/codec.ts). */
   dataConverter?: DataConverter;
+  /** Few gRPC retries (failFastInterceptors): for the API, which answers 503 rather than wait. */
+  failFast?: boolean;
 }
 
-export async function createTemporalClient({ address, namespace, dataConverter }: TemporalTarget): Promise<Client> {
-  const connection = await Connection.connect({ address });
+/** gRPC attempts per call for request/response callers; the SDK default is 10 (about 20 s against a down server). */
+export const FAIL_FAST_GRPC_ATTEMPTS = 3;
+
+/**
+ * The gRPC retry interceptor with FAIL_FAST_GRPC_ATTEMPTS: a call to a Temporal server that
+ * refuses or drops connections fails within about half a second (UNAVAILABLE), so the API answers
+ * 503 with Retry-After (src/api/outage.ts) instead of holding the request for the SDK's ~20 s of
+ * retries (issue 7: /health and routes hung while Temporal was down).
+ */
+export function failFastInterceptors() {
+  return [makeGrpcRetryInterceptor(defaultGrpcRetryOptions({ maxAttempts: FAIL_FAST_GRPC_ATTEMPTS }))];
+}
+
+export async function createTemporalClient({ address, namespace, dataConverter, failFast }: TemporalTarget): Promise<Client> {
+  const connection = await Connection.connect({ address, ...(failFast ? { interceptors: failFastInterceptors() } : {}) });
   return new Client({ connection, namespace, ...(dataConverter ? { dataConverter } : {}) });
 }

@@ -50,7 +50,7 @@ export async function startApiStack(opts: {
     activities: createActivities({ db, mailer, clock: systemClock, mailFrom: opts.mailFrom, policy: opts.policy, ring }),
   });
   const workerRun = worker.run();
-  const api = await buildApi({ db, temporal, taskQueue, policy: opts.policy, ring, logLevel: 'silent', ...opts.api });
+  const api = await buildApi({ db, temporal, taskQueue, policy: opts.policy, ring, logLevel: 'silent', smtp: mailer, ...opts.api });
   const baseUrl = await api.listen({ host: '127.0.0.1', port: 0 });
   return {
     db,
