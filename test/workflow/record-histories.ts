@@ -1,0 +1,199 @@
+/**
+ * Records the workflow histories the replay test (test/workflow/replay.test.ts) replays against
+ * today's workflow code, so a change to a released workflow that is not patched fails `npm test`
+ * instead of breaking running processes on deploy (../shared/style.md, "Versioning").
+ *
+ * Not part of `npm test`. Run it (`npm run histories:record -- <label>`) BEFORE changing a workflow,
+ * on the released code, and commit the files it writes under test/workflow/histories/<label>/.
+ * Each scenario drives one path through onboarding (§2.3) or staffReminder (§5.2) on the
+ * time-skipping server with the real activities, PostgreSQL and SMTP, and saves every workflow it
+ * started (children included) as `<scenario>.<workflowType>.json`. No personal data: the inputs
+ * are ids and codes, the customers are synthetic.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import { temporal } from '@temporalio/proto';
+import { createActivities } from '../../activities';
+import { createCustomer } from '../../src/customers/create-customer';
+import { createReminder } from '../../src/reminders/create-reminder';
+import { createSmtpMailer, type Mailer } from '../../src/mail/mailer';
+import { DEFAULT_POLICY } from '../../src/policy/policy';
+import { developmentKeyRing } from '../../src/security/keyring';
+import { systemClock } from '../../src/shared/clock';
+import type { Db } from '../../src/db/client';
+import { decideUpdate, infoReceivedUpdate, onboardingStateQuery } from '../../workflows/onboarding';
+import { acknowledgeSignal, acknowledgeUpdate } from '../../workflows/staff-reminder';
+import { createStaff, testDb, unique, workflowBundle } from '../support/fixtures';
+import { startTestSmtpServer, type TestSmtpServer } from '../support/smtp';
+import { timeSkippingEnv } from '../support/temporal';
+
+const LABEL = process.env.CCM_HISTORY_LABEL ?? 'v1';
+const OUT = path.join(__dirname, 'histories', LABEL);
+const TASK_QUEUE = 'record-histories';
+const MAIL_FROM = 'care@bank.test';
+const ring = developmentKeyRing();
+const policy = DEFAULT_POLICY;
+const HOUR = 3_600_000;
+
+let env: TestWorkflowEnvironment;
+let db: Db;
+let smtp: TestSmtpServer;
+let mailer: Mailer;
+let worker: Worker;
+let running: Promise<void>;
+
+beforeAll(async () => {
+  mkdirSync(OUT, { recursive: true });
+  [env, smtp] = await Promise.all([timeSkippingEnv(), startTestSmtpServer()]);
+  db = testDb();
+  mailer = createSmtpMailer({ url: smtp.url, from: MAIL_FROM });
+  worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue: TASK_QUEUE,
+    workflowBundle: workflowBundle(),
+    activities: createActivities({ db, mailer, clock: systemClock, mailFrom: MAIL_FROM, policy, ring }),
+  });
+  running = worker.run();
+});
+
+afterAll(async () => {
+  worker?.shutdown();
+  await running;
+  mailer?.close();
+  await db?.$disconnect();
+  await smtp?.close();
+  await env?.teardown();
+});
+
+/**
+ * protobufjs object form (enums and 64-bit numbers as strings, bytes base64): readable in a diff and
+ * read back with `History.fromObject` (test/workflow/replay.test.ts). The SDK's historyToJSON trips
+ * over the two protobufjs copies in node_modules.
+ */
+export const historyJson = (history: temporal.api.history.v1.IHistory) =>
+  JSON.stringify(temporal.api.history.v1.History.toObject(temporal.api.history.v1.History.fromObject(history), { longs: String, enums: String, bytes: String }), null, 1) + '\n';
+
+async function save(scenario: string, workflowIds: string[]) {
+  for (const workflowId of workflowIds) {
+    const handle = env.client.workflow.getHandle(workflowId);
+    const { type } = await handle.describe();
+    const history = await handle.fetchHistory();
+    writeFileSync(path.join(OUT, `${scenario}.${type}.json`), historyJson(history));
+  }
+}
+
+let serial = 0;
+const ssn = () => `123-${String(10 + (process.pid % 89)).padStart(2, '0')}-${String(1000 + (serial++ % 8999)).padStart(4, '0')}`;
+
+async function newCustomer(type: 'INDIVIDUAL' | 'ENTERPRISE' = 'INDIVIDUAL') {
+  const maker = await createStaff(db, 'Mona Maker', ['CUSTOMER_SERVICE']);
+  const body =
+    type === 'INDIVIDUAL'
+      ? { type, channel: 'BRANCH', firstName: 'Iris', lastName: 'Individual', dateOfBirth: '1980-05-17', email: `${unique('c')}@mail.test`, totalAssetsUsd: 250_000, identity: { kind: 'SSN', number: ssn() } }
+      : { type, channel: 'WEBSITE', legalName: 'Acme Widgets LLC', naicsCode: '332', employees: 120, annualRevenueUsd: 20_000_000, email: `${unique('e')}@mail.test`, identity: { kind: 'EIN', number: `12-${String(3000000 + serial++).padStart(7, '0')}` } };
+  const customer = await createCustomer({ db, temporal: env.client, taskQueue: TASK_QUEUE, policy, ring, clock: systemClock }, { staffId: maker.id, roles: ['CUSTOMER_SERVICE'] }, body);
+  const workflowId = `onboarding-${customer.id}`;
+  return { customer, workflowId, handle: env.client.workflow.getHandle(workflowId) };
+}
+
+const auditor = () => createStaff(db, 'Ada Auditor', ['AUDITOR']);
+
+test('onboarding: approve (individual, VIP)', async () => {
+  await createStaff(db, 'Rick Manager', ['RELATIONSHIP_MANAGER']);
+  const { handle, workflowId } = await newCustomer();
+  await handle.executeUpdate(decideUpdate, { args: [{ reviewerId: (await auditor()).id, decision: 'APPROVE' }] });
+  await handle.result();
+  await save('onboarding-approve', [workflowId]);
+});
+
+test('onboarding: approve (enterprise)', async () => {
+  const { handle, workflowId } = await newCustomer('ENTERPRISE');
+  await handle.executeUpdate(decideUpdate, { args: [{ reviewerId: (await auditor()).id, decision: 'APPROVE' }] });
+  await handle.result();
+  await save('onboarding-approve-enterprise', [workflowId]);
+});
+
+test('onboarding: reject', async () => {
+  const { handle, workflowId } = await newCustomer();
+  await handle.executeUpdate(decideUpdate, { args: [{ reviewerId: (await auditor()).id, decision: 'REJECT', reason: 'identity could not be verified' }] });
+  await handle.result();
+  await save('onboarding-reject', [workflowId]);
+});
+
+test('onboarding: request info, reminder, INCOMPLETE', async () => {
+  const { handle, workflowId } = await newCustomer();
+  await handle.executeUpdate(decideUpdate, { args: [{ reviewerId: (await auditor()).id, decision: 'REQUEST_INFO', reason: 'proof of address' }] });
+  await handle.result();
+  await save('onboarding-info-incomplete', [workflowId]);
+});
+
+test('onboarding: request info, info received, approve', async () => {
+  const { handle, workflowId } = await newCustomer();
+  const a = await auditor();
+  await handle.executeUpdate(decideUpdate, { args: [{ reviewerId: a.id, decision: 'REQUEST_INFO', reason: 'proof of address' }] });
+  await env.sleep(2 * 24 * HOUR);
+  await handle.executeUpdate(infoReceivedUpdate, { args: [{ byStaffId: a.id }] });
+  await handle.executeUpdate(decideUpdate, { args: [{ reviewerId: a.id, decision: 'APPROVE' }] });
+  await handle.result();
+  await save('onboarding-info-received', [workflowId]);
+});
+
+test('onboarding: review overdue → audit team reminder (child), then approve', async () => {
+  const a = await auditor();
+  await createStaff(db, 'Sue Pervisor', ['SUPERVISOR']);
+  const { handle, workflowId, customer } = await newCustomer();
+  const { reviewDueAt, submittedAt } = await handle.query(onboardingStateQuery);
+  await env.sleep(Date.parse(reviewDueAt) - Date.parse(submittedAt) + HOUR);
+  await handle.executeUpdate(decideUpdate, { args: [{ reviewerId: a.id, decision: 'APPROVE' }] });
+  await handle.result();
+  const child = `reminder-onboarding-review-${customer.id}`;
+  await env.client.workflow.getHandle(child).result();
+  await save('onboarding-audit-reminder', [workflowId, child]);
+});
+
+test('onboarding: open, waiting for review', async () => {
+  const { handle, workflowId } = await newCustomer();
+  await handle.query(onboardingStateQuery);
+  await save('onboarding-open', [workflowId]);
+});
+
+async function newReminder(dueInMs: number) {
+  const [staff, boss] = await Promise.all([createStaff(db, 'Rita Manager'), createStaff(db, 'Sue Pervisor', ['SUPERVISOR'])]);
+  const key = unique('rec');
+  await createReminder(
+    { db, temporal: env.client, taskQueue: TASK_QUEUE, policy },
+    { key, staffId: staff.id, escalationStaffId: boss.id, dueAt: new Date(Date.now() + dueInMs).toISOString(), subject: 'Call customer back' },
+  );
+  return { staff, boss, workflowId: `reminder-${key}`, handle: env.client.workflow.getHandle(`reminder-${key}`) };
+}
+
+test('reminder: due, then escalated', async () => {
+  const { handle, workflowId } = await newReminder(30 * 24 * HOUR);
+  await handle.result();
+  await save('reminder-escalated', [workflowId]);
+});
+
+test('reminder: due, then acknowledged', async () => {
+  const { handle, workflowId, staff } = await newReminder(HOUR);
+  await env.sleep(2 * HOUR);
+  await smtp.waitFor(() => smtp.to(staff.email).length === 1);
+  await handle.executeUpdate(acknowledgeUpdate, { args: [{ staffId: staff.id }] });
+  await handle.result();
+  await save('reminder-acknowledged', [workflowId]);
+});
+
+test('reminder: acknowledged before the due time (cancelled)', async () => {
+  const { handle, workflowId, staff } = await newReminder(24 * HOUR);
+  await env.sleep(HOUR);
+  await handle.signal(acknowledgeSignal, { staffId: staff.id });
+  await handle.result();
+  await save('reminder-cancelled', [workflowId]);
+});
+
+test('reminder: open, waiting for its due time', async () => {
+  const { workflowId, handle } = await newReminder(24 * HOUR);
+  await handle.describe();
+  await save('reminder-open', [workflowId]);
+});
