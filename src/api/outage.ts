@@ -167,7 +167,7 @@ export function failureCause(err: unknown): string {
   if (code === 'timeout') return 'timed out';
   if (/ENOTFOUND|EAI_AGAIN/.test(text)) return 'host not found';
   if (/ECONNRESET|ConnectionReset|reset by peer/i.test(text)) return 'connection reset';
-  if (/ConnectionClosed|closed the connection|Connection terminated|not queryable|EPIPE/i.test(text)) return 'connection closed';
+  if (/ConnectionClosed|closed the connection|connection closed|Connection terminated|not queryable|EPIPE|BrokenPipe|broken pipe/i.test(text)) return 'connection closed';
   if (/EHOSTUNREACH|ENETUNREACH/.test(text)) return 'network unreachable';
   if (/authentication failed|AuthenticationFailed|password/i.test(text)) return 'authentication failed';
   if (/does not exist|DatabaseDoesNotExist/i.test(text)) return 'database does not exist';

@@ -22,6 +22,7 @@ import { codecRoutes } from './routes/codec';
 import type { PayloadCodec } from '@temporalio/common';
 import { authenticate, AuthenticationError, ForbiddenError, type Actor } from '../security/auth';
 import { authenticateRequests } from './authentication';
+import { outageOf, RETRY_AFTER_SECONDS } from './outage';
 import { customerRoutes } from './routes/customers';
 import { reviewRoutes } from './routes/reviews';
 import { auditRoutes } from './routes/audit';
@@ -80,6 +81,15 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     }
     if (err.statusCode && err.statusCode < 500) {
       return reply.code(err.statusCode).send({ error: err.code ?? 'bad_request', message: err.message });
+    }
+    // Issue 7: an outage is 503 with Retry-After naming what is down, not 500; no driver text.
+    const outage = outageOf(error);
+    if (outage) {
+      reply.log.warn({ err, dependency: outage.dependency }, 'dependency unavailable');
+      return reply
+        .code(503)
+        .header('retry-after', String(RETRY_AFTER_SECONDS))
+        .send({ error: 'unavailable', dependency: outage.dependency, message: outage.message });
     }
     reply.log.error({ err }, 'unhandled error');
     return reply.code(500).send({ error: 'internal', message: 'internal error' });

@@ -1,5 +1,6 @@
 /** The database layer: Prisma Client on the pg driver adapter (no native engine). */
 import { PrismaPg } from '@prisma/adapter-pg';
+import pg from 'pg';
 import { PrismaClient, Prisma } from './generated/client';
 
 export { Prisma };
@@ -13,8 +14,26 @@ export interface DbOptions {
   max?: number;
 }
 
+/**
+ * Longest a new PostgreSQL connection may take (TCP connect + start-up handshake). pg waits for ever
+ * by default, so a database that accepts but does not answer hung every request (issue 7); now the
+ * request fails after this and is answered 503 (src/api/outage.ts).
+ */
+export const DB_CONNECT_TIMEOUT_MS = 2000;
+
+/**
+ * pg's Client with the connect bound. Set on the Client, not the Pool: the pool's
+ * connectionTimeoutMillis would also bound the wait for a free pooled connection, which is legitimately
+ * long on a busy small pool (the embedded PGlite has one connection).
+ */
+class BoundedConnectClient extends pg.Client {
+  constructor(config?: string | pg.ClientConfig) {
+    super({ ...(typeof config === 'string' ? { connectionString: config } : config), connectionTimeoutMillis: DB_CONNECT_TIMEOUT_MS });
+  }
+}
+
 export function createDb({ url, max }: DbOptions): Db {
-  const adapter = new PrismaPg({ connectionString: url, ...(max ? { max } : {}) });
+  const adapter = new PrismaPg({ connectionString: url, Client: BoundedConnectClient, ...(max ? { max } : {}) });
   return new PrismaClient({ adapter });
 }
 
