@@ -1,10 +1,22 @@
-/** API process (docker-compose `api`, or `npm run api`): needs TEMPORAL_ADDRESS, DATABASE_URL and SMTP_URL (checked by /health). */
+/**
+ * API process (docker-compose `api`, or `npm run api`): needs TEMPORAL_ADDRESS, DATABASE_URL and
+ * SMTP_URL (checked by /health).
+ *
+ * Start-up is patient (issue 7 defect 11; src/app/wait-for.ts): the API listens at once, so
+ * /health answers 503 `status: 'starting'` meanwhile, and waits for Temporal, the database and SMTP
+ * in the background, one log line per attempt naming what, which variable and where. The Temporal
+ * connection is lazy: a request that needs Temporal before it is up gets the outage 503
+ * (src/api/outage.ts) like any later outage. A signal during the wait ends the process (exit 0).
+ */
+import { Client, Connection } from '@temporalio/client';
 import { loadConfig, ConfigError } from '../config/env';
 import { createDb } from '../db/client';
 import { createSmtpMailer } from '../mail/mailer';
 import { loadPolicy } from '../policy/policy';
-import { createTemporalClient } from '../temporal/client';
+import { failFastConnectionOptions } from '../temporal/client';
 import { onShutdownSignal, runMain, say } from '../app/logger';
+import { urlAddress, waitFor, type WaitTarget } from '../app/wait-for';
+import { HEALTH_CHECK_TIMEOUT_MS } from './routes/health';
 import { buildApi } from './server';
 import { loadKeyRing } from '../app/key-ring';
 import { dataConverter } from '../temporal/codec';
@@ -20,7 +32,19 @@ runMain('api', async () => {
   const converter = dataConverter(ring);
   const db = createDb({ url: env.DATABASE_URL! });
   const mailer = createSmtpMailer({ url: env.SMTP_URL!, from: env.MAIL_FROM });
-  const temporal = await createTemporalClient({ address: env.TEMPORAL_ADDRESS!, namespace: env.TEMPORAL_NAMESPACE, dataConverter: converter, failFast: true });
+  const connection = Connection.lazy({ address: env.TEMPORAL_ADDRESS!, ...failFastConnectionOptions() });
+  const temporal = new Client({ connection, namespace: env.TEMPORAL_NAMESPACE, dataConverter: converter });
+
+  const startup = new AbortController();
+  const pending = new Set<string>();
+  const wait = (target: WaitTarget, probe: () => Promise<unknown>) => {
+    pending.add(target.name);
+    return waitFor(target, probe, { log, signal: startup.signal }).then(
+      () => void pending.delete(target.name),
+      () => undefined, // aborted: the process is stopping
+    );
+  };
+
   const app = await buildApi({
     db,
     temporal,
@@ -29,15 +53,27 @@ runMain('api', async () => {
     ring,
     logLevel: env.LOG_LEVEL,
     smtp: mailer,
+    startingUp: () => pending.size > 0,
     codec: converter.payloadCodecs[0],
     ...(env.CODEC_CORS_ORIGINS ? { codecCorsOrigins: env.CODEC_CORS_ORIGINS } : {}),
   });
-  const url = await app.listen({ host: env.API_HOST, port: env.API_PORT });
-  log(`listening on ${url} (OpenAPI: ${url}/docs)`);
+  const waits = Promise.all([
+    wait({ name: 'Temporal', variable: 'TEMPORAL_ADDRESS', address: env.TEMPORAL_ADDRESS! }, () =>
+      connection.withDeadline(Date.now() + HEALTH_CHECK_TIMEOUT_MS, () => connection.workflowService.getSystemInfo({})),
+    ),
+    wait({ name: 'the database', variable: 'DATABASE_URL', address: urlAddress(env.DATABASE_URL!, 5432) }, () => db.$queryRaw`SELECT 1`),
+    wait({ name: 'SMTP', variable: 'SMTP_URL', address: urlAddress(env.SMTP_URL!, 25) }, () => mailer.verify()),
+  ]);
   onShutdownSignal(async () => {
+    startup.abort();
+    await waits;
     await app.close();
-    await temporal.connection.close();
+    await connection.close();
     mailer.close();
     await db.$disconnect();
   });
+  const url = await app.listen({ host: env.API_HOST, port: env.API_PORT });
+  log(`listening on ${url} (OpenAPI: ${url}/docs)`);
+  await waits;
+  if (!startup.signal.aborted) log('ready: Temporal, the database and SMTP are up');
 });

@@ -24,7 +24,18 @@ export function failFastInterceptors() {
   return [makeGrpcRetryInterceptor(defaultGrpcRetryOptions({ maxAttempts: FAIL_FAST_GRPC_ATTEMPTS }))];
 }
 
+/**
+ * gRPC reconnect back-off for the same callers: grpc-js backs off up to 120 s between reconnects by
+ * default, so a Temporal that came back stayed unreachable for the API for up to two minutes.
+ */
+export const FAIL_FAST_CHANNEL_ARGS = { 'grpc.initial_reconnect_backoff_ms': 250, 'grpc.max_reconnect_backoff_ms': 2000 } as const;
+
+/** Connection options for the API (and tests that stand in for it): few retries, quick reconnects. */
+export function failFastConnectionOptions() {
+  return { interceptors: failFastInterceptors(), channelArgs: { ...FAIL_FAST_CHANNEL_ARGS } };
+}
+
 export async function createTemporalClient({ address, namespace, dataConverter, failFast }: TemporalTarget): Promise<Client> {
-  const connection = await Connection.connect({ address, ...(failFast ? { interceptors: failFastInterceptors() } : {}) });
+  const connection = await Connection.connect({ address, ...(failFast ? failFastConnectionOptions() : {}) });
   return new Client({ connection, namespace, ...(dataConverter ? { dataConverter } : {}) });
 }

@@ -1,19 +1,29 @@
 /**
  * Worker process (docker-compose `worker`, or `npm run worker`): needs TEMPORAL_ADDRESS,
  * DATABASE_URL and SMTP_URL. SIGINT/SIGTERM stop polling and let running activities finish.
+ *
+ * Start-up is patient (issue 7 defect 11; src/app/wait-for.ts): it waits for the database
+ * (SELECT 1) and Temporal (the connection it then polls with), logging one line per attempt naming
+ * what, which variable and where, and starts polling once both answer. SMTP is waited for and
+ * logged too, but does not hold polling back: a send that fails is retried by its activity. A
+ * signal during the wait ends the process cleanly (exit 0).
  */
-import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { loadConfig, ConfigError } from '../config/env';
 import { createDb } from '../db/client';
 import { createSmtpMailer } from '../mail/mailer';
 import { systemClock } from '../shared/clock';
 import { onShutdownSignal, runMain, say, temporalLogLevel } from '../app/logger';
+import { urlAddress, waitFor, type WaitTarget } from '../app/wait-for';
 import { createWorker } from './worker';
 import { loadKeyRing } from '../app/key-ring';
 import { loadPolicy } from '../policy/policy';
 import { dataConverter } from '../temporal/codec';
 
 const log = say('worker');
+
+/** SMTP is waited for in the background: its retries may space out further. */
+const SMTP_MAX_RETRY_DELAY_MS = 30_000;
 
 runMain('worker', async () => {
   const env = loadConfig();
@@ -25,8 +35,45 @@ runMain('worker', async () => {
   Runtime.install({ shutdownSignals: [], logger: new DefaultLogger(temporalLogLevel(env.LOG_LEVEL)) });
   const db = createDb({ url: env.DATABASE_URL! });
   const mailer = createSmtpMailer({ url: env.SMTP_URL!, from: env.MAIL_FROM });
+
+  const temporalTarget: WaitTarget = { name: 'Temporal', variable: 'TEMPORAL_ADDRESS', address: env.TEMPORAL_ADDRESS! };
+  const databaseTarget: WaitTarget = { name: 'the database', variable: 'DATABASE_URL', address: urlAddress(env.DATABASE_URL!, 5432) };
+  const smtpTarget: WaitTarget = { name: 'SMTP', variable: 'SMTP_URL', address: urlAddress(env.SMTP_URL!, 25) };
+  const startup = new AbortController();
+  const waiting = { log, signal: startup.signal };
+
+  const smtpWait = waitFor(smtpTarget, () => mailer.verify(), { ...waiting, maxDelayMs: SMTP_MAX_RETRY_DELAY_MS }).catch(() => undefined);
+  const databaseWait = waitFor(databaseTarget, () => db.$queryRaw`SELECT 1`, waiting);
+  const temporalWait = waitFor(temporalTarget, () => NativeConnection.connect({ address: env.TEMPORAL_ADDRESS! }), {
+    ...waiting,
+    discard: (late) => void late.close(),
+  });
+  const waits = Promise.allSettled([databaseWait, temporalWait]);
+  // Stopped during the wait: close what was opened; the signal handler exits 0 after this.
+  const abandoned = waits.then(async ([, temporal]) => {
+    if (!startup.signal.aborted) return;
+    await smtpWait;
+    if (temporal.status === 'fulfilled') await temporal.value.close();
+    mailer.close();
+    await db.$disconnect();
+    log('stopped before start-up finished');
+  });
+
+  /** Set once the worker runs: a signal then drains it instead of abandoning the wait. */
+  const polling: { stop?: (signal: string) => Promise<void> } = {};
+  onShutdownSignal(async (signal) => {
+    if (polling.stop) return polling.stop(signal);
+    log(`${signal}: stopping`);
+    startup.abort();
+    await abandoned;
+  });
+
+  const [, temporal] = await waits;
+  if (startup.signal.aborted || temporal.status !== 'fulfilled') return; // the handler finishes and exits
+
   const { worker, connection } = await createWorker({
     address: env.TEMPORAL_ADDRESS!,
+    connection: temporal.value,
     namespace: env.TEMPORAL_NAMESPACE,
     taskQueue: env.TASK_QUEUE,
     deps: { db, mailer, clock: systemClock, mailFrom: env.MAIL_FROM, policy, ring },
@@ -37,16 +84,18 @@ runMain('worker', async () => {
   const running = worker.run();
   const done = (async () => {
     await running;
+    startup.abort(); // ends the SMTP wait if it is still going
+    await smtpWait;
     await connection.close();
     mailer.close();
     await db.$disconnect();
     log('stopped');
   })();
   // The process exits only once `done` resolves: after the last running activity has finished.
-  onShutdownSignal(async (signal) => {
+  polling.stop = async (signal) => {
     log(`${signal}: draining (up to ${env.SHUTDOWN_GRACE_SECONDS}s for running activities)`);
     worker.shutdown();
     await done;
-  });
+  };
   await done;
 });

@@ -20,10 +20,12 @@ export interface WorkerSetup {
   workflowBundle?: WorkerOptions['workflowBundle'];
   /** §3.1: the payload codec that encrypts every payload (src/temporal/codec.ts). */
   dataConverter?: DataConverter;
+  /** A connection already made (src/worker/main.ts waits for Temporal with it); default: connect to `address`. */
+  connection?: NativeConnection;
 }
 
 export async function createWorker(setup: WorkerSetup): Promise<{ worker: Worker; connection: NativeConnection }> {
-  const connection = await NativeConnection.connect({ address: setup.address });
+  const connection = setup.connection ?? (await NativeConnection.connect({ address: setup.address }));
   const worker = await Worker.create({
     connection,
     namespace: setup.namespace,

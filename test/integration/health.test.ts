@@ -11,7 +11,7 @@ import { buildApi } from '../../src/api/server';
 import { createDb, type Db } from '../../src/db/client';
 import { createSmtpMailer, type Mailer } from '../../src/mail/mailer';
 import { DEFAULT_POLICY } from '../../src/policy/policy';
-import { failFastInterceptors } from '../../src/temporal/client';
+import { failFastConnectionOptions } from '../../src/temporal/client';
 import { developmentKeyRing } from '../../src/security/keyring';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy';
 import { startTestSmtpServer, type TestSmtpServer } from '../support/smtp';
@@ -43,7 +43,7 @@ beforeAll(async () => {
   dbUrl.port = String(proxies.database.port);
   db = createDb({ url: dbUrl.toString(), max: 4 });
   mailer = createSmtpMailer({ url: `smtp://${proxies.smtp.address}`, from: 'care@bank.test' });
-  temporal = new Client({ connection: await Connection.connect({ address: proxies.temporal.address, interceptors: failFastInterceptors() }) });
+  temporal = new Client({ connection: await Connection.connect({ address: proxies.temporal.address, ...failFastConnectionOptions() }) });
   api = await buildApi({ db, temporal, taskQueue: 'health-test', policy: DEFAULT_POLICY, ring: developmentKeyRing(), logLevel: 'silent', smtp: mailer });
   baseUrl = await api.listen({ host: '127.0.0.1', port: 0 });
 });

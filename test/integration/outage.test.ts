@@ -17,7 +17,7 @@ import { issueApiKey } from '../../src/security/auth';
 import { developmentKeyRing } from '../../src/security/keyring';
 import { systemClock } from '../../src/shared/clock';
 import { dataConverter } from '../../src/temporal/codec';
-import { failFastInterceptors } from '../../src/temporal/client';
+import { failFastConnectionOptions } from '../../src/temporal/client';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy';
 import { testDb, unique, workflowBundle } from '../support/fixtures';
 import { startTestSmtpServer, type TestSmtpServer } from '../support/smtp';
@@ -69,7 +69,7 @@ beforeAll(async () => {
   apiDb = createDb({ url: dbUrl.toString(), max: 4 });
   const [host, port] = devServerAddress().split(':');
   temporalProxy = await startFaultProxy({ host: host!, port: Number(port) });
-  apiTemporal = new Client({ connection: await Connection.connect({ address: temporalProxy.address, interceptors: failFastInterceptors() }), dataConverter: converter });
+  apiTemporal = new Client({ connection: await Connection.connect({ address: temporalProxy.address, ...failFastConnectionOptions() }), dataConverter: converter });
   api = await buildApi({ db: apiDb, temporal: apiTemporal, taskQueue, policy, ring, logLevel: 'silent' });
   baseUrl = await api.listen({ host: '127.0.0.1', port: 0 });
 
