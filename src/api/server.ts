@@ -23,6 +23,7 @@ import type { PayloadCodec } from '@temporalio/common';
 import { authenticate, AuthenticationError, ForbiddenError, type Actor } from '../security/auth';
 import { authenticateRequests } from './authentication';
 import { outageOf, RETRY_AFTER_SECONDS } from './outage';
+import { acceptOnlyWellFormedRequests } from './body';
 import { customerRoutes } from './routes/customers';
 import { reviewRoutes } from './routes/reviews';
 import { auditRoutes } from './routes/audit';
@@ -97,6 +98,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
 
   // Before any route, so no route can be registered outside it (§3.1).
   authenticateRequests(app, deps.db, () => (deps.clock ?? systemClock).now());
+  acceptOnlyWellFormedRequests(app); // JSON only (415), depth ≤ 32, no control characters in params/query (src/api/body.ts)
 
   await app.register(swagger, {
     openapi: {

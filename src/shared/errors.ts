@@ -3,6 +3,7 @@
  * (400, 404, 409); the CLI prints them. Nothing is written when one is thrown.
  */
 import type { z } from 'zod';
+import { findInputIssues } from './text';
 
 export interface FieldIssue {
   field: string;
@@ -41,8 +42,23 @@ export class ConflictError extends Error {
  * Parses `input` with `schema`, or throws a ValidationError naming each bad field and value. Values
  * under a path starting with one of `sensitive` (e.g. 'identity', 'dateOfBirth') are never echoed
  * (§3.1: an identity number must not reach a response or a log because it was mistyped).
+ *
+ * Before the schema runs, every string and object key of `input`, at any depth, is checked against
+ * the shared text rule (src/shared/text.ts: no control characters, no lone surrogates) and the
+ * nesting limit, without recursion; so no use case, API or CLI, can pass a NUL on to PostgreSQL
+ * (§2.3 step 1 complete and accurate, §3.1 every change recorded; issue 7: one NUL jammed an
+ * onboarding for good).
  */
 export function parseInput<S extends z.ZodType>(schema: S, input: unknown, sensitive: readonly string[] = []): z.infer<S> {
+  const textIssues = findInputIssues(input);
+  if (textIssues.length > 0) {
+    throw new ValidationError(
+      textIssues.map(({ path, reason, isValue }) => {
+        const field = fieldOf(path);
+        return { field, ...(isValue && !isSensitive(field, sensitive) ? { value: valueAt(input, path) } : {}), reason };
+      }),
+    );
+  }
   const result = schema.safeParse(input);
   if (result.success) return result.data;
   throw new ValidationError(
@@ -50,12 +66,14 @@ export function parseInput<S extends z.ZodType>(schema: S, input: unknown, sensi
       if (issue.code === 'unrecognized_keys') {
         return issue.keys.map((key) => ({ field: [...issue.path, key].join('.'), reason: 'unknown field' }));
       }
-      const field = issue.path.join('.') || '(body)';
-      const hidden = sensitive.some((s) => field === s || field.startsWith(`${s}.`));
-      return [{ field, ...(hidden ? {} : { value: valueAt(input, issue.path) }), reason: issue.message }];
+      const field = fieldOf(issue.path);
+      return [{ field, ...(isSensitive(field, sensitive) ? {} : { value: valueAt(input, issue.path) }), reason: issue.message }];
     }),
   );
 }
+
+const fieldOf = (path: readonly PropertyKey[]) => path.map(String).join('.') || '(body)';
+const isSensitive = (field: string, sensitive: readonly string[]) => sensitive.some((s) => field === s || field.startsWith(`${s}.`));
 
 function valueAt(input: unknown, path: PropertyKey[]): unknown {
   let v: unknown = input;

@@ -31,7 +31,7 @@ export async function startApiStack(opts: {
   policy: Policy;
   mailFrom: string;
   ring?: KeyRing;
-  api?: Partial<Pick<ApiDeps, 'mailbox'>>;
+  api?: Partial<Pick<ApiDeps, 'mailbox' | 'codec'>>;
 }): Promise<ApiStack> {
   const ring = opts.ring ?? developmentKeyRing();
   const taskQueue = unique('api-stack');
