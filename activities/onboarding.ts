@@ -7,7 +7,8 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { serviceTierFor } from '../src/domain/service-tiers';
 import { applyClassification, classifyRow, ensureCoverage } from '../src/customers/classify-customer';
-import { writeAudit } from '../src/audit/audit-log';
+import { writeAudit, type FieldChanges } from '../src/audit/audit-log';
+import { onboardingAction } from '../src/audit/actions';
 import type { DbTx } from '../src/db/client';
 import type { Policy, Segment } from '../src/policy/policy';
 import { reminderEscalationDelayMs } from '../src/policy/policy';
@@ -61,7 +62,7 @@ export function createOnboardingActivities(deps: OnboardingDeps) {
     });
     await writeAudit(tx, {
       actorStaffId: r.reviewerId ?? null,
-      action: `onboarding.${r.status.toLowerCase()}`,
+      action: onboardingAction(r.status),
       entity: 'Customer',
       entityId: r.customerId,
       customerId: r.customerId,
@@ -77,7 +78,7 @@ export function createOnboardingActivities(deps: OnboardingDeps) {
     return { emailed: true };
   }
 
-  return {
+  const self = {
     async recordOnboardingStatus(r: StatusRecord): Promise<void> {
       await db.$transaction((tx) => setStatus(tx, r));
     },
@@ -123,34 +124,54 @@ export function createOnboardingActivities(deps: OnboardingDeps) {
       return { reminderKey: key, staffId: auditor.id, escalationStaffId: supervisor.id, dueAt: dueAt.toISOString(), escalateAfterMs, policyVersion: policy.version };
     },
 
-    /** Approval (§2.3 → §2.1/§2.2 classification, §4 tier and coverage), welcome email. The lifecycle hand-off point. */
-    async completeOnboarding(r: { customerId: string; reviewerId: string; at: string }): Promise<ApprovalOutcome> {
+    /**
+     * Approval (§2.3 → §2.1/§2.2 classification, §4 tier and coverage) in one transaction: status,
+     * classification, coverage and their audit records. Idempotent: a retry after the commit finds the
+     * customer APPROVED, changes nothing and writes no second record; it answers the stored outcome.
+     * The lifecycle hand-off point. The welcome email is its own step (sendWelcomeEmail), after the
+     * decision has been answered (issue 7: callers never wait on side effects).
+     */
+    async approveCustomer(r: { customerId: string; reviewerId: string; at: string }): Promise<ApprovalOutcome> {
       const c = await customerOf(r.customerId);
       const at = new Date(r.at);
-      const next = classifyRow(c, at, policy, ring);
-      const segment = next.segment;
-      const tier = serviceTierFor(segment, policy);
-      const outcome = await db.$transaction(async (tx) => {
-        await setStatus(tx, { customerId: c.id, status: 'APPROVED', at: r.at, reviewerId: r.reviewerId });
+      return db.$transaction(async (tx) => {
+        const changed = await setStatus(tx, { customerId: c.id, status: 'APPROVED', at: r.at, reviewerId: r.reviewerId });
         const before = await tx.customer.findUniqueOrThrow({ where: { id: c.id } });
+        if (!changed && before.segment) {
+          // A retry of a committed approval: report what is stored.
+          const segment = before.segment as Segment;
+          const coverage = await ensureCoverage(tx, { customerId: c.id, segment, at, policy });
+          return { segment, serviceTier: segment, relationshipManagerId: coverage.relationshipManagerId, team: coverage.team, unfilledTeamRoles: coverage.unfilledTeamRoles };
+        }
+        const next = classifyRow(c, at, policy, ring);
         const { changes } = await applyClassification(tx, { customerId: c.id, next, at, actorStaffId: r.reviewerId, policy });
-        const coverage = await ensureCoverage(tx, { customerId: c.id, segment, at, policy });
-        await writeAudit(tx, {
-          actorStaffId: r.reviewerId,
-          action: 'customer.classify',
-          entity: 'Customer',
-          entityId: c.id,
-          customerId: c.id,
-          changes: { ...changes, relationshipManagerId: { before: before.relationshipManagerId, after: coverage.relationshipManagerId } },
-        });
-        return { segment, serviceTier: segment, relationshipManagerId: coverage.relationshipManagerId, team: coverage.team, unfilledTeamRoles: coverage.unfilledTeamRoles };
+        const coverage = await ensureCoverage(tx, { customerId: c.id, segment: next.segment, at, policy });
+        const managerChange: FieldChanges =
+          before.relationshipManagerId === coverage.relationshipManagerId ? {} : { relationshipManagerId: { before: before.relationshipManagerId, after: coverage.relationshipManagerId } };
+        await writeAudit(tx, { actorStaffId: r.reviewerId, action: 'customer.classify', entity: 'Customer', entityId: c.id, customerId: c.id, changes: { ...changes, ...managerChange } });
+        return { segment: next.segment, serviceTier: next.segment, relationshipManagerId: coverage.relationshipManagerId, team: coverage.team, unfilledTeamRoles: coverage.unfilledTeamRoles };
       });
-      await emailCustomer(c.id, `onboarding:${c.id}:welcome`, 'WELCOME', 'Welcome to the bank', (name) =>
+    },
+
+    /** §4: the welcome email with the customer's service tier and entitlements (once: keyed per customer). */
+    async sendWelcomeEmail(r: { customerId: string; segment: Segment }): Promise<{ emailed: boolean }> {
+      const tier = serviceTierFor(r.segment, policy);
+      return emailCustomer(r.customerId, `onboarding:${r.customerId}:welcome`, 'WELCOME', 'Welcome to the bank', (name) =>
         [`Dear ${name},`, '', `Welcome! Your relationship with us is open. Your service tier: ${tier.summary}.`, '', 'Entitlements:', ...tier.entitlements.map((e) => `  - ${e.description}`)].join('\n'),
       );
+    },
+
+    /**
+     * Approval and welcome email in one step: what onboarding workflows started before the change
+     * that split them still call (their histories replay it; test/workflow/replay.test.ts).
+     */
+    async completeOnboarding(r: { customerId: string; reviewerId: string; at: string }): Promise<ApprovalOutcome> {
+      const outcome = await self.approveCustomer(r);
+      await self.sendWelcomeEmail({ customerId: r.customerId, segment: outcome.segment });
       return outcome;
     },
   };
+  return self;
 }
 
 export type OnboardingActivities = ReturnType<typeof createOnboardingActivities>;

@@ -4,6 +4,7 @@
  */
 import { ApplicationFailure } from '@temporalio/common';
 import { reminderDueEmail, reminderEscalationEmail, reminderNotificationKey } from '../src/reminders/emails';
+import { writeAudit } from '../src/audit/audit-log';
 import { sendEmailOnce, type NotificationDeps } from './notifications';
 
 export interface ReminderRef {
@@ -41,8 +42,12 @@ export function createReminderActivities(deps: NotificationDeps) {
   }
 
   return {
-    /** At the due time: email the staff member and mark the reminder DUE. */
+    /**
+     * At the due time: mark the reminder DUE (first, so the record says DUE as soon as the workflow
+     * does, even while the mail server is down), then email the staff member.
+     */
     async deliverReminder({ reminderKey, at }: ReminderEvent): Promise<{ remindedAt: string; messageId: string }> {
+      await db.reminder.updateMany({ where: { key: reminderKey, status: 'SCHEDULED' }, data: { status: 'DUE', remindedAt: new Date(at) } });
       const reminder = await load(reminderKey);
       const email = reminderDueEmail(reminder, reminder.staff);
       const sent = await sendEmailOnce(deps, {
@@ -54,10 +59,6 @@ export function createReminderActivities(deps: NotificationDeps) {
         body: email.text,
       });
       const remindedAt = reminder.remindedAt ?? new Date(at);
-      await db.reminder.updateMany({
-        where: { key: reminderKey, status: 'SCHEDULED' },
-        data: { status: 'DUE', remindedAt },
-      });
       return { remindedAt: remindedAt.toISOString(), messageId: sent.messageId };
     },
 
@@ -86,18 +87,31 @@ export function createReminderActivities(deps: NotificationDeps) {
       return { escalatedAt: escalatedAt.toISOString(), messageId: sent.messageId };
     },
 
-    /** Acknowledged: after the due time it is ACKNOWLEDGED, before it the reminder is CANCELLED. */
+    /**
+     * Acknowledged: after the due time it is ACKNOWLEDGED, before it the reminder is CANCELLED. The
+     * status change and its audit record (§3.1) commit together, once: a retry finds nothing to change.
+     */
     async recordReminderAcknowledged({ reminderKey, staffId, at, outcome }: AcknowledgementRecord): Promise<void> {
-      await load(reminderKey);
+      const before = await load(reminderKey);
       const when = new Date(at);
-      await db.reminder.updateMany({
-        where: { key: reminderKey, status: { in: ['SCHEDULED', 'DUE'] } },
-        data: {
-          status: outcome,
-          acknowledgedAt: when,
-          acknowledgedByStaffId: staffId,
-          ...(outcome === 'CANCELLED' ? { cancelledAt: when } : {}),
-        },
+      await db.$transaction(async (tx) => {
+        const { count } = await tx.reminder.updateMany({
+          where: { key: reminderKey, status: { in: ['SCHEDULED', 'DUE'] } },
+          data: {
+            status: outcome,
+            acknowledgedAt: when,
+            acknowledgedByStaffId: staffId,
+            ...(outcome === 'CANCELLED' ? { cancelledAt: when } : {}),
+          },
+        });
+        if (count === 0) return;
+        await writeAudit(tx, {
+          actorStaffId: staffId,
+          action: outcome === 'CANCELLED' ? 'reminder.cancel' : 'reminder.acknowledge',
+          entity: 'Reminder',
+          entityId: reminderKey,
+          changes: { status: { before: before.status, after: outcome }, acknowledgedAt: { before: null, after: when.toISOString() } },
+        });
       });
     },
   };

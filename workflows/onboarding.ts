@@ -13,9 +13,17 @@
  *
  * Input carries ids, codes and numbers only (no personal data); deadlines are business days (§5.2
  * calendar: weekends and US federal holidays skipped) in the bank's time zone.
+ *
+ * Issue 7 (patch RECORD_THEN_ANSWER): a decision is first recorded in the database, then reflected in
+ * the state and BusinessStatus, then answered; emails follow after the answer (the caller never waits
+ * on the mail server). A decision that cannot be recorded for good (a data error) is answered with
+ * the reason, leaves the state as the database has it, and shows NEEDS_ATTENTION. Workflows started
+ * before the patch replay their recorded path (test/workflow/replay.test.ts).
  */
 import {
+  ApplicationFailure,
   allHandlersFinished,
+  patched,
   condition,
   defineQuery,
   defineUpdate,
@@ -30,6 +38,11 @@ import type { OnboardingActivities } from '../activities/onboarding';
 import { addBusinessDays } from '../src/domain/business-calendar';
 import { SA } from '../src/temporal/search-attributes';
 import { acknowledgeSignal, staffReminder } from './staff-reminder';
+import { EMAIL, RECORD } from './activity-options';
+import { failedForGood, needsAttention, type Attention } from './needs-attention';
+
+/** Patch id: record first, then status and answer, then email (issue 7). */
+export const RECORD_THEN_ANSWER = 'onboarding-record-then-answer';
 
 export interface OnboardingInput {
   customerId: string;
@@ -66,6 +79,8 @@ export interface OnboardingState {
   auditTeamReminded: boolean;
   segment?: string;
   relationshipManagerId?: string;
+  /** The last step that failed for good, while it waits for an operator (BusinessStatus NEEDS_ATTENTION). */
+  attention?: Attention;
 }
 
 export interface InfoProvidedInput {
@@ -78,10 +93,8 @@ export const decideUpdate = defineUpdate<OnboardingState, [DecisionInput]>('deci
 export const infoReceivedUpdate = defineUpdate<OnboardingState, [InfoProvidedInput]>('infoReceived');
 export const onboardingStateQuery = defineQuery<OnboardingState>('state');
 
-const acts = proxyActivities<OnboardingActivities>({
-  startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes' },
-});
+const acts = proxyActivities<OnboardingActivities>(RECORD);
+const emails = proxyActivities<OnboardingActivities>(EMAIL);
 
 const isOpen = (s: OnboardingStatus) => s === 'PENDING_REVIEW' || s === 'INFO_REQUESTED';
 
@@ -110,6 +123,8 @@ export async function onboarding(input: OnboardingInput): Promise<OnboardingStat
     auditTeamReminded: false,
   };
   let pending: OnboardingDecision | undefined;
+  /** Decisions that could not be recorded, with the reason their caller is answered. */
+  const refused = new Map<OnboardingDecision, string>();
   let infoProvided: InfoProvidedInput | undefined;
   let auditReminder: { handle: ChildWorkflowHandle<typeof staffReminder>; staffId: string } | undefined;
 
@@ -122,6 +137,8 @@ export async function onboarding(input: OnboardingInput): Promise<OnboardingStat
       pending = decision;
       // Answer once the decision has taken effect, so the caller sees its outcome (e.g. APPROVED with the segment).
       await condition(() => pending !== decision);
+      const refusal = refused.get(decision);
+      if (refusal) throw ApplicationFailure.create({ type: 'DecisionNotRecorded', message: refusal, nonRetryable: true });
       return state;
     },
     {
@@ -156,6 +173,91 @@ export async function onboarding(input: OnboardingInput): Promise<OnboardingStat
 
   const until = (iso: string) => Math.max(0, Date.parse(iso) - Date.now());
 
+  /** Runs a recording step; false when it failed for good (state unchanged, NEEDS_ATTENTION recorded). */
+  const recorded = async (step: string, record: () => Promise<unknown>, actorStaffId?: string): Promise<boolean> => {
+    try {
+      await record();
+      state.attention = undefined;
+      return true;
+    } catch (err) {
+      const failure = failedForGood(err);
+      if (!failure) throw err;
+      state.attention = await needsAttention(step, failure, { customerId: input.customerId, ...(actorStaffId ? { actorStaffId } : {}) });
+      return false;
+    }
+  };
+  /** An email step after the decision was answered: a refusal for good is recorded, the process goes on. */
+  const emailed = async (step: string, send: () => Promise<unknown>) => {
+    try {
+      await send();
+    } catch (err) {
+      const failure = failedForGood(err);
+      if (!failure) throw err;
+      state.attention = await needsAttention(step, failure, { customerId: input.customerId });
+    }
+  };
+  /** Answers the caller of decision `d` (the update returns) unless a newer decision took its place. */
+  const answer = (d: OnboardingDecision, refusal?: string) => {
+    if (refusal) {
+      refused.set(d, refusal);
+      state.decisions = state.decisions.filter((x) => x !== d);
+    }
+    if (pending === d) pending = undefined;
+  };
+
+  /** Issue 7: record, then status, then answer, then email. */
+  async function decide(d: OnboardingDecision): Promise<void> {
+    const record = { customerId: input.customerId, at: d.at, reviewerId: d.reviewerId };
+    const refusal = () => `the ${d.decision} decision could not be recorded (${state.attention?.errorType}): the onboarding stays ${state.status}; an operator has been alerted`;
+    if (d.decision === 'REQUEST_INFO') {
+      const at = new Date(d.at);
+      const deadline = addBusinessDays(at, input.infoLimitBusinessDays, input.timeZone).toISOString();
+      if (!(await recorded('recordOnboardingStatus:INFO_REQUESTED', () => acts.recordOnboardingStatus({ ...record, status: 'INFO_REQUESTED', reason: d.reason ?? '' }), d.reviewerId))) return answer(d, refusal());
+      state.infoRequestedAt = d.at;
+      state.infoReminderAt = addBusinessDays(at, input.infoReminderAfterBusinessDays, input.timeZone).toISOString();
+      state.infoDeadlineAt = deadline;
+      setStatus('INFO_REQUESTED');
+      const round = state.decisions.length;
+      answer(d);
+      await emailed('requestInfoFromCustomer', () => emails.requestInfoFromCustomer({ ...record, reason: d.reason ?? '', round, deadline }));
+    } else if (d.decision === 'REJECT') {
+      if (!(await recorded('recordOnboardingStatus:REJECTED', () => acts.recordOnboardingStatus({ ...record, status: 'REJECTED', reason: d.reason }), d.reviewerId))) return answer(d, refusal());
+      setStatus('REJECTED');
+      answer(d);
+    } else {
+      let outcome: Awaited<ReturnType<OnboardingActivities['approveCustomer']>> | undefined;
+      if (!(await recorded('approveCustomer', async () => (outcome = await acts.approveCustomer(record)), d.reviewerId)) || !outcome) return answer(d, refusal());
+      state.segment = outcome.segment;
+      state.relationshipManagerId = outcome.relationshipManagerId ?? undefined;
+      setStatus('APPROVED');
+      upsertSearchAttributes([{ key: SA.Segment, value: outcome.segment }]);
+      answer(d);
+      const segment = outcome.segment;
+      await emailed('sendWelcomeEmail', () => emails.sendWelcomeEmail({ customerId: input.customerId, segment }));
+    }
+  }
+
+  /** The decision path as released before issue 7 (status first, email before the answer): replayed by older runs. */
+  async function decideAsReleased(d: OnboardingDecision): Promise<void> {
+    if (d.decision === 'REQUEST_INFO') {
+      const at = new Date(d.at);
+      state.infoRequestedAt = d.at;
+      state.infoReminderAt = addBusinessDays(at, input.infoReminderAfterBusinessDays, input.timeZone).toISOString();
+      state.infoDeadlineAt = addBusinessDays(at, input.infoLimitBusinessDays, input.timeZone).toISOString();
+      setStatus('INFO_REQUESTED');
+      await acts.requestInfoFromCustomer({ customerId: input.customerId, reviewerId: d.reviewerId, reason: d.reason ?? '', at: d.at, round: state.decisions.length, deadline: state.infoDeadlineAt });
+    } else if (d.decision === 'REJECT') {
+      setStatus('REJECTED');
+      await acts.recordOnboardingStatus({ customerId: input.customerId, status: 'REJECTED', at: d.at, reviewerId: d.reviewerId, reason: d.reason });
+    } else {
+      setStatus('APPROVED');
+      const outcome = await acts.completeOnboarding({ customerId: input.customerId, reviewerId: d.reviewerId, at: d.at });
+      state.segment = outcome.segment;
+      state.relationshipManagerId = outcome.relationshipManagerId ?? undefined;
+      upsertSearchAttributes([{ key: SA.Segment, value: outcome.segment }]);
+    }
+  }
+
   while (isOpen(state.status)) {
     if (state.status === 'PENDING_REVIEW') {
       if (!state.auditTeamReminded) {
@@ -184,8 +286,14 @@ export async function onboarding(input: OnboardingInput): Promise<OnboardingStat
       if (!(await condition(answered, until(reminderAt)))) {
         await acts.remindCustomerForInfo({ customerId: input.customerId, round: state.decisions.length, deadline });
         if (!(await condition(answered, until(deadline)))) {
-          setStatus('INCOMPLETE');
-          await acts.recordOnboardingStatus({ customerId: input.customerId, status: 'INCOMPLETE', at: now().toISOString(), reason: 'no information by the deadline' });
+          const record = { customerId: input.customerId, status: 'INCOMPLETE', at: now().toISOString(), reason: 'no information by the deadline' } as const;
+          if (patched(RECORD_THEN_ANSWER)) {
+            if (await recorded('recordOnboardingStatus:INCOMPLETE', () => acts.recordOnboardingStatus(record))) setStatus('INCOMPLETE');
+            else continue; // the record failed for good: still INFO_REQUESTED, waiting for an operator
+          } else {
+            setStatus('INCOMPLETE');
+            await acts.recordOnboardingStatus(record);
+          }
           break;
         }
       }
@@ -193,9 +301,17 @@ export async function onboarding(input: OnboardingInput): Promise<OnboardingStat
         const by = infoProvided.byStaffId;
         // A fresh review period starts with the new information.
         const back = now();
-        state.reviewDueAt = addBusinessDays(back, input.reviewReminderAfterBusinessDays, input.timeZone).toISOString();
-        setStatus('PENDING_REVIEW');
-        await acts.recordOnboardingStatus({ customerId: input.customerId, status: 'PENDING_REVIEW', at: back.toISOString(), reviewerId: by, reason: 'information received' });
+        const record = { customerId: input.customerId, status: 'PENDING_REVIEW', at: back.toISOString(), reviewerId: by, reason: 'information received' } as const;
+        if (patched(RECORD_THEN_ANSWER)) {
+          if (await recorded('recordOnboardingStatus:PENDING_REVIEW', () => acts.recordOnboardingStatus(record), by)) {
+            state.reviewDueAt = addBusinessDays(back, input.reviewReminderAfterBusinessDays, input.timeZone).toISOString();
+            setStatus('PENDING_REVIEW');
+          }
+        } else {
+          state.reviewDueAt = addBusinessDays(back, input.reviewReminderAfterBusinessDays, input.timeZone).toISOString();
+          setStatus('PENDING_REVIEW');
+          await acts.recordOnboardingStatus(record);
+        }
         infoProvided = undefined;
         continue;
       }
@@ -203,24 +319,12 @@ export async function onboarding(input: OnboardingInput): Promise<OnboardingStat
     }
 
     const d = pending!;
-    if (d.decision === 'REQUEST_INFO') {
-      const at = new Date(d.at);
-      state.infoRequestedAt = d.at;
-      state.infoReminderAt = addBusinessDays(at, input.infoReminderAfterBusinessDays, input.timeZone).toISOString();
-      state.infoDeadlineAt = addBusinessDays(at, input.infoLimitBusinessDays, input.timeZone).toISOString();
-      setStatus('INFO_REQUESTED');
-      await acts.requestInfoFromCustomer({ customerId: input.customerId, reviewerId: d.reviewerId, reason: d.reason ?? '', at: d.at, round: state.decisions.length, deadline: state.infoDeadlineAt });
-    } else if (d.decision === 'REJECT') {
-      setStatus('REJECTED');
-      await acts.recordOnboardingStatus({ customerId: input.customerId, status: 'REJECTED', at: d.at, reviewerId: d.reviewerId, reason: d.reason });
+    if (patched(RECORD_THEN_ANSWER)) {
+      await decide(d);
     } else {
-      setStatus('APPROVED');
-      const outcome = await acts.completeOnboarding({ customerId: input.customerId, reviewerId: d.reviewerId, at: d.at });
-      state.segment = outcome.segment;
-      state.relationshipManagerId = outcome.relationshipManagerId ?? undefined;
-      upsertSearchAttributes([{ key: SA.Segment, value: outcome.segment }]);
+      await decideAsReleased(d);
+      pending = undefined;
     }
-    pending = undefined;
   }
 
   // The review is over: the audit team's reminder, if any, is answered.

@@ -5,6 +5,10 @@
  * "reminder before the deadline, escalation at the deadline"; later processes start it as a child.
  *
  * Deterministic: it decides *when*; activities do the I/O. Input carries ids and times only.
+ *
+ * A step that fails for good (the mail server refuses the address, a data error) does not jam it
+ * (issue 7): BusinessStatus becomes NEEDS_ATTENTION and stays so, the failure is recorded once, and
+ * the reminder goes on — a refused reminder email still escalates when nobody acknowledges.
  */
 import {
   condition,
@@ -18,6 +22,8 @@ import {
 } from '@temporalio/workflow';
 import type { ReminderActivities } from '../activities/reminders';
 import { SA } from '../src/temporal/search-attributes';
+import { EMAIL, RECORD } from './activity-options';
+import { failedForGood, needsAttention, type Attention } from './needs-attention';
 
 export interface StaffReminderInput {
   reminderKey: string;
@@ -41,6 +47,8 @@ export interface ReminderState {
   acknowledgedAt?: string;
   acknowledgedBy?: string;
   escalatedAt?: string;
+  /** A step that failed for good (BusinessStatus NEEDS_ATTENTION). */
+  attention?: Attention;
 }
 
 export interface AcknowledgeInput {
@@ -55,10 +63,8 @@ export const acknowledgeUpdate = defineUpdate<ReminderState, [AcknowledgeInput]>
 export const acknowledgeSignal = defineSignal<[AcknowledgeInput]>('acknowledge');
 export const reminderStateQuery = defineQuery<ReminderState>('state');
 
-const { deliverReminder, escalateReminder, recordReminderAcknowledged } = proxyActivities<ReminderActivities>({
-  startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes' },
-});
+const { deliverReminder, escalateReminder } = proxyActivities<ReminderActivities>(EMAIL);
+const { recordReminderAcknowledged } = proxyActivities<ReminderActivities>(RECORD);
 
 export async function staffReminder(input: StaffReminderInput): Promise<ReminderState> {
   const dueAtMs = Date.parse(input.dueAt);
@@ -91,6 +97,21 @@ export async function staffReminder(input: StaffReminderInput): Promise<Reminder
     return state;
   };
 
+  /** Runs a step; a failure for good is recorded and marks the reminder NEEDS_ATTENTION (undefined returned). */
+  const step = async <T>(name: string, run: () => Promise<T>): Promise<T | undefined> => {
+    try {
+      return await run();
+    } catch (err) {
+      const failure = failedForGood(err);
+      if (!failure) throw err;
+      state.attention = await needsAttention(name, failure);
+      return undefined;
+    }
+  };
+  const setStatus = (status: ReminderStatus) => {
+    if (!state.attention) setBusinessStatus(status); // NEEDS_ATTENTION stays visible until an operator acts
+  };
+
   setHandler(reminderStateQuery, () => state);
   setHandler(acknowledgeUpdate, acknowledge, {
     validator: (arg: AcknowledgeInput) => {
@@ -112,12 +133,13 @@ export async function staffReminder(input: StaffReminderInput): Promise<Reminder
 
   const finish = async (): Promise<ReminderState> => {
     if (acknowledgement) {
-      await recordReminderAcknowledged({
+      const record = {
         reminderKey: input.reminderKey,
         staffId: acknowledgement.staffId,
         at: acknowledgement.at,
-        outcome: state.status === 'CANCELLED' ? 'CANCELLED' : 'ACKNOWLEDGED',
-      });
+        outcome: state.status === 'CANCELLED' ? ('CANCELLED' as const) : ('ACKNOWLEDGED' as const),
+      };
+      await step('recordReminderAcknowledged', () => recordReminderAcknowledged(record));
     }
     await condition(allHandlersFinished);
     return state;
@@ -128,8 +150,9 @@ export async function staffReminder(input: StaffReminderInput): Promise<Reminder
 
   state.status = 'DUE';
   setStatus('DUE');
-  const delivered = await deliverReminder({ reminderKey: input.reminderKey, at: new Date().toISOString() });
-  state.remindedAt = delivered.remindedAt;
+  const deliverAt = new Date().toISOString();
+  const delivered = await step('deliverReminder', () => deliverReminder({ reminderKey: input.reminderKey, at: deliverAt }));
+  state.remindedAt = delivered?.remindedAt ?? deliverAt;
 
   const escalateAtMs = dueAtMs + input.escalateAfterMs;
   if (await condition(() => acknowledgement !== undefined, Math.max(0, escalateAtMs - Date.now()))) return finish();
@@ -137,12 +160,13 @@ export async function staffReminder(input: StaffReminderInput): Promise<Reminder
   // From here on the reminder is escalated: a late acknowledgement is refused.
   state.status = 'ESCALATED';
   setStatus('ESCALATED');
-  const escalated = await escalateReminder({ reminderKey: input.reminderKey, at: new Date().toISOString() });
-  state.escalatedAt = escalated.escalatedAt;
+  const escalateAt = new Date().toISOString();
+  const escalated = await step('escalateReminder', () => escalateReminder({ reminderKey: input.reminderKey, at: escalateAt }));
+  state.escalatedAt = escalated?.escalatedAt ?? escalateAt;
   await condition(allHandlersFinished);
   return state;
 }
 
-function setStatus(status: ReminderStatus): void {
+function setBusinessStatus(status: ReminderStatus): void {
   upsertSearchAttributes([{ key: SA.BusinessStatus, value: status }]);
 }

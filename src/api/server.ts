@@ -24,6 +24,8 @@ import { authenticate, AuthenticationError, ForbiddenError, type Actor } from '.
 import { authenticateRequests } from './authentication';
 import { outageOf, RETRY_AFTER_SECONDS } from './outage';
 import { acceptOnlyWellFormedRequests } from './body';
+import { idempotentRequests } from './idempotency';
+import { WorkflowStarter } from '../outbox/workflow-starts';
 import { customerRoutes } from './routes/customers';
 import { reviewRoutes } from './routes/reviews';
 import { auditRoutes } from './routes/audit';
@@ -49,6 +51,12 @@ export interface ApiDeps {
   smtp?: { verify(): Promise<void> };
   /** True while the process still waits for a dependency at start-up: /health says 'starting' (src/api/main.ts). */
   startingUp?: () => boolean;
+  /**
+   * Workflow starts after commit (src/outbox). Default: one for this API, whose reconciler runs every
+   * second while the API is up (any number of API processes may run it) unless `reconcile` is false.
+   */
+  starter?: WorkflowStarter;
+  reconcile?: boolean;
 }
 
 /** Who may read decoded Temporal payloads in the UI (§3.1: by role and need). */
@@ -57,7 +65,8 @@ export const CODEC_ROLES: Actor['roles'] = ['ADMIN', 'AUDITOR', 'SUPERVISOR', 'R
 /** Request bodies above this are refused with 413 (the largest legitimate body is a few hundred bytes). */
 export const BODY_LIMIT_BYTES = 64 * 1024;
 
-export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
+export async function buildApi(given: ApiDeps): Promise<FastifyInstance> {
+  const deps: ApiDeps = { ...given, starter: given.starter ?? new WorkflowStarter({ db: given.db, temporal: given.temporal }) };
   const app = Fastify({
     logger: { level: deps.logLevel ?? 'info' },
     bodyLimit: BODY_LIMIT_BYTES,
@@ -99,6 +108,14 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   // Before any route, so no route can be registered outside it (§3.1).
   authenticateRequests(app, deps.db, () => (deps.clock ?? systemClock).now());
   acceptOnlyWellFormedRequests(app); // JSON only (415), depth ≤ 32, no control characters in params/query (src/api/body.ts)
+  idempotentRequests(app, deps.db); // Idempotency-Key on the POSTs that create (src/api/idempotency.ts)
+  if (deps.reconcile !== false) {
+    const reconciler = deps.starter!.runReconciler();
+    app.addHook('onClose', async () => {
+      await reconciler.stop();
+      await deps.starter!.drain();
+    });
+  }
 
   await app.register(swagger, {
     openapi: {

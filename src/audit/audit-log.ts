@@ -5,17 +5,20 @@
  */
 import type { DbTx } from '../db/client';
 import type { Prisma } from '../db/generated/client';
+import { isReadAction, type AuditAction } from './actions';
 
 export type FieldChanges = Record<string, { before: unknown; after: unknown } | 'changed'>;
 
 export interface AuditEntry {
   actorStaffId: string | null;
-  action: string;
+  action: AuditAction;
   entity: string;
   entityId: string;
   customerId?: string;
   changes?: FieldChanges;
   requestId?: string;
+  /** Makes the record happen once whatever the retries, where the change itself does not. */
+  idempotencyKey?: string;
 }
 
 const toRow = (entry: AuditEntry) => ({
@@ -26,16 +29,33 @@ const toRow = (entry: AuditEntry) => ({
   customerId: entry.customerId ?? null,
   changes: entry.changes as Prisma.InputJsonValue | undefined,
   requestId: entry.requestId ?? null,
+  idempotencyKey: entry.idempotencyKey ?? null,
 });
 
-export async function writeAudit(tx: DbTx, entry: AuditEntry): Promise<void> {
+/** A change record that changes nothing (every field's before equals its after, or no fields). */
+export const isEmptyChange = (entry: AuditEntry) =>
+  !isReadAction(entry.action) && entry.changes !== undefined && Object.keys(entry.changes).length === 0;
+
+/**
+ * Writes the record in the caller's transaction; a change record with nothing changed is not
+ * written (issue 7: records only for real changes). With an idempotencyKey a second write is a no-op.
+ * Returns whether a record was written.
+ */
+export async function writeAudit(tx: DbTx, entry: AuditEntry): Promise<boolean> {
+  if (isEmptyChange(entry)) return false;
+  if (entry.idempotencyKey) {
+    const { count } = await tx.auditLog.createMany({ data: [toRow(entry)], skipDuplicates: true });
+    return count === 1;
+  }
   await tx.auditLog.create({ data: toRow(entry) });
+  return true;
 }
 
 /** Several records at once (e.g. one per customer shown in a list), in the caller's transaction. */
 export async function writeAudits(tx: DbTx, entries: AuditEntry[]): Promise<void> {
-  if (entries.length === 0) return;
-  await tx.auditLog.createMany({ data: entries.map(toRow) });
+  const real = entries.filter((e) => !isEmptyChange(e));
+  if (real.length === 0) return;
+  await tx.auditLog.createMany({ data: real.map(toRow) });
 }
 
 /**

@@ -10,6 +10,7 @@ import type { Prisma } from '../db/generated/client';
 import { requireRole, type Actor } from '../security/auth';
 import { parseInput } from '../shared/errors';
 import { writeAudit } from './audit-log';
+import { AUDIT_ACTIONS } from './actions';
 
 export const AUDIT_READ_ROLES = ['AUDITOR', 'SUPERVISOR', 'ADMIN'] as const;
 export const MAX_AUDIT_LIMIT = 500;
@@ -19,7 +20,7 @@ const id = z.string().min(1).max(64);
 export const listAuditQuery = z.strictObject({
   customerId: id.optional(),
   actorStaffId: id.optional(),
-  action: z.string().min(1).max(100).optional(),
+  action: z.enum(AUDIT_ACTIONS).optional(),
   /** Only records older than this id (paging: the last id of the previous call). */
   before: z
     .string()

@@ -1,18 +1,20 @@
 /**
  * Use case (§2.3 step 1 + 3): first contact. Validates the record, refuses a second customer with
  * the same identity number (409 with the existing one), stores sensitive fields encrypted (§3.1),
- * writes the audit record in the same transaction, and starts the customer's onboarding workflow
- * (`onboarding-<id>`) so the record waits for the audit team. If the workflow cannot start, nothing
- * is written.
+ * writes the audit record in the same statement, and starts the customer's onboarding workflow
+ * (`onboarding-<id>`) so the record waits for the audit team. The start is a transactional outbox
+ * record written by the same statement (src/outbox/workflow-starts.ts): the workflow is started after
+ * the commit, and if Temporal is down then, the reconciler starts it once Temporal is back — never a
+ * workflow without its customer, never a customer left without its onboarding (issue 7).
  */
 import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
-import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
 import { calendarDateIn } from '../domain/business-calendar';
 import { canonicalIdentity } from '../domain/identity';
 import { contactPreferencesSchema } from '../domain/contact';
 import type { Db } from '../db/client';
 import { isUniqueViolation, Prisma } from '../db/client';
+import { startInsertSql, starterFor, type StartRequest, type WorkflowStarter } from '../outbox/workflow-starts';
 import type { Policy } from '../policy/policy';
 import type { Actor } from '../security/auth';
 import { requireRole } from '../security/auth';
@@ -21,6 +23,7 @@ import type { KeyRing } from '../security/keyring';
 import type { Clock } from '../shared/clock';
 import { ConflictError, parseInput } from '../shared/errors';
 import { diffFields } from '../audit/audit-log';
+import type { AuditAction } from '../audit/actions';
 import { SA } from '../temporal/search-attributes';
 import { onboardingWorkflowId, type OnboardingInput } from '../../workflows/onboarding';
 import { newCustomerSchemaFor, type NewCustomer } from './customer-dto';
@@ -34,6 +37,8 @@ export interface CustomerDeps {
   policy: Policy;
   ring: KeyRing;
   clock: Clock;
+  /** Starts the onboarding workflow after the commit (src/outbox); default: one per Temporal client. */
+  starter?: WorkflowStarter;
 }
 
 
@@ -55,7 +60,7 @@ export function onboardingInput(customerId: string, type: OnboardingInput['custo
   };
 }
 
-export async function createCustomer(deps: CustomerDeps, actor: Actor, body: unknown): Promise<CustomerView> {
+export async function createCustomer(deps: CustomerDeps, actor: Actor, body: unknown, opts: { waitForStart?: boolean } = {}): Promise<CustomerView> {
   requireRole(actor, 'CUSTOMER_SERVICE', 'RELATIONSHIP_MANAGER', 'ADMIN');
   const now = deps.clock.now();
   const input: NewCustomer = parseInput(newCustomerSchemaFor(calendarDateIn(now, deps.policy.onboarding.timeZone), deps.policy), body, SENSITIVE_INPUT);
@@ -97,53 +102,56 @@ export async function createCustomer(deps: CustomerDeps, actor: Actor, body: unk
     { type: customer.type, displayName, email: customer.email, phone: customer.phone, channel: customer.channel, identityNumber: true, dateOfBirth: input.type === 'INDIVIDUAL' },
     ['identityNumber', 'dateOfBirth'],
   );
+  const start: StartRequest = {
+    workflowType: 'onboarding',
+    workflowId,
+    taskQueue: deps.taskQueue,
+    args: [onboardingInput(id, input.type, actor.staffId, deps.policy)],
+    searchAttributes: [
+      { key: SA.ProcessKind, value: 'ONBOARDING' },
+      { key: SA.CustomerId, value: id },
+      { key: SA.CustomerType, value: input.type },
+      { key: SA.BusinessStatus, value: 'PENDING_REVIEW' },
+      { key: SA.PolicyVersion, value: deps.policy.version },
+    ],
+  };
   try {
-    const stored = await deps.db.$transaction(async (tx) => {
-      // One statement writes the customer, identity document, profile, review and audit record
-      // (data-modifying CTEs; foreign keys are checked at the end of the statement). This is the
-      // onboarding hot path (`npm run bench:onboarding`): one round trip instead of six inserts.
-      const profileCte =
-        input.type === 'INDIVIDUAL'
-          ? Prisma.sql`INSERT INTO "IndividualProfile" ("customerId", "firstName", "lastName", "dateOfBirthCiphertext", "totalAssetsUsd", "updatedAt")
-              VALUES (${id}, ${input.firstName}, ${input.lastName}, ${dobCiphertext},
-                      ${input.totalAssetsUsd ?? null}::numeric, ${now}::timestamptz)
-              RETURNING NULL::text AS "annualRevenueUsd", "totalAssetsUsd"::text AS "totalAssetsUsd"`
-          : Prisma.sql`INSERT INTO "EnterpriseProfile" ("customerId", "legalName", "registrationState", "naicsCode", "employees", "annualRevenueUsd", "totalAssetsUsd", "updatedAt")
-              VALUES (${id}, ${input.legalName}, ${input.registrationState ?? null}, ${input.naicsCode}, ${input.employees ?? null}::int,
-                      ${input.annualRevenueUsd ?? null}::numeric, ${input.totalAssetsUsd ?? null}::numeric, ${now}::timestamptz)
-              RETURNING "annualRevenueUsd"::text AS "annualRevenueUsd", "totalAssetsUsd"::text AS "totalAssetsUsd"`;
-      const [amounts] = await tx.$queryRaw<{ annualRevenueUsd: string | null; totalAssetsUsd: string | null }[]>`
-        WITH customer AS (
-          INSERT INTO "Customer" ("id", "type", "status", "displayName", "email", "phone", "contactPreferences", "channel", "createdByStaffId", "version", "createdAt", "updatedAt")
-          VALUES (${id}, ${customer.type}::"CustomerType", ${customer.status}::"CustomerStatus", ${displayName}, ${customer.email}, ${customer.phone}, ${JSON.stringify(prefs)}::jsonb,
-                  ${customer.channel}::"OnboardingChannel", ${actor.staffId}, 1, ${now}::timestamptz, ${now}::timestamptz)
-        ), identity AS (
-          INSERT INTO "IdentityDocument" ("customerId", "kind", "numberCiphertext", "numberBlindIndex", "last4", "keyId", "issuingCountry", "createdAt", "updatedAt")
-          VALUES (${id}, ${identityRow.kind}::"IdentityKind", ${identityRow.numberCiphertext}, ${identityIndex}, ${identityRow.last4}, ${identityRow.keyId},
-                  ${identityRow.issuingCountry}, ${now}::timestamptz, ${now}::timestamptz)
-        ), review AS (
-          INSERT INTO "OnboardingReview" ("customerId", "workflowId", "submittedAt") VALUES (${id}, ${workflowId}, ${now}::timestamptz)
-        ), audit AS (
-          INSERT INTO "AuditLog" ("actorStaffId", "action", "entity", "entityId", "customerId", "changes")
-          VALUES (${actor.staffId}, 'customer.create', 'Customer', ${id}, ${id}, ${JSON.stringify(changes)}::jsonb)
-        ), profile AS (${profileCte})
-        SELECT "annualRevenueUsd", "totalAssetsUsd" FROM profile`;
-      await deps.temporal.workflow.start('onboarding', {
-        taskQueue: deps.taskQueue,
-        workflowId,
-        args: [onboardingInput(id, input.type, actor.staffId, deps.policy)],
-        workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-        workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
-        typedSearchAttributes: [
-          { key: SA.ProcessKind, value: 'ONBOARDING' },
-          { key: SA.CustomerId, value: id },
-          { key: SA.CustomerType, value: input.type },
-          { key: SA.BusinessStatus, value: 'PENDING_REVIEW' },
-          { key: SA.PolicyVersion, value: deps.policy.version },
-        ],
-      });
-      return amounts;
-    });
+    // One statement writes the customer, identity document, profile, review, audit record and the
+    // outbox record of the workflow start (data-modifying CTEs: one implicit transaction; foreign keys
+    // are checked at the end of the statement). This is the onboarding hot path
+    // (`npm run bench:onboarding`): one round trip, and no Temporal call inside a transaction.
+    const profileCte =
+      input.type === 'INDIVIDUAL'
+        ? Prisma.sql`INSERT INTO "IndividualProfile" ("customerId", "firstName", "lastName", "dateOfBirthCiphertext", "totalAssetsUsd", "updatedAt")
+            VALUES (${id}, ${input.firstName}, ${input.lastName}, ${dobCiphertext},
+                    ${input.totalAssetsUsd ?? null}::numeric, ${now}::timestamptz)
+            RETURNING NULL::text AS "annualRevenueUsd", "totalAssetsUsd"::text AS "totalAssetsUsd"`
+        : Prisma.sql`INSERT INTO "EnterpriseProfile" ("customerId", "legalName", "registrationState", "naicsCode", "employees", "annualRevenueUsd", "totalAssetsUsd", "updatedAt")
+            VALUES (${id}, ${input.legalName}, ${input.registrationState ?? null}, ${input.naicsCode}, ${input.employees ?? null}::int,
+                    ${input.annualRevenueUsd ?? null}::numeric, ${input.totalAssetsUsd ?? null}::numeric, ${now}::timestamptz)
+            RETURNING "annualRevenueUsd"::text AS "annualRevenueUsd", "totalAssetsUsd"::text AS "totalAssetsUsd"`;
+    const [stored] = await deps.db.$queryRaw<{ annualRevenueUsd: string | null; totalAssetsUsd: string | null }[]>`
+      WITH customer AS (
+        INSERT INTO "Customer" ("id", "type", "status", "displayName", "email", "phone", "contactPreferences", "channel", "createdByStaffId", "version", "createdAt", "updatedAt")
+        VALUES (${id}, ${customer.type}::"CustomerType", ${customer.status}::"CustomerStatus", ${displayName}, ${customer.email}, ${customer.phone}, ${JSON.stringify(prefs)}::jsonb,
+                ${customer.channel}::"OnboardingChannel", ${actor.staffId}, 1, ${now}::timestamptz, ${now}::timestamptz)
+      ), identity AS (
+        INSERT INTO "IdentityDocument" ("customerId", "kind", "numberCiphertext", "numberBlindIndex", "last4", "keyId", "issuingCountry", "createdAt", "updatedAt")
+        VALUES (${id}, ${identityRow.kind}::"IdentityKind", ${identityRow.numberCiphertext}, ${identityIndex}, ${identityRow.last4}, ${identityRow.keyId},
+                ${identityRow.issuingCountry}, ${now}::timestamptz, ${now}::timestamptz)
+      ), review AS (
+        INSERT INTO "OnboardingReview" ("customerId", "workflowId", "submittedAt") VALUES (${id}, ${workflowId}, ${now}::timestamptz)
+      ), audit AS (
+        INSERT INTO "AuditLog" ("actorStaffId", "action", "entity", "entityId", "customerId", "changes")
+        VALUES (${actor.staffId}, ${'customer.create' satisfies AuditAction}, 'Customer', ${id}, ${id}, ${JSON.stringify(changes)}::jsonb)
+      ), outbox AS (${startInsertSql(start, now)}
+      ), profile AS (${profileCte})
+      SELECT "annualRevenueUsd", "totalAssetsUsd" FROM profile`;
+    // After the commit. An import (opts.waitForStart false) leaves the start to run on; a request
+    // waits a bounded time so that its answer can say whether the review process runs yet.
+    const starter = starterFor(deps);
+    if (opts.waitForStart === false) void starter.start(start);
+    else await starter.startWithin(start);
     const money = (v: string | null | undefined) => (v === null || v === undefined ? null : new Prisma.Decimal(v));
     const unclassified = { segment: null, ageGroup: null, enterpriseSize: null, industrySector: null, serviceTier: null, classificationPolicyVersion: null, classifiedAt: null };
     const view: CustomerRow = {

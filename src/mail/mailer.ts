@@ -5,6 +5,7 @@ export interface OutgoingEmail {
   to: string;
   subject: string;
   text: string;
+  html?: string;
   /** Stable per notification, so a duplicate delivery is recognisable downstream. */
   messageId: string;
   headers?: Record<string, string>;
@@ -23,8 +24,20 @@ export interface Mailer {
   close(): void;
 }
 
-export function createSmtpMailer({ url, from }: { url: string; from: string }): Mailer {
-  const transport = nodemailer.createTransport(url);
+/**
+ * SMTP timeouts (issue 7): a server that does not answer fails the send instead of holding it open.
+ * Their sum (110 s) stays below the notification lease (SEND_LEASE_MS, 5 min, activities/notifications.ts)
+ * and the email activities' start-to-close timeout (3 min, workflows/activity-options.ts); the socket
+ * timeout is long enough for a slow relay (one seen taking 70 s to accept a message).
+ */
+export const SMTP_TIMEOUTS_MS = { connection: 10_000, greeting: 10_000, socket: 90_000 } as const;
+
+export function createSmtpMailer({ url, from, timeouts = SMTP_TIMEOUTS_MS }: { url: string; from: string; timeouts?: { connection: number; greeting: number; socket: number } }): Mailer {
+  const transport = nodemailer.createTransport(url, {
+    connectionTimeout: timeouts.connection,
+    greetingTimeout: timeouts.greeting,
+    socketTimeout: timeouts.socket,
+  } as object);
   return {
     async send(email) {
       const info = await transport.sendMail({
@@ -32,6 +45,7 @@ export function createSmtpMailer({ url, from }: { url: string; from: string }): 
         to: email.to,
         subject: email.subject,
         text: email.text,
+        ...(email.html ? { html: email.html } : {}),
         messageId: email.messageId,
         headers: email.headers,
       });

@@ -1,13 +1,15 @@
 /**
- * Use case: create a staff reminder. Validates the request, writes the reminder and starts its
- * workflow (`reminder-<key>`) in one step: if the workflow cannot start, the row is rolled back.
+ * Use case: create a staff reminder. Validates the request, writes the reminder, its audit record
+ * (§3.1) and the outbox record of its workflow start (`reminder-<key>`) in one transaction, then
+ * starts the workflow after the commit (src/outbox/workflow-starts.ts): never a workflow without its
+ * reminder, and a reminder committed while Temporal is down gets its workflow once Temporal is back.
  */
 import { z } from 'zod';
 import type { Client } from '@temporalio/client';
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
-import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
 import type { Db } from '../db/client';
 import { isUniqueViolation } from '../db/client';
+import { diffFields, writeAudit } from '../audit/audit-log';
+import { startRecord, starterFor, type StartRequest, type WorkflowStarter } from '../outbox/workflow-starts';
 import type { Policy } from '../policy/policy';
 import { reminderEscalationDelayMs } from '../policy/policy';
 import { ConflictError, parseInput, ValidationError } from '../shared/errors';
@@ -32,11 +34,13 @@ export interface ReminderDeps {
   temporal: Client;
   taskQueue: string;
   policy: Policy;
+  /** Starts the workflow after the commit (src/outbox); default: one per Temporal client. */
+  starter?: WorkflowStarter;
 }
 
-export async function createReminder(deps: ReminderDeps, body: unknown): Promise<ReminderView> {
+export async function createReminder(deps: ReminderDeps, body: unknown, actor?: { staffId: string }): Promise<ReminderView> {
   const input = parseInput(createReminderInput, body);
-  const { db, temporal, policy } = deps;
+  const { db, policy } = deps;
 
   if (input.escalationStaffId === input.staffId) {
     throw new ValidationError([
@@ -67,6 +71,20 @@ export async function createReminder(deps: ReminderDeps, body: unknown): Promise
     policyVersion: policy.version,
   };
 
+  const start: StartRequest = {
+    workflowType: 'staffReminder',
+    workflowId,
+    taskQueue: deps.taskQueue,
+    args: [workflowInput],
+    searchAttributes: [
+      { key: SA.ProcessKind, value: 'REMINDER' },
+      { key: SA.StaffId, value: input.staffId },
+      { key: SA.DueAt, value: dueAt },
+      { key: SA.BusinessStatus, value: 'SCHEDULED' },
+      { key: SA.PolicyVersion, value: policy.version },
+    ],
+  };
+  const now = new Date();
   try {
     const row = await db.$transaction(async (tx) => {
       const created = await tx.reminder.create({
@@ -81,25 +99,20 @@ export async function createReminder(deps: ReminderDeps, body: unknown): Promise
           workflowId,
         },
       });
-      await temporal.workflow.start('staffReminder', {
-        taskQueue: deps.taskQueue,
-        workflowId,
-        args: [workflowInput],
-        workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-        workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
-        typedSearchAttributes: [
-          { key: SA.ProcessKind, value: 'REMINDER' },
-          { key: SA.StaffId, value: input.staffId },
-          { key: SA.DueAt, value: dueAt },
-          { key: SA.BusinessStatus, value: 'SCHEDULED' },
-          { key: SA.PolicyVersion, value: policy.version },
-        ],
+      await tx.workflowStart.create({ data: startRecord(start, now) });
+      await writeAudit(tx, {
+        actorStaffId: actor?.staffId ?? null,
+        action: 'reminder.create',
+        entity: 'Reminder',
+        entityId: input.key,
+        changes: diffFields(null, { staffId: input.staffId, escalationStaffId: input.escalationStaffId, dueAt: created.dueAt.toISOString(), escalatesAt: created.escalatesAt.toISOString(), subject: input.subject }),
       });
       return created;
     });
+    await starterFor(deps).startWithin(start);
     return toReminderView(row);
   } catch (err) {
-    if (isUniqueViolation(err) || err instanceof WorkflowExecutionAlreadyStartedError) {
+    if (isUniqueViolation(err)) {
       const row = await db.reminder.findUnique({ where: { key: input.key } });
       throw new ConflictError(`reminder ${input.key} already exists`, row ? toReminderView(row) : undefined);
     }

@@ -68,11 +68,11 @@ describe('audit log (§3.1: every change recorded)', () => {
 
   test('it is append-only: UPDATE, DELETE and TRUNCATE are refused by the database', async () => {
     const entityId = unique('ent');
-    await db.$transaction(async (tx) => writeAudit(tx, { actorStaffId: null, action: 'x', entity: 'Customer', entityId }));
+    await db.$transaction(async (tx) => writeAudit(tx, { actorStaffId: null, action: 'customer.read', entity: 'Customer', entityId }));
     await expect(db.auditLog.updateMany({ where: { entityId }, data: { action: 'y' } })).rejects.toThrow(/append-only: UPDATE/);
     await expect(db.auditLog.deleteMany({ where: { entityId } })).rejects.toThrow(/append-only: DELETE/);
     await expect(db.$executeRawUnsafe('TRUNCATE "AuditLog"')).rejects.toThrow(/append-only: TRUNCATE/);
-    expect(await db.auditLog.count({ where: { entityId, action: 'x' } })).toBe(1);
+    expect(await db.auditLog.count({ where: { entityId, action: 'customer.read' } })).toBe(1);
   });
 
   test('diffFields records before/after of changed fields, and only "changed" for sensitive ones', () => {

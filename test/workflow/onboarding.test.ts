@@ -196,3 +196,51 @@ test('a review left waiting longer than 2 business days makes the audit team\'s 
   const reminderHandle = env.client.workflow.getHandle(`reminder-onboarding-review-${customer.id}`);
   expect((await reminderHandle.query(reminderStateQuery)).status).toBe('ACKNOWLEDGED');
 });
+
+test('issue 7: a decision that cannot be recorded for good (a data error) is answered with the reason, leaves the record as it was, shows NEEDS_ATTENTION, and a later decision still works', async () => {
+  const { customer, handle } = await newIndividual(5_000);
+  const auditor = await createStaff(db, 'Ada Auditor', ['AUDITOR']);
+  // The API refuses control characters at the boundary (src/shared/text.ts); straight to the
+  // workflow, a NUL reaches PostgreSQL, which refuses it (SQLSTATE 22021) — a non-retryable DataError.
+  const err = await handle
+    .executeUpdate(decideUpdate, { args: [{ reviewerId: auditor.id, decision: 'REJECT', reason: 'bad\u0000byte' }] })
+    .catch((e: unknown) => e);
+  expect(err).toBeInstanceOf(WorkflowUpdateFailedError);
+  expect((err as WorkflowUpdateFailedError).cause?.message).toBe(
+    'the REJECT decision could not be recorded (DataError): the onboarding stays PENDING_REVIEW; an operator has been alerted',
+  );
+
+  const state = await handle.query(onboardingStateQuery);
+  expect(state).toMatchObject({ status: 'PENDING_REVIEW', decisions: [], attention: { step: 'recordOnboardingStatus:REJECTED', errorType: 'DataError' } });
+  expect(state.attention?.message).toContain('22021');
+  expect((await handle.describe()).searchAttributes.BusinessStatus).toEqual(['NEEDS_ATTENTION']);
+  expect((await db.customer.findUniqueOrThrow({ where: { id: customer.id } })).status).toBe('PENDING_REVIEW');
+  const alerts = await db.auditLog.findMany({ where: { action: 'process.needs_attention', entityId: `onboarding-${customer.id}` } });
+  expect(alerts).toHaveLength(1);
+  expect(alerts[0]).toMatchObject({ customerId: customer.id, actorStaffId: auditor.id });
+
+  // Nothing is jammed: the next decision is taken and recorded, and the process shows its status again.
+  const rejected = await handle.executeUpdate(decideUpdate, { args: [{ reviewerId: auditor.id, decision: 'REJECT', reason: 'identity could not be verified' }] });
+  expect(rejected).toMatchObject({ status: 'REJECTED' });
+  expect(rejected.attention).toBeUndefined();
+  await handle.result();
+  expect((await handle.describe()).searchAttributes.BusinessStatus).toEqual(['REJECTED']);
+  expect((await db.customer.findUniqueOrThrow({ where: { id: customer.id } })).status).toBe('REJECTED');
+});
+
+test('issue 7: the decision is answered before the welcome email goes out (the caller never waits on the mail server)', async () => {
+  const { customer, email, handle } = await newIndividual(5_000);
+  const auditor = await createStaff(db, 'Ada Auditor', ['AUDITOR']);
+  const received = smtp.to(email).length;
+  smtp.failNext(1); // the first delivery attempt is refused (451): the email retries after the answer
+  const state = await handle.executeUpdate(decideUpdate, { args: [{ reviewerId: auditor.id, decision: 'APPROVE' }] });
+  expect(state.status).toBe('APPROVED');
+  expect((await db.customer.findUniqueOrThrow({ where: { id: customer.id } })).status).toBe('APPROVED');
+  await handle.result();
+  const welcome = await smtp.waitFor(() => smtp.to(email).length === received + 1);
+  expect(welcome.filter((m) => m.to.includes(email)).map((m) => m.subject)).toContain('Welcome to the bank');
+  const row = await db.notification.findUniqueOrThrow({ where: { idempotencyKey: `onboarding:${customer.id}:welcome` } });
+  expect(row).toMatchObject({ status: 'SENT', attempts: 2 });
+  expect(row.lastError).toBeNull();
+  expect(await db.auditLog.count({ where: { customerId: customer.id, action: 'customer.classify' } })).toBe(1);
+});

@@ -9,7 +9,6 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { Client } from '@temporalio/client';
 import { ApplicationFailure, defaultPayloadConverter, type Payload } from '@temporalio/common';
-import { WorkflowFailedError } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { createKeyRing } from '../../src/security/keyring';
 import { ENCRYPTED_ENCODING, createEncryptionCodec, dataConverter } from '../../src/temporal/codec';
@@ -112,13 +111,21 @@ test('a worker with the same data converter runs the workflow on the decrypted i
 test('§3.1 failure messages and stack traces reach the server encrypted; clients with the codec read them', async () => {
   const secret = 'ada.lovelace@example.com';
   const { handle } = await startReminder(0);
-  const worker = await codecWorker({ deliverReminder: () => Promise.reject(ApplicationFailure.nonRetryable(`550 mailbox unavailable: ${secret}`, 'SmtpRefused')) });
-  const failure = await worker.runUntil(() => handle.result().then(() => undefined, (err: unknown) => err));
-  // Through the codec: the workflow failed because the activity did, with the SMTP server's words.
-  expect(failure).toBeInstanceOf(WorkflowFailedError);
-  const messages: string[] = [];
-  for (let e: any = failure; e; e = e.cause) messages.push(e.message);
-  expect(messages).toContain(`550 mailbox unavailable: ${secret}`);
+  const worker = await codecWorker({
+    deliverReminder: () => Promise.reject(ApplicationFailure.nonRetryable(`550 mailbox unavailable: ${secret}`, 'SmtpRefused')),
+    recordNeedsAttention: () => Promise.resolve(),
+  });
+  // Through the codec: the step failed for good (issue 7: the reminder needs attention, it does not jam),
+  // and the state query shows why, in the SMTP server's words.
+  const state = await worker.runUntil(async () => {
+    for (;;) {
+      const s = await handle.query(reminderStateQuery);
+      if (s.attention) return s;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  });
+  expect(state.attention).toMatchObject({ step: 'deliverReminder', errorType: 'SmtpRefused', message: `550 mailbox unavailable: ${secret}` });
+  await handle.terminate('test over');
 
   // What the server holds: "Encoded failure", the text sealed in encodedAttributes.
   const history = await handle.fetchHistory();

@@ -153,6 +153,15 @@ test('onboarding: review overdue → audit team reminder (child), then approve',
   await save('onboarding-audit-reminder', [workflowId, child]);
 });
 
+test('onboarding: a decision that cannot be recorded (NEEDS_ATTENTION), then reject', async () => {
+  const { handle, workflowId } = await newCustomer();
+  const a = await auditor();
+  await handle.executeUpdate(decideUpdate, { args: [{ reviewerId: a.id, decision: 'REJECT', reason: 'bad\u0000byte' }] }).catch(() => undefined);
+  await handle.executeUpdate(decideUpdate, { args: [{ reviewerId: a.id, decision: 'REJECT', reason: 'identity could not be verified' }] });
+  await handle.result();
+  await save('onboarding-needs-attention', [workflowId]);
+});
+
 test('onboarding: open, waiting for review', async () => {
   const { handle, workflowId } = await newCustomer();
   await handle.query(onboardingStateQuery);

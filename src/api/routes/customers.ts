@@ -44,9 +44,11 @@ export const customerRoutes =
           summary: 'First contact: register an individual or enterprise customer (§2.3 step 1); starts onboarding-<id> for review (§2.3 step 3)',
           description:
             `${rolesNote(CREATE_ROLES)} 201 with the customer (identity number masked, status PENDING_REVIEW); 400 with field issues ` +
-            '(rejected identity numbers and dates of birth are not echoed); 409 with the existing (masked) customer when the identity number is registered already.',
+            '(rejected identity numbers and dates of birth are not echoed); 409 with the existing (masked) customer when the identity number is registered already. ' +
+            'Send an `Idempotency-Key` header to retry safely: a retry gets the first answer (`Idempotent-Replayed: true`).',
           body: doc(newCustomerSchema(calendarDateIn(now, deps.policy.onboarding.timeZone), deps.policy)),
         },
+        config: { idempotent: true },
       },
       async (req, reply) => {
         const view = await createCustomer(useCaseDeps, actorOf(req), req.body);

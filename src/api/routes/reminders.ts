@@ -16,12 +16,13 @@ export const reminderRoutes =
           tags: ['reminders'],
           summary: 'Schedule a staff reminder (workflow reminder-<key>)',
           description:
-            'At dueAt the staff member is emailed; if nobody acknowledges within the policy grace period (reminders.escalateAfter) the escalation contact is emailed (§5.2). 409 if the key exists. ' +
+            'At dueAt the staff member is emailed; if nobody acknowledges within the policy grace period (reminders.escalateAfter) the escalation contact is emailed (§5.2). 409 if the key exists. An `Idempotency-Key` header makes a retry return the first answer. ' +
             rolesNote('any'),
           body: z.toJSONSchema(createReminderInput),
         },
+        config: { idempotent: true },
       },
-      async (req, reply) => reply.code(201).send(await createReminder(deps, req.body)),
+      async (req, reply) => reply.code(201).send(await createReminder(deps, req.body, actorOf(req))),
     );
     app.get<{ Params: { key: string } }>(
       '/reminders/:key',

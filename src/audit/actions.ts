@@ -1,0 +1,34 @@
+/**
+ * §3.1 "every access to and change of customer data is recorded": the audit actions, one typed list.
+ * A writer names one of these (a typo does not compile), and GET /audit?action= accepts only these.
+ * Reads record who looked; changes record what changed, and are written only when something did.
+ */
+export const AUDIT_CHANGE_ACTIONS = [
+  'customer.create',
+  'customer.update',
+  'customer.profile.update',
+  'customer.classify',
+  'onboarding.pending_review',
+  'onboarding.info_requested',
+  'onboarding.approved',
+  'onboarding.rejected',
+  'onboarding.incomplete',
+  'reminder.create',
+  'reminder.acknowledge',
+  'reminder.cancel',
+  'keys.rotate',
+  /** A process step failed for good and waits for an operator (BusinessStatus NEEDS_ATTENTION). */
+  'process.needs_attention',
+] as const;
+
+export const AUDIT_READ_ACTIONS = ['customer.read', 'customer.identity.read', 'customer.list', 'customer.audit.read'] as const;
+
+export const AUDIT_ACTIONS = [...AUDIT_CHANGE_ACTIONS, ...AUDIT_READ_ACTIONS] as const;
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+
+const reads: ReadonlySet<string> = new Set(AUDIT_READ_ACTIONS);
+export const isReadAction = (a: AuditAction) => reads.has(a);
+
+/** The audit action of an onboarding status (§2.3). */
+export const onboardingAction = (status: 'PENDING_REVIEW' | 'INFO_REQUESTED' | 'APPROVED' | 'REJECTED' | 'INCOMPLETE'): AuditAction =>
+  `onboarding.${status.toLowerCase()}` as AuditAction;
