@@ -85,6 +85,8 @@ export interface WorkflowStarterOptions {
   db: Db;
   temporal: Client;
   log?: (line: string) => void;
+  /** Starts in flight at once (default 64). */
+  maxInFlight?: number;
 }
 
 export type StartOutcome = 'STARTED' | 'ALREADY_STARTED' | 'DEFERRED';
@@ -113,11 +115,30 @@ export class WorkflowStarter {
   private readonly inFlight = new Set<Promise<unknown>>();
   private loop: { stop: () => Promise<void> } | undefined;
   private lastOutageLog = 0;
+  /** Starts in flight at once: a burst (an import of thousands) queues here instead of opening thousands of calls. */
+  private readonly maxInFlight: number;
+  private running = 0;
+  private readonly waiting: (() => void)[] = [];
 
   constructor(opts: WorkflowStarterOptions) {
     this.db = opts.db;
     this.temporal = opts.temporal;
     this.log = opts.log ?? say('outbox');
+    this.maxInFlight = opts.maxInFlight ?? 64;
+  }
+
+  private slot(): Promise<void> {
+    if (this.running < this.maxInFlight) {
+      this.running++;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => this.waiting.push(resolve)); // the releasing start hands its slot over
+  }
+
+  private release(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.running--;
   }
 
   /**
@@ -125,7 +146,7 @@ export class WorkflowStarter {
    * (attempts, lastError, next attempt) and left to the reconciler. DEFERRED means exactly that.
    */
   start(req: StartRequest): Promise<StartOutcome> {
-    const p = this.attempt(req);
+    const p = this.slot().then(() => this.attempt(req)).finally(() => this.release());
     this.inFlight.add(p);
     void p.finally(() => this.inFlight.delete(p));
     return p;

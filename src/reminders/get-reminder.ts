@@ -1,6 +1,11 @@
-/** Use case: a reminder's state, live from its workflow (query `state`) or, once gone, from the database. */
+/**
+ * Use case: a reminder's state, live from its workflow (query `state`) or, once gone — or while
+ * Temporal is unreachable (issue 7: a read degrades instead of failing) — from the database
+ * (`source: "database"`, which the activities keep in step: DUE is recorded before the email goes out).
+ */
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { NotFoundError } from '../shared/errors';
+import { outageOf } from '../api/outage';
 import { reminderStateQuery, type ReminderState } from '../../workflows/staff-reminder';
 import type { ReminderDeps } from './create-reminder';
 import { toReminderView, type ReminderView } from './reminder-view';
@@ -12,7 +17,7 @@ export async function getReminder(deps: Pick<ReminderDeps, 'db' | 'temporal'>, k
   try {
     live = await deps.temporal.workflow.getHandle(row.workflowId).query(reminderStateQuery);
   } catch (err) {
-    if (!(err instanceof WorkflowNotFoundError)) throw err;
+    if (!(err instanceof WorkflowNotFoundError) && outageOf(err)?.dependency !== 'temporal') throw err;
   }
   return toReminderView(row, live);
 }
