@@ -62,14 +62,15 @@ function typedAttributes(stored: StoredSearchAttribute[]): SearchAttributePair[]
   });
 }
 
-/** The values of a WorkflowStart row, for a use case's own insert (`INSERT … VALUES` or Prisma create). */
+/** The WorkflowStart row of a request, for a use case's own Prisma create in its transaction. */
 export function startRecord(req: StartRequest, now: Date) {
   return {
     workflowId: req.workflowId,
     workflowType: req.workflowType,
     taskQueue: req.taskQueue,
-    args: JSON.stringify(req.args),
-    searchAttributes: JSON.stringify(storedAttributes(req.searchAttributes)),
+    args: req.args as Prisma.InputJsonValue,
+    searchAttributes: storedAttributes(req.searchAttributes) as unknown as Prisma.InputJsonValue,
+    createdAt: now,
     nextAttemptAt: new Date(now.getTime() + START_GRACE_MS),
   };
 }
@@ -78,7 +79,7 @@ export function startRecord(req: StartRequest, now: Date) {
 export function startInsertSql(req: StartRequest, now: Date): Prisma.Sql {
   const r = startRecord(req, now);
   return Prisma.sql`INSERT INTO "WorkflowStart" ("workflowId", "workflowType", "taskQueue", "args", "searchAttributes", "createdAt", "nextAttemptAt")
-    VALUES (${r.workflowId}, ${r.workflowType}, ${r.taskQueue}, ${r.args}::jsonb, ${r.searchAttributes}::jsonb, ${now}::timestamptz, ${r.nextAttemptAt}::timestamptz)`;
+    VALUES (${r.workflowId}, ${r.workflowType}, ${r.taskQueue}, ${JSON.stringify(r.args)}::jsonb, ${JSON.stringify(r.searchAttributes)}::jsonb, ${now}::timestamptz, ${r.nextAttemptAt}::timestamptz)`;
 }
 
 export interface WorkflowStarterOptions {
