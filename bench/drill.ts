@@ -29,7 +29,7 @@
  * is retried with the same body and Idempotency-Key, as a client would; a reminder key that then
  * still reads 404 is stuck. Exit code 0 when every target holds: 0 lost, 0 duplicated, 0 orphans,
  * 0 5xx outside the outage window; 1 otherwise. Logs of the children stay in the printed directory
- * when a target fails.
+ * when a target fails; `--keep` keeps them and the scratch database whatever the outcome.
  */
 import { mkdtempSync, rmSync, createWriteStream, type WriteStream } from 'node:fs';
 import type { ChildProcess } from 'node:child_process';
@@ -62,6 +62,8 @@ const { values } = parseArgs({
     only: { type: 'string' },
     quick: { type: 'boolean', default: false },
     'admin-url': { type: 'string', default: DEFAULT_ADMIN_URL },
+    /** Keep the scratch database and the log directory (with the dev server's SQLite file) for a look afterwards. */
+    keep: { type: 'boolean', default: false },
   },
 });
 if (values.only !== undefined && !(DRILLS as readonly string[]).includes(values.only)) {
@@ -285,7 +287,8 @@ async function stopStack(s: Stack): Promise<void> {
   await s.smtp.close().catch(() => undefined);
   await s.prisma.$disconnect().catch(() => undefined);
   await s.sql.end().catch(() => undefined);
-  await s.db.drop().catch((err: Error) => say(`could not drop ${s.db.name}: ${err.message}`));
+  if (values.keep) say(`kept database ${s.db.name} and ${s.dir}`);
+  else await s.db.drop().catch((err: Error) => say(`could not drop ${s.db.name}: ${err.message}`));
 }
 
 /** Until the API answers an authenticated request (whatever /health says about the dependencies). */
@@ -481,6 +484,19 @@ async function orphans(s: Stack, scope: string[]): Promise<OrphanReport> {
     if (!status || DEAD.has(status)) rowsWithoutWorkflow.add(id);
   }
   return { workflowsWithoutRow, rowsWithoutWorkflow, withWorkflow, dead };
+}
+
+/**
+ * The drill's orphans at its end: rows of `scope` without a (living) workflow, and workflows without
+ * a row that were not there when the drill began (`before`).
+ */
+async function drillOrphans(s: Stack, scope: string[], before: Set<string>, notes: string[]): Promise<{ orphans: number; workflows: number }> {
+  const o = await orphans(s, scope);
+  const fresh = [...o.workflowsWithoutRow].filter((id) => !before.has(id));
+  const sample = (xs: string[]) => `${xs.slice(0, 4).join(', ')}${xs.length > 4 ? ' …' : ''}`;
+  if (fresh.length) notes.push(`${fresh.length} workflows without a row: ${sample(fresh)}`);
+  if (o.rowsWithoutWorkflow.size) notes.push(`${o.rowsWithoutWorkflow.size} rows without a running workflow (${o.dead} failed/terminated): ${sample([...o.rowsWithoutWorkflow])}`);
+  return { orphans: fresh.length + o.rowsWithoutWorkflow.size, workflows: o.withWorkflow + fresh.length };
 }
 
 /** True when none of the workflows has an activity pending (nothing more can be sent on its behalf). */
@@ -691,6 +707,7 @@ async function workerKill(s: Stack): Promise<DrillResult> {
   const started = Date.now();
   const client = new Recorder(s.apiUrl);
   const staff = await drillStaff(s, client, PREFIX[drill]);
+  const orphansBefore = (await orphans(s, [])).workflowsWithoutRow;
   const N = COUNTS.approvals;
   const notes: string[] = [];
 
@@ -737,14 +754,8 @@ async function workerKill(s: Stack): Promise<DrillResult> {
   const rows = await customersOf(s, staff.cs.id);
   const notApproved = rows.filter((r) => r.status !== 'APPROVED');
   if (notApproved.length) notes.push(`${notApproved.length} customers not APPROVED in the database afterwards (${[...new Set(notApproved.map((r) => r.status))].join(', ')})`);
-  const o = await orphans(s, rows.map((r) => onboardingWorkflowId(r.id)));
-  return score(drill, started, client, windows, {
-    rows: rows.length,
-    workflows: o.withWorkflow,
-    emails,
-    orphans: o.rowsWithoutWorkflow.size,
-    notes,
-  });
+  const o = await drillOrphans(s, rows.map((r) => onboardingWorkflowId(r.id)), orphansBefore, notes);
+  return score(drill, started, client, windows, { rows: rows.length, ...o, emails, notes });
 }
 
 /** temporal-restart: reminders due in 10–20 s; the dev server SIGKILLed and restarted while their timers are pending. */
@@ -753,6 +764,7 @@ async function temporalRestart(s: Stack): Promise<DrillResult> {
   const started = Date.now();
   const client = new Recorder(s.apiUrl);
   const staff = await drillStaff(s, client, PREFIX[drill]);
+  const orphansBefore = (await orphans(s, [])).workflowsWithoutRow;
   const M = COUNTS.restartReminders;
   const notes: string[] = [];
   const keys: string[] = [];
@@ -792,8 +804,8 @@ async function temporalRestart(s: Stack): Promise<DrillResult> {
   if (settledAt === undefined) notes.push('did not settle within 150 s after the restart');
   else notes.push(`settled ${((settledAt - upAt) / 1000).toFixed(0)} s after the restart`);
   const rows = await remindersOf(s, PREFIX[drill]);
-  const o = await orphans(s, rows.map(reminderWorkflowId));
-  return score(drill, started, client, windows, { rows: rows.length, workflows: o.withWorkflow, emails, orphans: o.rowsWithoutWorkflow.size, notes });
+  const o = await drillOrphans(s, rows.map(reminderWorkflowId), orphansBefore, notes);
+  return score(drill, started, client, windows, { rows: rows.length, ...o, emails, notes });
 }
 
 interface PostAttempt {
@@ -872,22 +884,24 @@ async function loadUnderOutage(s: Stack, drill: DrillName, opts: { beforeMs: num
   // A client that got an error tries again, with the same request and the same Idempotency-Key.
   await sleep(Math.max(0, window.to + SETTLE_MS - Date.now()));
   const retried = posts.filter((p) => failed(p.status));
-  let stuck = 0;
+  const retryAnswers = new Map<string, number>();
   await pool(retried.length, 4, async (i) => {
     const p = retried[i]!;
     const route = p.kind === 'customer' ? 'POST /customers (retry)' : 'POST /reminders (retry)';
+    let status = 0;
     for (let attempt = 1; attempt <= 3; attempt++) {
-      const res = await client.call('POST', route, p.kind === 'customer' ? '/customers' : '/reminders', p.kind === 'customer' ? staff.cs.key : staff.rm.key, p.body, { idempotencyKey: p.idempotencyKey });
-      if (!failed(res.status)) break;
+      status = (await client.call('POST', route, p.kind === 'customer' ? '/customers' : '/reminders', p.kind === 'customer' ? staff.cs.key : staff.rm.key, p.body, { idempotencyKey: p.idempotencyKey })).status;
+      if (!failed(status)) break;
       await sleep(2000);
     }
-    if (p.kind === 'reminder') {
-      const got = await client.call('GET', 'GET /reminders/:key (after retry)', `/reminders/${String(p.body.key)}`, staff.rm.key);
-      if (got.status !== 200) stuck++;
-    }
+    const label = `${route} → ${status || 'no answer'}`;
+    retryAnswers.set(label, (retryAnswers.get(label) ?? 0) + 1);
   });
   const retriedCustomers = retried.filter((p) => p.kind === 'customer').length;
-  notes.push(`${retried.length} POSTs retried after the outage (${retriedCustomers} customers, ${retried.length - retriedCustomers} reminders); ${stuck} reminder keys stuck (GET not 200 after the retry)`);
+  notes.push(
+    `${retried.length} POSTs retried after the outage (${retriedCustomers} customers, ${retried.length - retriedCustomers} reminders)` +
+      (retryAnswers.size ? `: ${[...retryAnswers].map(([k, v]) => `${v}× ${k}`).join(', ')}` : ''),
+  );
 
   // Rows and workflows must agree within CONVERGE_MS.
   const scope = async () => [...(await customersOf(s, staff.cs.id)).map((r) => onboardingWorkflowId(r.id)), ...(await remindersOf(s, prefix)).map(reminderWorkflowId)];
@@ -901,8 +915,28 @@ async function loadUnderOutage(s: Stack, drill: DrillName, opts: { beforeMs: num
   const wfNoRow = newOrphans(report);
   if (report.rowsWithoutWorkflow.size === 0 && wfNoRow.length === 0) notes.push(`rows and workflows agreed ${((Date.now() - convergeStart) / 1000).toFixed(0)} s after the retries`);
   else {
-    notes.push(`after ${CONVERGE_MS / 1000} s: ${wfNoRow.length} workflows without a row${wfNoRow.length ? ` (${wfNoRow.slice(0, 4).join(', ')}${wfNoRow.length > 4 ? ' …' : ''})` : ''}, ${report.rowsWithoutWorkflow.size} rows without a running workflow (${report.dead} of them failed/terminated)`);
+    const sample = (xs: string[]) => (xs.length ? ` (${xs.slice(0, 4).join(', ')}${xs.length > 4 ? ' …' : ''})` : '');
+    notes.push(
+      `after ${CONVERGE_MS / 1000} s: ${wfNoRow.length} workflows without a row${sample(wfNoRow)}, ` +
+        `${report.rowsWithoutWorkflow.size} rows without a running workflow${sample([...report.rowsWithoutWorkflow])} (${report.dead} of them failed/terminated)`,
+    );
+    // Counted as orphans above; watched a while longer only to say whether (and when) they resolve.
+    let later = report;
+    while ((later.rowsWithoutWorkflow.size > 0 || newOrphans(later).length > 0) && Date.now() - convergeStart < 2 * CONVERGE_MS) {
+      await sleep(2000);
+      later = await orphans(s, await scope());
+    }
+    const left = later.rowsWithoutWorkflow.size + newOrphans(later).length;
+    notes.push(left ? `still ${left} after ${(2 * CONVERGE_MS) / 1000} s` : `they agreed ${((Date.now() - convergeStart) / 1000).toFixed(0)} s after the retries`);
   }
+  // No key stuck: every reminder whose POST failed and was retried reads 200 now.
+  const retriedKeys = retried.filter((p) => p.kind === 'reminder').map((p) => String(p.body.key));
+  const stuck: string[] = [];
+  await pool(retriedKeys.length, 4, async (i) => {
+    const got = await client.call('GET', 'GET /reminders/:key (retried key)', `/reminders/${retriedKeys[i]}`, staff.rm.key);
+    if (got.status !== 200) stuck.push(`${retriedKeys[i]} (${got.status || 'no answer'})`);
+  });
+  if (retriedKeys.length) notes.push(`${stuck.length} of ${retriedKeys.length} retried reminder keys stuck (GET not 200 after convergence)${stuck.length ? `: ${stuck.slice(0, 5).join(', ')}` : ''}`);
   const rows = (await scope()).length;
   return score(drill, started, client, [window], { rows, workflows: report.withWorkflow + wfNoRow.length, orphans: wfNoRow.length + report.rowsWithoutWorkflow.size, notes });
 }
@@ -916,6 +950,7 @@ async function smtpFault(
   const started = Date.now();
   const client = new Recorder(s.apiUrl);
   const staff = await drillStaff(s, client, PREFIX[drill]);
+  const orphansBefore = (await orphans(s, [])).workflowsWithoutRow;
   const notes: string[] = [];
   const keys: string[] = [];
   const base = Date.now() + opts.dueInMs;
@@ -944,8 +979,8 @@ async function smtpFault(
   );
   notes.push(`notification rows: ${pendingRows.rows.map((r) => `${r.n} ${r.status}`).join(', ') || 'none'}`);
   const rows = await remindersOf(s, PREFIX[drill]);
-  const o = await orphans(s, rows.map(reminderWorkflowId));
-  return score(drill, started, client, [window], { rows: rows.length, workflows: o.withWorkflow, emails, orphans: o.rowsWithoutWorkflow.size, notes });
+  const o = await drillOrphans(s, rows.map(reminderWorkflowId), orphansBefore, notes);
+  return score(drill, started, client, [window], { rows: rows.length, ...o, emails, notes });
 }
 
 async function runDrill(s: Stack, name: DrillName): Promise<DrillResult> {
@@ -1027,7 +1062,7 @@ async function main(): Promise<void> {
   const ok = results.every(passes);
   console.log(`\n## Drill ${new Date().toISOString().slice(0, 10)}${QUICK ? ' (--quick)' : ''}\n\n${table(results)}\n\n${results.map(notesOf).join('\n')}\n`);
   console.log(ok ? 'every target met' : `targets missed: ${results.filter((r) => !passes(r)).map((r) => r.drill).join(', ')}; logs in ${s.dir}`);
-  if (ok) rmSync(s.dir, { recursive: true, force: true });
+  if (ok && !values.keep) rmSync(s.dir, { recursive: true, force: true });
   process.exit(ok ? 0 : 1);
 }
 
