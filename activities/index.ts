@@ -11,6 +11,8 @@ import { isDeterministicDataError, sqlStateOf } from '../src/db/data-errors';
 import { createOnboardingActivities, type OnboardingDeps } from './onboarding';
 import { createProcessActivities } from './processes';
 import { createReminderActivities } from './reminders';
+import { createReminderLadderActivities } from './reminder-ladder';
+import { createLifecycleActivities } from './lifecycle';
 
 export type ActivityDeps = OnboardingDeps;
 
@@ -43,6 +45,8 @@ export function createActivities(deps: ActivityDeps) {
     ...createReminderActivities(deps),
     ...createOnboardingActivities(deps),
     ...createProcessActivities(deps),
+    ...createReminderLadderActivities(deps),
+    ...createLifecycleActivities(deps),
   });
 }
 

@@ -1,3 +1,5 @@
 /** Every workflow the worker runs. Deterministic code only (see eslint.config.mjs). */
 export { staffReminder } from './staff-reminder';
 export { onboarding } from './onboarding';
+export { staffDigest } from './staff-digest';
+export { customerLifecycle } from './lifecycle/customer-lifecycle';

@@ -37,12 +37,17 @@ import {
 import type { OnboardingActivities } from '../activities/onboarding';
 import { addBusinessDays } from '../src/domain/business-calendar';
 import { SA } from '../src/temporal/search-attributes';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { acknowledgeSignal, staffReminder } from './staff-reminder';
+import { customerLifecycle } from './lifecycle/customer-lifecycle';
+import { customerWorkflowId } from './lifecycle/definitions';
 import { EMAIL, RECORD } from './activity-options';
 import { failedForGood, needsAttention, type Attention } from './needs-attention';
 
 /** Patch id: record first, then status and answer, then email (issue 7). */
 export const RECORD_THEN_ANSWER = 'onboarding-record-then-answer';
+/** Patch id: approval hands the customer over to its lifecycle (issue 8, §3.2 / §5.1). */
+export const START_LIFECYCLE = 'onboarding-starts-lifecycle';
 
 export interface OnboardingInput {
   customerId: string;
@@ -109,6 +114,27 @@ export function decisionRejection(state: OnboardingState, input: OnboardingInput
   if (d.decision !== 'APPROVE' && !d.reason?.trim()) return `${d.decision} needs a reason`;
   if (d.decision === 'REQUEST_INFO' && state.status === 'INFO_REQUESTED') return 'information is already requested';
   return undefined;
+}
+
+/**
+ * The hand-off (issue 8): the approved customer's lifecycle (`customer-<id>`) starts as a child that
+ * outlives the onboarding. Idempotent by business key: one already started (`ccm lifecycle ensure`) stays.
+ */
+async function startLifecycle(customerId: string): Promise<void> {
+  try {
+    await startChild(customerLifecycle, {
+      workflowId: customerWorkflowId(customerId),
+      args: [{ customerId }],
+      parentClosePolicy: ParentClosePolicy.ABANDON,
+      typedSearchAttributes: [
+        { key: SA.ProcessKind, value: 'CUSTOMER_LIFECYCLE' },
+        { key: SA.CustomerId, value: customerId },
+      ],
+      staticSummary: `Lifecycle of customer ${customerId}: periodic reviews (§3.2) and regular contact (§5.1)`,
+    });
+  } catch (err) {
+    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+  }
 }
 
 export async function onboarding(input: OnboardingInput): Promise<OnboardingState> {
@@ -234,6 +260,7 @@ export async function onboarding(input: OnboardingInput): Promise<OnboardingStat
       answer(d);
       const segment = outcome.segment;
       await emailed('sendWelcomeEmail', () => emails.sendWelcomeEmail({ customerId: input.customerId, segment }));
+      if (patched(START_LIFECYCLE)) await startLifecycle(input.customerId);
     }
   }
 

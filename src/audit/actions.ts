@@ -17,6 +17,20 @@ export const AUDIT_CHANGE_ACTIONS = [
   'reminder.acknowledge',
   'reminder.cancel',
   'keys.rotate',
+  /** §3.2 / §5.1 the customer lifecycle (workflow customer-<id>). */
+  'lifecycle.start',
+  'review.open',
+  'review.overdue',
+  'review.complete',
+  'meeting.open',
+  'meeting.held',
+  'meeting.missed',
+  'contact.record',
+  'task.complete',
+  'customer.coverage',
+  'customer.close',
+  /** §6 risk inputs changed: a re-assessment is due. */
+  'risk.reassessment_due',
   /** A process step failed for good and waits for an operator (BusinessStatus NEEDS_ATTENTION). */
   'process.needs_attention',
 ] as const;

@@ -10,6 +10,18 @@ import { z } from 'zod';
 import { durationMs, durationSchema } from './duration';
 
 const positiveInt = z.number().int().positive();
+/** A local time of day, HH:MM (24-hour), read in the bank's time zone (`onboarding.timeZone`). */
+const localTimeSchema = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a local time HH:MM (24-hour)');
+
+/** §5.1 the periodic financial-news / product digest of one individual segment. */
+const newsDigestSchema = z.strictObject({
+  /** Sent every this many months, on `dayOfMonth` at `contact.newsDigestLocalTime`. */
+  everyMonths: positiveInt,
+  subject: z.string().regex(/\S/, 'a non-blank text'),
+  /** The opening paragraph and the topics of the digest: product and market news, never personal data. */
+  intro: z.string().regex(/\S/, 'a non-blank text'),
+  topics: z.array(z.string().regex(/\S/, 'a non-blank text')).min(1, 'at least one topic'),
+});
 const usd = z.number().int().nonnegative();
 
 /**
@@ -67,8 +79,37 @@ export const policySchema = z
       large: z.strictObject({ employeesFrom: positiveInt, revenueFromUsd: usd, assetsFromUsd: usd }),
       small: z.strictObject({ employeesBelow: positiveInt, revenueBelowUsd: usd }),
     }),
-    /** §3.2 periodic review cadence. */
+    /** §3.2 periodic review cadence (counted from approval or the last completed review, on the bank's calendar). */
     review: z.strictObject({ individualEveryMonths: positiveInt, enterpriseEveryMonths: positiveInt }),
+    /** §3.2 the periodic review as work for a person: when it falls due, reminders, escalation. */
+    lifecycle: z.strictObject({
+      /** The local time a review falls due on its day (its task opens and its reminder goes out). */
+      reviewDueLocalTime: localTimeSchema,
+      /** A second reminder this many business days after the review fell due … */
+      reviewSecondReminderAfterBusinessDays: positiveInt,
+      /** … and the review is overdue, escalated to a supervisor, this many business days after. */
+      reviewOverdueAfterBusinessDays: positiveInt,
+      /** One digest email per staff member listing the reviews due that day, instead of one email each (escalations stay one by one). */
+      reviewDigest: z.boolean(),
+      /** How long the day's digest waits after the due time to collect every review due at it. */
+      digestDelay: durationSchema,
+    }),
+    /** §5.1 regular contact. */
+    contact: z.strictObject({
+      /** Individuals: a birthday greeting at this local time (29 February birthdays on 28 February in common years). */
+      birthdayGreetingLocalTime: localTimeSchema,
+      /** Individuals: the digest of each segment, sent on this day of the month (1–28) at this local time. */
+      newsDigestDayOfMonth: z.number().int().min(1).max(28, 'at most 28 (every month has it)'),
+      newsDigestLocalTime: localTimeSchema,
+      newsDigest: z.strictObject({ REGULAR: newsDigestSchema, VIP: newsDigestSchema, HIGH_NET_WORTH: newsDigestSchema }),
+      /** Enterprises: one communication meeting each quarter; its task opens on the quarter's first business day. */
+      meeting: z.strictObject({
+        /** The relationship manager is reminded this many business days into the quarter … */
+        firstReminderAfterBusinessDays: positiveInt,
+        /** … and again after this many; a quarter that ends without a meeting is escalated to a supervisor. */
+        secondReminderAfterBusinessDays: positiveInt,
+      }),
+    }),
     /** §5.2 feedback response deadlines. */
     feedback: z.strictObject({
       individualResponseHours: positiveInt,
@@ -117,6 +158,12 @@ export const policySchema = z
     if (p.onboarding.infoReminderAfterBusinessDays >= p.onboarding.infoLimitBusinessDays) {
       ctx.addIssue({ code: 'custom', path: ['onboarding', 'infoReminderAfterBusinessDays'], message: 'the reminder must come before the limit' });
     }
+    if (p.lifecycle.reviewSecondReminderAfterBusinessDays >= p.lifecycle.reviewOverdueAfterBusinessDays) {
+      ctx.addIssue({ code: 'custom', path: ['lifecycle', 'reviewSecondReminderAfterBusinessDays'], message: 'the second reminder must come before the review is overdue' });
+    }
+    if (p.contact.meeting.firstReminderAfterBusinessDays >= p.contact.meeting.secondReminderAfterBusinessDays) {
+      ctx.addIssue({ code: 'custom', path: ['contact', 'meeting', 'firstReminderAfterBusinessDays'], message: 'the first reminder must come before the second' });
+    }
     if (p.feedback.enterpriseTargetBusinessDays > p.feedback.enterpriseLimitBusinessDays) {
       ctx.addIssue({ code: 'custom', path: ['feedback'], message: 'the target may not exceed the hard limit' });
     }
@@ -135,7 +182,7 @@ function isTimeZone(zone: string): boolean {
 
 /** The defaults policy.md gives ("the default given here is ours"). */
 export const DEFAULT_POLICY: Policy = {
-  version: '2026.11-1',
+  version: '2026.12-1',
   individual: {
     minimumAgeYears: 18, // §2.1 under 18: not onboarded as a primary customer
     ageGroups: { youngMaxAge: 35, middleAgedMaxAge: 60 }, // §2.1 young 18–35, middle-aged 36–60, senior over 60
@@ -146,6 +193,34 @@ export const DEFAULT_POLICY: Policy = {
     small: { employeesBelow: 100, revenueBelowUsd: 10_000_000 }, // §2.2
   },
   review: { individualEveryMonths: 6, enterpriseEveryMonths: 3 }, // §3.2
+  lifecycle: { reviewDueLocalTime: '09:00', reviewSecondReminderAfterBusinessDays: 5, reviewOverdueAfterBusinessDays: 10, reviewDigest: true, digestDelay: 'PT15M' }, // §3.2
+  contact: {
+    // §5.1
+    birthdayGreetingLocalTime: '09:00',
+    newsDigestDayOfMonth: 1,
+    newsDigestLocalTime: '10:00',
+    newsDigest: {
+      REGULAR: {
+        everyMonths: 3,
+        subject: 'Your quarterly update from the bank',
+        intro: 'A short update on our services and the markets this quarter.',
+        topics: ['Savings and deposit rates', 'Card security tips', 'New online self-service features'],
+      },
+      VIP: {
+        everyMonths: 1,
+        subject: 'Your monthly market and product update',
+        intro: 'Your monthly update from your dedicated advisory team.',
+        topics: ['Market outlook', 'Investment products this month', 'Upcoming VIP events'],
+      },
+      HIGH_NET_WORTH: {
+        everyMonths: 1,
+        subject: 'Your monthly wealth briefing',
+        intro: 'Your monthly briefing from your investment, legal and accounting team.',
+        topics: ['Markets and asset allocation', 'Tax planning this month', 'Trust and estate topics'],
+      },
+    },
+    meeting: { firstReminderAfterBusinessDays: 20, secondReminderAfterBusinessDays: 40 },
+  },
   feedback: { individualResponseHours: 24, enterpriseTargetBusinessDays: 3, enterpriseLimitBusinessDays: 5 }, // §5.2
   risk: { closeMonitoringEveryMonths: 1, everyoneEveryMonths: 3 }, // §6.2
   serviceTiers: {
@@ -242,6 +317,9 @@ export function loadPolicy(file: string | undefined = process.env.POLICY_FILE): 
   }
   return parsePolicy(raw);
 }
+
+/** The bank's time zone: business days, due times and the times emails show. */
+export const bankTimeZone = (policy: Policy): string => policy.onboarding.timeZone;
 
 /** How long after a reminder falls due its escalation is sent. */
 export function reminderEscalationDelayMs(policy: Policy): number {

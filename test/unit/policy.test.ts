@@ -80,7 +80,7 @@ describe('DEFAULT_POLICY carries policy.md defaults', () => {
 
   it('has no keys beyond the ones checked here (every value is traced to a clause)', () => {
     expect(Object.keys(DEFAULT_POLICY).sort()).toEqual(
-      ['enterprise', 'feedback', 'individual', 'onboarding', 'reminders', 'review', 'risk', 'serviceTiers', 'version'].sort(),
+      ['contact', 'enterprise', 'feedback', 'individual', 'lifecycle', 'onboarding', 'reminders', 'review', 'risk', 'serviceTiers', 'version'].sort(),
     );
   });
 });

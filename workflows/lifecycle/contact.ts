@@ -1,0 +1,46 @@
+/**
+ * §5.1 regular contact: the agenda of the lifecycle — birthday greetings and news digests for
+ * individuals, one communication meeting each quarter for enterprises. Each item fires at its time
+ * (computed by an activity on the bank's calendar), does its work, and is planned again.
+ */
+import type { AgendaItem, MeetingHeldInput } from './definitions';
+import { answerReminder, nowIso, record, describe, send, startReminder, step, type Ctx } from './context';
+
+/** Runs one agenda item and plans its next occurrence. false: the customer is CLOSED. */
+export async function runContact(ctx: Ctx, item: AgendaItem): Promise<boolean> {
+  const s = ctx.state;
+  if (item.kind === 'QUARTERLY_MEETING') {
+    const opened = await step(ctx, 'openMeeting', () => record.openMeeting({ customerId: s.customerId, workflowId: ctx.workflowId, at: item.at }));
+    if (opened?.closed) return false;
+    if (opened) {
+      if (s.meeting && opened.missedTaskIds.includes(s.meeting.taskId)) s.counters.meetingsMissed += 1;
+      const reminder = opened.reminder ? await startReminder(opened.reminder, `Meeting reminder for customer ${s.customerId}, ${opened.quarter}`) : undefined;
+      s.meeting = { quarter: opened.quarter, taskId: opened.taskId, escalatesAt: opened.overdueAt, ...(reminder ? { reminder } : {}) };
+      replan(ctx, item, opened.nextAt);
+    }
+  } else {
+    const made = await step(ctx, `makeContact:${item.kind}`, () => send.makeContact({ customerId: s.customerId, workflowId: ctx.workflowId, kind: item.kind as 'BIRTHDAY_GREETING', at: item.at }));
+    if (made) s.counters.contacts += 1;
+    const next = await step(ctx, `planContact:${item.kind}`, () => record.planContact({ customerId: s.customerId, kind: item.kind, after: item.at }));
+    replan(ctx, item, next?.at ?? null);
+  }
+  describe(ctx);
+  return true;
+}
+
+function replan(ctx: Ctx, item: AgendaItem, at: string | null): void {
+  ctx.state.agenda = ctx.state.agenda.filter((a) => a.kind !== item.kind);
+  if (at) ctx.state.agenda.push({ kind: item.kind, at });
+}
+
+/** §5.1 the quarter's meeting was held (recorded by the use case on the task): closes it and stops its reminders. */
+export async function meetingHeld(ctx: Ctx, m: MeetingHeldInput): Promise<string | undefined> {
+  const meeting = ctx.state.meeting!;
+  const ok = await step(ctx, 'recordMeetingHeld', () => record.recordMeetingHeld({ customerId: ctx.state.customerId, taskId: m.taskId, staffId: m.staffId, at: nowIso() }), m.staffId);
+  if (ok === undefined && ctx.state.attention?.step === 'recordMeetingHeld') return `the meeting could not be recorded (${ctx.state.attention.errorType}); an operator has been alerted`;
+  await answerReminder(meeting.reminder);
+  ctx.state.meeting = undefined;
+  ctx.state.counters.meetingsHeld += 1;
+  describe(ctx);
+  return undefined;
+}

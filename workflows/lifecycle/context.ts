@@ -1,0 +1,108 @@
+/**
+ * What the lifecycle's phase modules share: the state, the clock (workflow time), the activity
+ * proxies, steps that record a failure for good instead of jamming (issue 7), the reminder children,
+ * and the Temporal UI's view of the process (search attributes and current details).
+ */
+import {
+  getExternalWorkflowHandle,
+  ParentClosePolicy,
+  proxyActivities,
+  setCurrentDetails,
+  startChild,
+  upsertSearchAttributes,
+} from '@temporalio/workflow';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import type { LifecycleActivities } from '../../activities/lifecycle';
+import { SA } from '../../src/temporal/search-attributes';
+import { EMAIL, RECORD } from '../activity-options';
+import { failedForGood, needsAttention, NEEDS_ATTENTION } from '../needs-attention';
+import { acknowledgeSignal, reminderWorkflowId, staffReminder, type StaffReminderInput } from '../staff-reminder';
+import type { LifecycleInput, LifecycleState, LifecycleStatus, ReminderRef } from './definitions';
+
+export const record = proxyActivities<LifecycleActivities>(RECORD);
+export const send = proxyActivities<LifecycleActivities>(EMAIL);
+
+export interface Ctx {
+  readonly input: LifecycleInput;
+  readonly workflowId: string;
+  state: LifecycleState;
+}
+
+export const now = () => new Date(Date.now());
+export const nowIso = () => now().toISOString();
+export const msUntil = (iso: string) => Math.max(0, Date.parse(iso) - Date.now());
+
+/**
+ * Runs one step. A failure no retry can fix (a DataError, a refused email) is recorded once, shows
+ * NEEDS_ATTENTION in the Temporal UI, and returns undefined: the process goes on with what the
+ * database has (issue 7 "nothing jams"). Anything else is retried by Temporal.
+ */
+export async function step<T>(ctx: Ctx, name: string, run: () => Promise<T>, actorStaffId?: string): Promise<T | undefined> {
+  try {
+    const result = await run();
+    if (ctx.state.attention?.step === name) ctx.state.attention = undefined;
+    return result;
+  } catch (err) {
+    const failure = failedForGood(err);
+    if (!failure) throw err;
+    ctx.state.attention = await needsAttention(name, failure, { customerId: ctx.state.customerId, ...(actorStaffId ? { actorStaffId } : {}) });
+    return undefined;
+  }
+}
+
+/** Starts a staffReminder child for work the lifecycle opened; it outlives the run (continue-as-new). */
+export async function startReminder(input: StaffReminderInput, summary: string): Promise<ReminderRef> {
+  const workflowId = reminderWorkflowId(input.reminderKey);
+  try {
+    await startChild(staffReminder, { workflowId, args: [input], parentClosePolicy: ParentClosePolicy.ABANDON, staticSummary: summary });
+  } catch (err) {
+    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+  }
+  return { workflowId, staffId: input.staffId };
+}
+
+/** The work is done: its reminder stops (cancelled before its due time, acknowledged after). */
+export async function answerReminder(ref: ReminderRef | undefined): Promise<void> {
+  if (!ref) return;
+  try {
+    await getExternalWorkflowHandle(ref.workflowId).signal(acknowledgeSignal, { staffId: ref.staffId });
+  } catch {
+    // Already finished (escalated): nothing left to answer.
+  }
+}
+
+export function setStatus(ctx: Ctx, status: LifecycleStatus): void {
+  ctx.state.status = status;
+  reflect(ctx);
+}
+
+/** The search attributes operators query (README: "Finding a customer's process"), kept current. */
+export function reflect(ctx: Ctx): void {
+  const s = ctx.state;
+  upsertSearchAttributes([
+    { key: SA.BusinessStatus, value: s.attention && s.status !== 'CLOSED' ? NEEDS_ATTENTION : s.status },
+    { key: SA.CustomerType, value: s.customerType },
+    { key: SA.Segment, value: s.segment },
+    { key: SA.StaffId, value: s.managerId },
+    { key: SA.NextReviewAt, value: s.status === 'CLOSED' ? null : new Date(s.review?.dueAt ?? s.nextReviewAt) },
+    { key: SA.PolicyVersion, value: s.policyVersion },
+  ]);
+  describe(ctx);
+}
+
+/** The Temporal UI's "current details": ids, codes and times only. */
+export function describe(ctx: Ctx): void {
+  const s = ctx.state;
+  const lines = [
+    `**Customer ${s.customerId}** · ${s.customerType} · ${s.segment ?? 'unclassified'} · manager ${s.managerId ?? 'none (service team)'} · policy ${s.policyVersion}`,
+    `Status **${s.status}**${s.attention ? ` · NEEDS_ATTENTION (${s.attention.step}: ${s.attention.errorType})` : ''}`,
+    s.review
+      ? `Review task ${s.review.taskId} due ${s.review.dueAt}, overdue ${s.review.overdueAt}`
+      : `Next review (cycle ${s.cycle + 1}) due ${s.nextReviewAt}; last ${s.lastReviewAt}`,
+    ...(s.meeting ? [`Meeting task ${s.meeting.taskId} (${s.meeting.quarter}), escalates ${s.meeting.escalatesAt}`] : []),
+    ...s.agenda.map((a) => `Next ${a.kind} at ${a.at}`),
+    ...(s.riskReassessmentDueAt ? [`Risk re-assessment due since ${s.riskReassessmentDueAt} (§6)`] : []),
+    `Reviews ${s.counters.reviewsCompleted} (${s.counters.reviewsOverdue} overdue) · contacts ${s.counters.contacts} · meetings ${s.counters.meetingsHeld} held, ${s.counters.meetingsMissed} missed · changes ${s.counters.changes} · run ${s.counters.runs}`,
+  ];
+  setCurrentDetails(lines.join('\n\n'));
+}
