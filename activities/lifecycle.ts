@@ -13,6 +13,7 @@
  * Idempotent: rows are keyed by business keys (task ids, reminder keys, contact event ids, audit
  * idempotency keys), emails by notification keys; a retry after a commit finds its work done.
  */
+import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { writeAudit } from '../src/audit/audit-log';
 import type { DbTx } from '../src/db/client';
@@ -36,8 +37,10 @@ import { bankTimeZone, reminderEscalationDelayMs } from '../src/policy/policy';
 import { decryptField } from '../src/security/crypto';
 import { aad } from '../src/customers/encrypted-fields';
 import { closeTask, markTaskEscalated, openTask, taskId } from '../src/tasks/tasks';
+import { startLifecycle } from '../src/lifecycle/start-lifecycle';
 import type { AgendaItem, ContactKind, CustomerType } from '../workflows/lifecycle/definitions';
-import type { StaffReminderInput } from '../workflows/staff-reminder';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { staffReminder, type StaffReminderInput } from '../workflows/staff-reminder';
 import { sendEmailOnce } from './notifications';
 import type { OnboardingDeps } from './onboarding';
 
@@ -160,6 +163,14 @@ export function createLifecycleActivities(deps: LifecycleDeps) {
   }
 
   return {
+    /** The onboarding hand-off (§2.3 → §3.2): the approved customer's lifecycle starts; one already running stays. */
+    async startCustomerLifecycle(r: { customerId: string }): Promise<{ outcome: 'STARTED' | 'ALREADY_RUNNING' }> {
+      if (!deps.temporal) throw ApplicationFailure.create({ type: 'NotConfigured', message: 'the worker has no Temporal client for starting lifecycles', nonRetryable: true });
+      const c = await customerOf(r.customerId);
+      const outcome = await startLifecycle(deps.temporal, { customerId: c.id, customerType: c.type, taskQueue: Context.current().info.taskQueue });
+      return { outcome };
+    },
+
     /**
      * The start of a cycle: the current policy, the customer's facts, and when its next review falls
      * due — from `lastReviewAt` (a migrated customer's last review, or the review just completed),
@@ -210,7 +221,7 @@ export function createLifecycleActivities(deps: LifecycleDeps) {
       const ladder = reviewLadder(new Date(r.dueAt), policy);
       const id = taskId.review(c.id, r.cycle);
       if (c.status === 'CLOSED') return { closed: true, taskId: id, overdueAt: iso(ladder.overdueAt), reminder: null };
-      return db.$transaction(async (tx) => {
+      const opened = await db.$transaction(async (tx) => {
         const who = await workerFor(tx, c);
         const subject = `Periodic review of customer ${c.id}, cycle ${r.cycle + 1} (§3.2)`;
         const { created } = await openTask(tx, {
@@ -249,6 +260,8 @@ export function createLifecycleActivities(deps: LifecycleDeps) {
         }
         return { closed: false, taskId: id, overdueAt: iso(ladder.overdueAt), reminder };
       });
+      await startReminderWorkflow(opened.reminder, `Review reminder for customer ${c.id}, cycle ${r.cycle + 1}`);
+      return opened;
     },
 
     /** §3.2 the review is overdue (its reminder escalates to the supervisor at the same time). */
@@ -349,7 +362,7 @@ export function createLifecycleActivities(deps: LifecycleDeps) {
       const id = taskId.meeting(c.id, q.id);
       const nextAt = iso(meetingLadder(nextQuarter(q, policy), policy).opensAt);
       if (c.status === 'CLOSED') return { closed: true, taskId: id, overdueAt: iso(q.end), reminder: null, quarter: q.id, nextAt, missedTaskIds: [] };
-      return db.$transaction(async (tx) => {
+      const opened = await db.$transaction(async (tx) => {
         const stale = await tx.task.findMany({ where: { customerId: c.id, kind: 'RELATIONSHIP_MEETING', status: 'OPEN', id: { not: id } }, select: { id: true } });
         for (const s of stale) {
           if (!(await closeTask(tx, { id: s.id, status: 'MISSED', at, reason: 'the quarter ended without a meeting (§5.1)' }))) continue;
@@ -385,6 +398,8 @@ export function createLifecycleActivities(deps: LifecycleDeps) {
         }
         return { closed: false, taskId: id, overdueAt: iso(q.end), reminder, quarter: q.id, nextAt, missedTaskIds: stale.map((s) => s.id) };
       });
+      await startReminderWorkflow(opened.reminder, `Meeting reminder for customer ${c.id}, ${q.id}`);
+      return opened;
     },
 
     /** §5.1 the meeting was held (date, attendees and notes are on the task): the task closes, the contact history has it. */
@@ -461,6 +476,27 @@ export function createLifecycleActivities(deps: LifecycleDeps) {
       return { segment: c.segment, managerId: c.relationshipManagerId, riskReassessmentDueAt, notified };
     },
   };
+
+  /**
+   * Starts the reminder of work just committed (after the commit: never a reminder without its row).
+   * Top-level, not a child of the lifecycle: it must outlive the lifecycle's run, which continues-as-new
+   * (and Temporal's time-skipping test server cannot skip time for children of such a run, sdk-java
+   * #1539). Idempotent by workflow id; a retry of this activity finds it started.
+   */
+  async function startReminderWorkflow(input: StaffReminderInput | null, summary: string): Promise<void> {
+    if (!input) return;
+    if (!deps.temporal) throw ApplicationFailure.create({ type: 'NotConfigured', message: 'the worker has no Temporal client for starting reminders', nonRetryable: true });
+    try {
+      await deps.temporal.workflow.start(staffReminder, {
+        workflowId: `reminder-${input.reminderKey}`,
+        taskQueue: Context.current().info.taskQueue,
+        args: [input],
+        staticSummary: summary,
+      });
+    } catch (err) {
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+    }
+  }
 
   /** §5.1 SMS and phone: a person makes the contact — a task for the manager or the service team; its completion records the outcome (src/tasks/complete-task.ts). */
   async function personChannel(

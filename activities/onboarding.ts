@@ -4,6 +4,7 @@
  * coverage, welcome email). Idempotent: writes set values rather than add to them, emails go
  * through sendEmailOnce with a key per step, assignments are made only when none exists.
  */
+import type { Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { serviceTierFor } from '../src/domain/service-tiers';
 import { applyClassification, classifyRow, ensureCoverage } from '../src/customers/classify-customer';
@@ -14,11 +15,14 @@ import type { Policy, Segment } from '../src/policy/policy';
 import { reminderEscalationDelayMs } from '../src/policy/policy';
 import type { KeyRing } from '../src/security/keyring';
 import type { StaffReminderInput } from '../workflows/staff-reminder';
+import { formatBankDate, renderEmail, type EmailContent } from '../src/mail/render';
 import { sendEmailOnce, type NotificationDeps } from './notifications';
 
 export interface OnboardingDeps extends NotificationDeps {
   policy: Policy;
   ring: KeyRing;
+  /** Starts top-level workflows from activities (the lifecycle hand-off); the worker passes its own. */
+  temporal?: Client;
 }
 
 export interface StatusRecord {
@@ -71,12 +75,18 @@ export function createOnboardingActivities(deps: OnboardingDeps) {
     return true;
   }
 
-  async function emailCustomer(customerId: string, key: string, kind: string, subject: string, body: (name: string) => string) {
+  /** Text and HTML parts from `compose(the customer's name)`; no email address, no email. */
+  async function emailCustomer(customerId: string, key: string, kind: string, compose: (name: string) => EmailContent) {
     const c = await customerOf(customerId);
     if (!c.email) return { emailed: false };
-    await sendEmailOnce(deps, { idempotencyKey: key, kind, toAddress: c.email, subject, body: body(c.displayName) });
+    const email = renderEmail(compose(c.displayName));
+    await sendEmailOnce(deps, { idempotencyKey: key, kind, toAddress: c.email, subject: email.subject, body: email.text, html: email.html });
     return { emailed: true };
   }
+
+  /** A deadline (ISO instant) as the customer's calendar day at the bank: "Mon 1 Mar 2027". */
+  const bankDate = (deadline: string) => formatBankDate(new Date(deadline), policy.onboarding.timeZone);
+  const howToAnswer = { label: 'How to answer', instruction: 'Reply to this email or contact your branch.' };
 
   const self = {
     async recordOnboardingStatus(r: StatusRecord): Promise<void> {
@@ -86,15 +96,23 @@ export function createOnboardingActivities(deps: OnboardingDeps) {
     /** §2.3 "doubtful or missing information: the team contacts the customer to verify". */
     async requestInfoFromCustomer(r: { customerId: string; reviewerId: string; reason: string; at: string; round: number; deadline: string }) {
       await db.$transaction((tx) => setStatus(tx, { customerId: r.customerId, status: 'INFO_REQUESTED', at: r.at, reviewerId: r.reviewerId, reason: r.reason }));
-      return emailCustomer(r.customerId, `onboarding:${r.customerId}:info-request:${r.round}`, 'ONBOARDING_INFO_REQUEST', 'We need a little more information', (name) =>
-        [`Dear ${name},`, '', 'To complete the opening of your relationship with us we need the following:', `  ${r.reason}`, '', `Please reply or contact your branch by ${r.deadline.slice(0, 10)}.`].join('\n'),
-      );
+      return emailCustomer(r.customerId, `onboarding:${r.customerId}:info-request:${r.round}`, 'ONBOARDING_INFO_REQUEST', (name) => ({
+        subject: 'We need a little more information',
+        greeting: `Dear ${name},`,
+        paragraphs: ['To complete the opening of your relationship with us we need the following:'],
+        items: [r.reason],
+        facts: [['Please answer by', bankDate(r.deadline)]],
+        action: howToAnswer,
+      }));
     },
 
     async remindCustomerForInfo(r: { customerId: string; round: number; deadline: string }) {
-      return emailCustomer(r.customerId, `onboarding:${r.customerId}:info-reminder:${r.round}`, 'ONBOARDING_INFO_REMINDER', 'Reminder: information still needed', (name) =>
-        [`Dear ${name},`, '', `We are still waiting for the information we asked for. Without it we must close your application on ${r.deadline.slice(0, 10)}.`].join('\n'),
-      );
+      return emailCustomer(r.customerId, `onboarding:${r.customerId}:info-reminder:${r.round}`, 'ONBOARDING_INFO_REMINDER', (name) => ({
+        subject: 'Reminder: information still needed',
+        greeting: `Dear ${name},`,
+        paragraphs: [`We are still waiting for the information we asked for. Without it we must close your application on ${bankDate(r.deadline)}.`],
+        action: howToAnswer,
+      }));
     },
 
     /** The staff reminder for a review waiting too long: an AUDITOR (not the maker) and a SUPERVISOR to escalate to. */
@@ -156,9 +174,12 @@ export function createOnboardingActivities(deps: OnboardingDeps) {
     /** §4: the welcome email with the customer's service tier and entitlements (once: keyed per customer). */
     async sendWelcomeEmail(r: { customerId: string; segment: Segment }): Promise<{ emailed: boolean }> {
       const tier = serviceTierFor(r.segment, policy);
-      return emailCustomer(r.customerId, `onboarding:${r.customerId}:welcome`, 'WELCOME', 'Welcome to the bank', (name) =>
-        [`Dear ${name},`, '', `Welcome! Your relationship with us is open. Your service tier: ${tier.summary}.`, '', 'Entitlements:', ...tier.entitlements.map((e) => `  - ${e.description}`)].join('\n'),
-      );
+      return emailCustomer(r.customerId, `onboarding:${r.customerId}:welcome`, 'WELCOME', (name) => ({
+        subject: 'Welcome to the bank',
+        greeting: `Dear ${name},`,
+        paragraphs: [`Welcome! Your relationship with us is open. Your service tier: ${tier.summary}.`, 'Your entitlements:'],
+        items: tier.entitlements.map((e) => e.description),
+      }));
     },
 
     /**

@@ -5,6 +5,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { reminderDueEmail, reminderEscalationEmail, reminderNotificationKey } from '../src/reminders/emails';
 import { writeAudit } from '../src/audit/audit-log';
+import type { Policy } from '../src/policy/policy';
 import { sendEmailOnce, type NotificationDeps } from './notifications';
 
 export interface ReminderRef {
@@ -23,7 +24,7 @@ export interface AcknowledgementRecord extends ReminderRef {
   outcome: 'ACKNOWLEDGED' | 'CANCELLED';
 }
 
-export function createReminderActivities(deps: NotificationDeps) {
+export function createReminderActivities(deps: NotificationDeps & { policy: Policy }) {
   const { db } = deps;
 
   async function load(reminderKey: string) {
@@ -49,7 +50,7 @@ export function createReminderActivities(deps: NotificationDeps) {
     async deliverReminder({ reminderKey, at }: ReminderEvent): Promise<{ remindedAt: string; messageId: string }> {
       await db.reminder.updateMany({ where: { key: reminderKey, status: 'SCHEDULED' }, data: { status: 'DUE', remindedAt: new Date(at) } });
       const reminder = await load(reminderKey);
-      const email = reminderDueEmail(reminder, reminder.staff);
+      const email = reminderDueEmail(reminder, reminder.staff, deps.policy.onboarding.timeZone);
       const sent = await sendEmailOnce(deps, {
         idempotencyKey: reminderNotificationKey.due(reminderKey),
         kind: 'REMINDER_DUE',
@@ -57,6 +58,7 @@ export function createReminderActivities(deps: NotificationDeps) {
         toAddress: reminder.staff.email,
         subject: email.subject,
         body: email.text,
+        html: email.html,
       });
       const remindedAt = reminder.remindedAt ?? new Date(at);
       return { remindedAt: remindedAt.toISOString(), messageId: sent.messageId };
@@ -70,6 +72,7 @@ export function createReminderActivities(deps: NotificationDeps) {
         reminder.staff,
         reminder.escalationStaff,
         reminder.escalatesAt.getTime() - reminder.dueAt.getTime(),
+        deps.policy.onboarding.timeZone,
       );
       const sent = await sendEmailOnce(deps, {
         idempotencyKey: reminderNotificationKey.escalation(reminderKey),
@@ -78,6 +81,7 @@ export function createReminderActivities(deps: NotificationDeps) {
         toAddress: reminder.escalationStaff.email,
         subject: email.subject,
         body: email.text,
+        html: email.html,
       });
       const escalatedAt = reminder.escalatedAt ?? new Date(at);
       await db.reminder.updateMany({

@@ -37,10 +37,8 @@ import {
 import type { OnboardingActivities } from '../activities/onboarding';
 import { addBusinessDays } from '../src/domain/business-calendar';
 import { SA } from '../src/temporal/search-attributes';
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import type { LifecycleActivities } from '../activities/lifecycle';
 import { acknowledgeSignal, staffReminder } from './staff-reminder';
-import { customerLifecycle } from './lifecycle/customer-lifecycle';
-import { customerWorkflowId } from './lifecycle/definitions';
 import { EMAIL, RECORD } from './activity-options';
 import { failedForGood, needsAttention, type Attention } from './needs-attention';
 
@@ -100,6 +98,7 @@ export const onboardingStateQuery = defineQuery<OnboardingState>('state');
 
 const acts = proxyActivities<OnboardingActivities>(RECORD);
 const emails = proxyActivities<OnboardingActivities>(EMAIL);
+const handOff = proxyActivities<LifecycleActivities>({ ...RECORD, summary: 'start the customer lifecycle' });
 
 const isOpen = (s: OnboardingStatus) => s === 'PENDING_REVIEW' || s === 'INFO_REQUESTED';
 
@@ -114,27 +113,6 @@ export function decisionRejection(state: OnboardingState, input: OnboardingInput
   if (d.decision !== 'APPROVE' && !d.reason?.trim()) return `${d.decision} needs a reason`;
   if (d.decision === 'REQUEST_INFO' && state.status === 'INFO_REQUESTED') return 'information is already requested';
   return undefined;
-}
-
-/**
- * The hand-off (issue 8): the approved customer's lifecycle (`customer-<id>`) starts as a child that
- * outlives the onboarding. Idempotent by business key: one already started (`ccm lifecycle ensure`) stays.
- */
-async function startLifecycle(customerId: string): Promise<void> {
-  try {
-    await startChild(customerLifecycle, {
-      workflowId: customerWorkflowId(customerId),
-      args: [{ customerId }],
-      parentClosePolicy: ParentClosePolicy.ABANDON,
-      typedSearchAttributes: [
-        { key: SA.ProcessKind, value: 'CUSTOMER_LIFECYCLE' },
-        { key: SA.CustomerId, value: customerId },
-      ],
-      staticSummary: `Lifecycle of customer ${customerId}: periodic reviews (§3.2) and regular contact (§5.1)`,
-    });
-  } catch (err) {
-    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-  }
 }
 
 export async function onboarding(input: OnboardingInput): Promise<OnboardingState> {
@@ -212,7 +190,7 @@ export async function onboarding(input: OnboardingInput): Promise<OnboardingStat
       return false;
     }
   };
-  /** An email step after the decision was answered: a refusal for good is recorded, the process goes on. */
+  /** A step after the decision was answered (an email, the hand-off): a failure for good is recorded, the process goes on. */
   const emailed = async (step: string, send: () => Promise<unknown>) => {
     try {
       await send();
@@ -260,7 +238,8 @@ export async function onboarding(input: OnboardingInput): Promise<OnboardingStat
       answer(d);
       const segment = outcome.segment;
       await emailed('sendWelcomeEmail', () => emails.sendWelcomeEmail({ customerId: input.customerId, segment }));
-      if (patched(START_LIFECYCLE)) await startLifecycle(input.customerId);
+      // The hand-off (issue 8): the approved customer's lifecycle, customer-<id>, starts (idempotent by business key).
+      if (patched(START_LIFECYCLE)) await emailed('startCustomerLifecycle', () => handOff.startCustomerLifecycle({ customerId: input.customerId }));
     }
   }
 

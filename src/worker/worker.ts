@@ -5,6 +5,7 @@
  */
 import path from 'node:path';
 import type { DataConverter } from '@temporalio/common';
+import { Client } from '@temporalio/client';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../../activities';
 
@@ -30,7 +31,11 @@ export async function createWorker(setup: WorkerSetup): Promise<{ worker: Worker
     connection,
     namespace: setup.namespace,
     taskQueue: setup.taskQueue,
-    activities: createActivities(setup.deps),
+    // Activities that start workflows (the lifecycle hand-off) use a client on the worker's own connection and codec.
+    activities: createActivities({
+      ...setup.deps,
+      temporal: setup.deps.temporal ?? new Client({ connection, namespace: setup.namespace, ...(setup.dataConverter ? { dataConverter: setup.dataConverter } : {}) }),
+    }),
     ...(setup.workflowBundle ? { workflowBundle: setup.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
     shutdownGraceTime: `${setup.shutdownGraceSeconds ?? 30} seconds`,
     ...(setup.dataConverter ? { dataConverter: setup.dataConverter } : {}),

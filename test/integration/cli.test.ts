@@ -123,7 +123,7 @@ beforeAll(async () => {
     connection: nativeConnection,
     taskQueue: TASK_QUEUE,
     workflowBundle: workflowBundle(),
-    activities: createActivities({ db, mailer, clock: systemClock, mailFrom: 'care@bank.test', policy, ring }),
+    activities: createActivities({ db, mailer, clock: systemClock, mailFrom: 'care@bank.test', policy, ring, temporal }),
     dataConverter: dataConverter(ring),
   });
   workerRun = worker.run();

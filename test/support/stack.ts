@@ -24,6 +24,8 @@ export interface ApiStack {
   api: FastifyInstance;
   baseUrl: string;
   taskQueue: string;
+  /** The worker's activities, for tests that run one step as the workflow would (e.g. a §5.1 contact by phone). */
+  activities: ReturnType<typeof createActivities>;
   stop(): Promise<void>;
 }
 
@@ -41,13 +43,14 @@ export async function startApiStack(opts: {
   const address = devServerAddress();
   const converter = dataConverter(ring);
   const temporal = new Client({ connection: await Connection.connect({ address }), dataConverter: converter });
+  const activities = createActivities({ db, mailer, clock: systemClock, mailFrom: opts.mailFrom, policy: opts.policy, ring, temporal });
   const nativeConnection = await NativeConnection.connect({ address });
   const worker = await Worker.create({
     connection: nativeConnection,
     taskQueue,
     workflowBundle: workflowBundle(),
     dataConverter: converter,
-    activities: createActivities({ db, mailer, clock: systemClock, mailFrom: opts.mailFrom, policy: opts.policy, ring }),
+    activities,
   });
   const workerRun = worker.run();
   const api = await buildApi({ db, temporal, taskQueue, policy: opts.policy, ring, logLevel: 'silent', smtp: mailer, ...opts.api });
@@ -59,6 +62,7 @@ export async function startApiStack(opts: {
     api,
     baseUrl,
     taskQueue,
+    activities,
     async stop() {
       await api.close();
       worker.shutdown();

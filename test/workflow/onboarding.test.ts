@@ -42,7 +42,7 @@ beforeAll(async () => {
     connection: env.nativeConnection,
     taskQueue: TASK_QUEUE,
     workflowBundle: workflowBundle(),
-    activities: createActivities({ db, mailer, clock: systemClock, mailFrom: MAIL_FROM, policy, ring }),
+    activities: createActivities({ db, mailer, clock: systemClock, mailFrom: MAIL_FROM, policy, ring, temporal: env.client }),
   });
   running = worker.run();
 });

@@ -4,7 +4,7 @@
  * (computed by an activity on the bank's calendar), does its work, and is planned again.
  */
 import type { AgendaItem, MeetingHeldInput } from './definitions';
-import { answerReminder, nowIso, record, describe, send, startReminder, step, type Ctx } from './context';
+import { answerReminder, nowIso, record, describe, reminderRef, send, step, type Ctx } from './context';
 
 /** Runs one agenda item and plans its next occurrence. false: the customer is CLOSED. */
 export async function runContact(ctx: Ctx, item: AgendaItem): Promise<boolean> {
@@ -14,7 +14,7 @@ export async function runContact(ctx: Ctx, item: AgendaItem): Promise<boolean> {
     if (opened?.closed) return false;
     if (opened) {
       if (s.meeting && opened.missedTaskIds.includes(s.meeting.taskId)) s.counters.meetingsMissed += 1;
-      const reminder = opened.reminder ? await startReminder(opened.reminder, `Meeting reminder for customer ${s.customerId}, ${opened.quarter}`) : undefined;
+      const reminder = reminderRef(opened.reminder);
       s.meeting = { quarter: opened.quarter, taskId: opened.taskId, escalatesAt: opened.overdueAt, ...(reminder ? { reminder } : {}) };
       replan(ctx, item, opened.nextAt);
     }

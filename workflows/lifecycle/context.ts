@@ -3,20 +3,12 @@
  * proxies, steps that record a failure for good instead of jamming (issue 7), the reminder children,
  * and the Temporal UI's view of the process (search attributes and current details).
  */
-import {
-  getExternalWorkflowHandle,
-  ParentClosePolicy,
-  proxyActivities,
-  setCurrentDetails,
-  startChild,
-  upsertSearchAttributes,
-} from '@temporalio/workflow';
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import { getExternalWorkflowHandle, proxyActivities, setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow';
 import type { LifecycleActivities } from '../../activities/lifecycle';
 import { SA } from '../../src/temporal/search-attributes';
 import { EMAIL, RECORD } from '../activity-options';
 import { failedForGood, needsAttention, NEEDS_ATTENTION } from '../needs-attention';
-import { acknowledgeSignal, reminderWorkflowId, staffReminder, type StaffReminderInput } from '../staff-reminder';
+import { acknowledgeSignal, reminderWorkflowId, type StaffReminderInput } from '../staff-reminder';
 import type { LifecycleInput, LifecycleState, LifecycleStatus, ReminderRef } from './definitions';
 
 export const record = proxyActivities<LifecycleActivities>(RECORD);
@@ -50,15 +42,9 @@ export async function step<T>(ctx: Ctx, name: string, run: () => Promise<T>, act
   }
 }
 
-/** Starts a staffReminder child for work the lifecycle opened; it outlives the run (continue-as-new). */
-export async function startReminder(input: StaffReminderInput, summary: string): Promise<ReminderRef> {
-  const workflowId = reminderWorkflowId(input.reminderKey);
-  try {
-    await startChild(staffReminder, { workflowId, args: [input], parentClosePolicy: ParentClosePolicy.ABANDON, staticSummary: summary });
-  } catch (err) {
-    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-  }
-  return { workflowId, staffId: input.staffId };
+/** The reminder the activity started for work it opened (a top-level workflow: it outlives this run). */
+export function reminderRef(input: StaffReminderInput | null): ReminderRef | undefined {
+  return input ? { workflowId: reminderWorkflowId(input.reminderKey), staffId: input.staffId } : undefined;
 }
 
 /** The work is done: its reminder stops (cancelled before its due time, acknowledged after). */

@@ -4,7 +4,7 @@
  * completed (findings recorded by the use case; the next review counted from the completion).
  */
 import type { CompleteReviewInput, ReviewCompleted } from './definitions';
-import { answerReminder, nowIso, record, reflect, setStatus, startReminder, step, type Ctx } from './context';
+import { answerReminder, nowIso, record, reflect, reminderRef, setStatus, step, type Ctx } from './context';
 
 /** The review falls due: its task opens and the reminder child starts. false: the customer is CLOSED. */
 export async function openReview(ctx: Ctx): Promise<boolean> {
@@ -13,7 +13,7 @@ export async function openReview(ctx: Ctx): Promise<boolean> {
   const opened = await step(ctx, 'openReview', () => record.openReview({ customerId: s.customerId, workflowId: ctx.workflowId, cycle: s.cycle, dueAt }));
   if (!opened) return true; // recorded as NEEDS_ATTENTION; the loop holds before trying again
   if (opened.closed) return false;
-  const reminder = opened.reminder ? await startReminder(opened.reminder, `Review reminder for customer ${s.customerId}, cycle ${s.cycle + 1}`) : undefined;
+  const reminder = reminderRef(opened.reminder);
   s.review = { cycle: s.cycle, taskId: opened.taskId, dueAt, overdueAt: opened.overdueAt, ...(reminder ? { reminder } : {}) };
   setStatus(ctx, 'REVIEW_DUE');
   return true;
