@@ -1,7 +1,10 @@
 /**
- * What a staff reminder and its escalation say (pure: the activities send what these return).
- * Carries the reminder key, so the recipient can acknowledge through the API.
+ * What a staff reminder and its escalation say (pure: the activities send what these return): a
+ * text and an HTML part, times in the bank's time zone. Carries the reminder key, so the recipient
+ * can acknowledge through the API.
  */
+import { formatBankTime, renderEmail, type RenderedEmail } from '../mail/render';
+
 export interface ReminderView {
   key: string;
   subject: string;
@@ -13,51 +16,45 @@ export interface StaffView {
   email: string;
 }
 
-export interface RenderedEmail {
-  subject: string;
-  text: string;
-}
+export type { RenderedEmail };
 
-const iso = (d: Date) => d.toISOString().replace('.000Z', 'Z');
-
-export function reminderDueEmail(reminder: ReminderView, staff: StaffView): RenderedEmail {
-  return {
+/** To the assignee at the due time. `timeZone`: the bank's (policy `onboarding.timeZone`). */
+export function reminderDueEmail(reminder: ReminderView, staff: StaffView, timeZone: string): RenderedEmail {
+  return renderEmail({
     subject: `Reminder: ${reminder.subject}`,
-    text: [
-      `Hello ${staff.name},`,
-      '',
-      `This is your reminder, due ${iso(reminder.dueAt)}:`,
-      `  ${reminder.subject}`,
-      '',
-      `Please acknowledge it (POST /reminders/${encodeURIComponent(reminder.key)}/acknowledge).`,
-      'If it is not acknowledged in time it will be escalated.',
-      '',
-      `Reminder key: ${reminder.key}`,
-    ].join('\n'),
-  };
+    greeting: `Hello ${staff.name},`,
+    paragraphs: ['This is your reminder. Please acknowledge it: if it is not acknowledged in time it will be escalated.'],
+    facts: [
+      ['Reminder', reminder.subject],
+      ['Due', formatBankTime(reminder.dueAt, timeZone)],
+      ['Reminder key', reminder.key],
+    ],
+    action: { label: 'To acknowledge it', instruction: `POST /reminders/${encodeURIComponent(reminder.key)}/acknowledge` },
+  });
 }
 
+/** To the escalation contact once the grace period has passed without acknowledgement. */
 export function reminderEscalationEmail(
   reminder: ReminderView,
   assignee: StaffView,
   contact: StaffView,
   escalateAfterMs: number,
+  timeZone: string,
 ): RenderedEmail {
-  return {
+  return renderEmail({
     subject: `Escalation: reminder not acknowledged: ${reminder.subject}`,
-    text: [
-      `Hello ${contact.name},`,
-      '',
+    greeting: `Hello ${contact.name},`,
+    paragraphs: [
       `${assignee.name} <${assignee.email}> has not acknowledged a reminder within ${describeDuration(escalateAfterMs)} of it falling due.`,
-      '',
-      `  ${reminder.subject}`,
-      `  due ${iso(reminder.dueAt)}`,
-      '',
       'You are its escalation contact: please follow it up.',
-      '',
-      `Reminder key: ${reminder.key}`,
-    ].join('\n'),
-  };
+    ],
+    facts: [
+      ['Reminder', reminder.subject],
+      ['Due', formatBankTime(reminder.dueAt, timeZone)],
+      ['Assigned to', `${assignee.name} <${assignee.email}>`],
+      ['Reminder key', reminder.key],
+    ],
+  });
 }
 
 /** Idempotency keys of the emails one reminder can send: one of each, ever. */
