@@ -80,9 +80,11 @@ export interface CoverageOutcome {
   unfilledTeamRoles: string[];
   /** Assignments made by this call (empty when the coverage was already in place). */
   assigned: { staffId: string; role: 'RELATIONSHIP_MANAGER' | 'TEAM_MEMBER'; expertise?: string }[];
+  /** Assignments this call ended: the segment no longer calls for them (§3.2 dynamic update → §4). */
+  ended: { staffId: string; role: 'RELATIONSHIP_MANAGER' | 'TEAM_MEMBER'; expertise?: string }[];
 }
 
-/** Least-loaded active staff member with `role` or `expertise` (fewest active assignments, then id), never one of `exclude`. */
+/** Least-loaded active staff member with `role` and/or `expertise` (fewest active assignments, then id), never one of `exclude`. */
 async function leastLoaded(tx: DbTx, filter: { role?: 'RELATIONSHIP_MANAGER'; expertise?: string }, exclude: string[]) {
   const candidates = await tx.staffMember.findMany({
     where: {
@@ -100,23 +102,52 @@ async function leastLoaded(tx: DbTx, filter: { role?: 'RELATIONSHIP_MANAGER'; ex
 /**
  * §4 coverage for `segment`: a dedicated relationship manager and team members by expertise, each the
  * least-loaded eligible staff member. Keeps assignments already in place (idempotent).
+ *
+ * A segment change (§3.2 dynamic update) changes the relationship assignment with the service tier:
+ * - a segment with no dedicated manager (REGULAR, SMALL) ends the manager's assignment;
+ * - where relationship managers carry the segment's code as expertise (e.g. HIGH_NET_WORTH private
+ *   bankers), the segment is served by them: a manager without it hands over to the least-loaded one
+ *   who has it (where nobody has it, any relationship manager serves, and the current one stays);
+ * - team roles the new segment does not call for end; the ones it does are filled.
  */
 export async function ensureCoverage(tx: DbTx, args: { customerId: string; segment: Segment; at: Date; policy: Policy }): Promise<CoverageOutcome> {
-  const { customerId, at } = args;
-  const coverage = coverageFor(args.segment, args.policy);
+  const { customerId, at, segment } = args;
+  const coverage = coverageFor(segment, args.policy);
   const current = await tx.customer.findUniqueOrThrow({ where: { id: customerId } });
   const active = await tx.relationshipAssignment.findMany({ where: { customerId, endedAt: null } });
   const assigned: CoverageOutcome['assigned'] = [];
+  const ended: CoverageOutcome['ended'] = [];
+  const end = async (ids: string[]) => {
+    if (ids.length) await tx.relationshipAssignment.updateMany({ where: { id: { in: ids }, endedAt: null }, data: { endedAt: at } });
+  };
   let managerId = current.relationshipManagerId;
-  if (coverage.dedicatedManager && !managerId) {
-    const rm = await leastLoaded(tx, { role: 'RELATIONSHIP_MANAGER' }, []);
-    if (rm) {
-      managerId = rm.id;
-      await tx.relationshipAssignment.create({ data: { customerId, staffId: rm.id, role: 'RELATIONSHIP_MANAGER', assignedAt: at } });
-      await tx.customer.update({ where: { id: customerId }, data: { relationshipManagerId: rm.id } });
-      assigned.push({ staffId: rm.id, role: 'RELATIONSHIP_MANAGER' });
+  if (coverage.dedicatedManager) {
+    const specialists = await tx.staffMember.count({ where: { active: true, roles: { has: 'RELATIONSHIP_MANAGER' }, expertise: { has: segment } } });
+    const currentQualifies = managerId
+      ? specialists === 0 || (await tx.staffMember.count({ where: { id: managerId, active: true, expertise: { has: segment } } })) > 0
+      : false;
+    if (!currentQualifies) {
+      const rm = await leastLoaded(tx, { role: 'RELATIONSHIP_MANAGER', ...(specialists > 0 ? { expertise: segment } : {}) }, managerId ? [managerId] : []);
+      if (rm) {
+        const previous = active.filter((a) => a.role === 'RELATIONSHIP_MANAGER');
+        await end(previous.map((a) => a.id));
+        ended.push(...previous.map((a) => ({ staffId: a.staffId, role: 'RELATIONSHIP_MANAGER' as const })));
+        managerId = rm.id;
+        await tx.relationshipAssignment.create({ data: { customerId, staffId: rm.id, role: 'RELATIONSHIP_MANAGER', assignedAt: at } });
+        await tx.customer.update({ where: { id: customerId }, data: { relationshipManagerId: rm.id } });
+        assigned.push({ staffId: rm.id, role: 'RELATIONSHIP_MANAGER' });
+      }
     }
+  } else if (managerId || active.some((a) => a.role === 'RELATIONSHIP_MANAGER')) {
+    const previous = active.filter((a) => a.role === 'RELATIONSHIP_MANAGER');
+    await end(previous.map((a) => a.id));
+    ended.push(...previous.map((a) => ({ staffId: a.staffId, role: 'RELATIONSHIP_MANAGER' as const })));
+    managerId = null;
+    await tx.customer.update({ where: { id: customerId }, data: { relationshipManagerId: null } });
   }
+  const surplus = active.filter((a) => a.role === 'TEAM_MEMBER' && !coverage.team.includes(a.expertise ?? ''));
+  await end(surplus.map((a) => a.id));
+  ended.push(...surplus.map((a) => ({ staffId: a.staffId, role: 'TEAM_MEMBER' as const, ...(a.expertise ? { expertise: a.expertise } : {}) })));
   const team: CoverageOutcome['team'] = [];
   const unfilled: string[] = [];
   for (const expertise of coverage.team) {
@@ -134,5 +165,5 @@ export async function ensureCoverage(tx: DbTx, args: { customerId: string; segme
     team.push({ staffId: member.id, expertise });
     assigned.push({ staffId: member.id, role: 'TEAM_MEMBER', expertise });
   }
-  return { relationshipManagerId: managerId, team, unfilledTeamRoles: unfilled, assigned };
+  return { relationshipManagerId: managerId, team, unfilledTeamRoles: unfilled, assigned, ended };
 }
