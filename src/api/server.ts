@@ -29,6 +29,8 @@ import { WorkflowStarter } from '../outbox/workflow-starts';
 import { customerRoutes } from './routes/customers';
 import { reviewRoutes } from './routes/reviews';
 import { auditRoutes } from './routes/audit';
+import { lifecycleRoutes } from './routes/lifecycle';
+import { taskRoutes } from './routes/tasks';
 
 export interface ApiDeps {
   db: Db;
@@ -123,7 +125,8 @@ export async function buildApi(given: ApiDeps): Promise<FastifyInstance> {
         title: 'Customer-care manager API',
         version: deps.policy.version,
         description:
-          'Customers (§2.3 identification and review, §3.1 security, §3.2 updates, §4 service tiers), staff reminders and escalations (§5.2), run as Temporal workflows. ' +
+          'Customers (§2.3 identification and review, §3.1 security, §3.2 updates, §4 service tiers), their lifecycle (§3.2 periodic reviews, §5.1 regular contact), ' +
+          'staff tasks, reminders and escalations (§5.2), run as Temporal workflows. ' +
           'Every route except /health and /docs needs `Authorization: Bearer ccm_…` (a staff API key); roles are named per route (§3.1).',
       },
       components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', description: 'A staff API key: ccm_…' } } },
@@ -138,6 +141,8 @@ export async function buildApi(given: ApiDeps): Promise<FastifyInstance> {
   await app.register(customerRoutes(deps));
   await app.register(reviewRoutes(deps));
   await app.register(auditRoutes(deps));
+  await app.register(lifecycleRoutes(deps));
+  await app.register(taskRoutes(deps));
   if (deps.mailbox) await app.register(mailRoutes(deps.mailbox));
   if (deps.codec) {
     await app.register(

@@ -4,6 +4,8 @@
  * - Roles (§3.1): CUSTOMER_SERVICE, ADMIN; a RELATIONSHIP_MANAGER for their own customers only (others → 404).
  * - Optimistic concurrency: If-Match / body `version` (src/customers/concurrency.ts), 409 on mismatch.
  * - The audit record (`customer.update`, before/after of each changed field) commits with the change.
+ * - After the commit, a real change of an APPROVED customer signals its lifecycle (`customerChanged`,
+ *   field names only; best effort: src/lifecycle/notify-lifecycle.ts) when `deps.temporal` is given.
  */
 import { z } from 'zod';
 import { diffFields, writeAudit } from '../audit/audit-log';
@@ -12,6 +14,7 @@ import type { Prisma } from '../db/generated/client';
 import { contactPreferencesSchema, emailSchema, phoneSchema } from '../domain/contact';
 import { requireRole, type Actor } from '../security/auth';
 import { parseInput, ValidationError } from '../shared/errors';
+import { notifyCustomerChanged, type NotifyDeps } from '../lifecycle/notify-lifecycle';
 import { findCustomerIn, ownCustomerScope } from './access';
 import { claimVersion, expectedVersion } from './concurrency';
 import { customerInclude, toCustomerView, type CustomerView } from './customer-view';
@@ -43,7 +46,7 @@ export interface UpdateContext extends AccessContext {
   ifMatch?: string | string[];
 }
 
-export async function updateCustomer(deps: { db: Db }, actor: Actor, id: string, body: unknown, ctx: UpdateContext = {}): Promise<CustomerView> {
+export async function updateCustomer(deps: { db: Db } & NotifyDeps, actor: Actor, id: string, body: unknown, ctx: UpdateContext = {}): Promise<CustomerView> {
   requireRole(actor, ...UPDATE_ROLES);
   const { version: bodyVersion, ...patch } = parseInput(updateCustomerInput, body);
   const version = expectedVersion(ctx.ifMatch, bodyVersion);
@@ -51,8 +54,9 @@ export async function updateCustomer(deps: { db: Db }, actor: Actor, id: string,
     throw new ValidationError([{ field: '(body)', reason: 'nothing to update: send email, phone and/or contactPreferences' }]);
   }
   const scope = ownCustomerScope(actor, UPDATE_ANY_ROLES);
+  let changed: string[] = [];
 
-  return deps.db.$transaction(async (tx) => {
+  const view = await deps.db.$transaction(async (tx) => {
     const row = await findCustomerIn(tx, id, scope);
     const before = { email: row.email, phone: row.phone, contactPreferences: contactPreferencesSchema.parse(row.contactPreferences ?? {}) };
     const after = {
@@ -72,6 +76,7 @@ export async function updateCustomer(deps: { db: Db }, actor: Actor, id: string,
       });
     }
     if (Object.keys(changes).length === 0) return toCustomerView(row); // the same values: nothing changed, nothing to record
+    changed = Object.keys(changes);
     await writeAudit(tx, {
       actorStaffId: actor.staffId,
       action: 'customer.update',
@@ -83,4 +88,6 @@ export async function updateCustomer(deps: { db: Db }, actor: Actor, id: string,
     });
     return toCustomerView(await tx.customer.findUniqueOrThrow({ where: { id }, include: customerInclude }));
   });
+  if (changed.length > 0 && view.status === 'APPROVED') await notifyCustomerChanged(deps, id, changed, actor.staffId);
+  return view;
 }

@@ -8,6 +8,8 @@
  * the §4 service tier. Profile, classification, segment change and audit records commit together.
  * Roles and optimistic concurrency as for PATCH /customers/:id (src/customers/update-customer.ts).
  * The §4 coverage the new segment requires (e.g. a dedicated manager for VIP) is assigned at once.
+ * After the commit, a real change of an APPROVED customer signals its lifecycle (`customerChanged`,
+ * field names only; best effort: src/lifecycle/notify-lifecycle.ts) when `deps.temporal` is given.
  */
 import { z } from 'zod';
 import { diffFields, writeAudit, type FieldChanges } from '../audit/audit-log';
@@ -20,6 +22,7 @@ import { decryptField, encryptField } from '../security/crypto';
 import type { KeyRing } from '../security/keyring';
 import type { Clock } from '../shared/clock';
 import { parseInput, ValidationError } from '../shared/errors';
+import { notifyCustomerChanged, type NotifyDeps } from '../lifecycle/notify-lifecycle';
 import { findCustomerIn, ownCustomerScope } from './access';
 import { claimVersion, expectedVersion } from './concurrency';
 import { aad } from './encrypted-fields';
@@ -83,7 +86,7 @@ export const enterpriseProfileInput = z.strictObject({
 
 export type ProfileUpdateResult = CustomerView & { segmentChange?: { from: string | null; to: string; reason: string } };
 
-export interface ProfileDeps {
+export interface ProfileDeps extends NotifyDeps {
   db: Db;
   ring: KeyRing;
   policy: Policy;
@@ -107,8 +110,9 @@ export async function updateProfile(deps: ProfileDeps, actor: Actor, id: string,
   }
   const now = deps.clock.now();
   const audit = { actorStaffId: actor.staffId, entity: 'Customer', entityId: id, customerId: id, ...(ctx.requestId ? { requestId: ctx.requestId } : {}) };
+  let changed: string[] = [];
 
-  return deps.db.$transaction(async (tx) => {
+  const result = await deps.db.$transaction(async (tx): Promise<ProfileUpdateResult> => {
     const row = await findCustomerIn(tx, id, scope);
     const changes =
       input.type === 'INDIVIDUAL' ? await individualChanges(deps, row, input) : enterpriseChanges(row, input);
@@ -117,6 +121,7 @@ export async function updateProfile(deps: ProfileDeps, actor: Actor, id: string,
       return toCustomerView(row); // the same values: nothing changed, nothing to record
     }
     await claimVersion(tx, id, version, scope);
+    changed = Object.keys(changes.fields);
     await changes.write(tx);
     await writeAudit(tx, { ...audit, action: 'customer.profile.update', changes: changes.fields });
 
@@ -124,6 +129,8 @@ export async function updateProfile(deps: ProfileDeps, actor: Actor, id: string,
     const view = toCustomerView(await tx.customer.findUniqueOrThrow({ where: { id }, include: customerInclude }));
     return change ? { ...view, segmentChange: { from: change.from, to: change.to, reason: change.reason } } : view;
   });
+  if (changed.length > 0 && result.status === 'APPROVED') await notifyCustomerChanged(deps, id, changed, actor.staffId);
+  return result;
 }
 
 interface ProfileChanges {
@@ -220,9 +227,13 @@ async function reclassify(
   const { change, changes } = await applyClassification(tx, { customerId: id, next, at: now, actorStaffId: actor.staffId, policy: deps.policy });
   if (Object.keys(changes).length === 0) return undefined;
   const coverage = await ensureCoverage(tx, { customerId: id, segment: next.segment, at: now, policy: deps.policy });
-  const coverageChanges: FieldChanges = coverage.assigned.length
-    ? { relationshipManagerId: { before: c.relationshipManagerId, after: coverage.relationshipManagerId }, assignments: { before: null, after: coverage.assigned } }
-    : {};
+  const coverageChanges: FieldChanges =
+    coverage.assigned.length || coverage.ended.length
+      ? {
+          ...(c.relationshipManagerId === coverage.relationshipManagerId ? {} : { relationshipManagerId: { before: c.relationshipManagerId, after: coverage.relationshipManagerId } }),
+          assignments: { before: coverage.ended.length ? coverage.ended : null, after: coverage.assigned.length ? coverage.assigned : null },
+        }
+      : {};
   await writeAudit(tx, { ...audit, action: 'customer.classify', changes: { ...changes, ...coverageChanges } });
   return change;
 }

@@ -4,8 +4,9 @@
  * that are missing — customers approved before the lifecycle existed, customers brought in from an
  * earlier system, a process that was terminated — and is safe to run any number of times.
  *
- * - Idempotent by business key: a running `customer-<id>` is counted as already running and left
- *   alone; a start races nothing (`workflowIdConflictPolicy: USE_EXISTING`).
+ * - Idempotent by business key: the one start path of lifecycles (src/lifecycle/start-lifecycle.ts,
+ *   also the onboarding hand-off's) refuses a second run while one runs (the server says so, atomically:
+ *   no describe-then-start race), which counts as already running; a closed one gets a new run.
  * - `lastReviewAt`: a migrated customer's last completed review (YYYY-MM-DD in the bank's time zone,
  *   or an ISO instant; not in the future), from which its next review is counted; only with
  *   `customerId`, and only for a start (a running lifecycle keeps its plan).
@@ -15,7 +16,6 @@
  *   run again picks up where it stopped. Any other failure of one customer is reported in `skipped`.
  */
 import type { Client } from '@temporalio/client';
-import { WorkflowIdConflictPolicy } from '@temporalio/common';
 import { z } from 'zod';
 import { outageOf } from '../api/outage';
 import type { Db } from '../db/client';
@@ -24,10 +24,7 @@ import { bankTimeZone, type Policy } from '../policy/policy';
 import { requireRole, type Actor } from '../security/auth';
 import type { Clock } from '../shared/clock';
 import { NotFoundError, parseInput, ValidationError } from '../shared/errors';
-import { SA } from '../temporal/search-attributes';
-import { isWorkflowGone } from '../temporal/workflow-gone';
-import { customerLifecycle } from '../../workflows/lifecycle/customer-lifecycle';
-import { customerWorkflowId } from '../../workflows/lifecycle/definitions';
+import { startLifecycle } from './start-lifecycle';
 
 export const ENSURE_PAGE_SIZE = 500;
 export const ENSURE_CONCURRENCY = 32;
@@ -109,37 +106,13 @@ function lastReviewInstant(text: string, deps: { policy: Policy; clock: Clock })
 }
 
 async function ensureOne(deps: EnsureDeps, c: { id: string; type: 'INDIVIDUAL' | 'ENTERPRISE' }, lastReviewAt: string | undefined, result: EnsureResult): Promise<void> {
-  const workflowId = customerWorkflowId(c.id);
   try {
-    if (await isRunning(deps.temporal, workflowId)) {
-      result.alreadyRunning += 1;
-      return;
-    }
-    await deps.temporal.workflow.start(customerLifecycle, {
-      workflowId,
-      taskQueue: deps.taskQueue,
-      args: [{ customerId: c.id, ...(lastReviewAt ? { lastReviewAt } : {}) }],
-      workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
-      typedSearchAttributes: [
-        { key: SA.ProcessKind, value: 'CUSTOMER_LIFECYCLE' },
-        { key: SA.CustomerId, value: c.id },
-        { key: SA.CustomerType, value: c.type },
-      ],
-      staticSummary: `Lifecycle of customer ${c.id}: periodic reviews (§3.2) and regular contact (§5.1)`,
-    });
-    result.started.push(c.id);
+    const outcome = await startLifecycle(deps.temporal, { customerId: c.id, customerType: c.type, taskQueue: deps.taskQueue, ...(lastReviewAt ? { lastReviewAt } : {}) });
+    if (outcome === 'STARTED') result.started.push(c.id);
+    else result.alreadyRunning += 1;
   } catch (err) {
     if (outageOf(err)) throw err;
     result.skipped.push({ customerId: c.id, reason: `${(err as Error).name}: ${(err as Error).message}` });
-  }
-}
-
-async function isRunning(temporal: Client, workflowId: string): Promise<boolean> {
-  try {
-    return (await temporal.workflow.getHandle(workflowId).describe()).status.name === 'RUNNING';
-  } catch (err) {
-    if (isWorkflowGone(err)) return false;
-    throw err;
   }
 }
 

@@ -31,13 +31,24 @@ import { MAX_NESTING_DEPTH } from '../../src/shared/text';
 import { dataConverter } from '../../src/temporal/codec';
 import { SENSITIVE_INPUT } from '../../src/customers/create-customer';
 import { SENSITIVE_PROFILE_FIELDS } from '../../src/customers/update-profile';
+import { calendarDateIn } from '../../src/domain/business-calendar';
+import { ensureLifecycles } from '../../src/lifecycle/ensure-lifecycles';
+import { SENSITIVE_REVIEW_FIELDS } from '../../src/lifecycle/complete-review';
+import { systemClock } from '../../src/shared/clock';
+import { customerWorkflowId } from '../../workflows/lifecycle/definitions';
 import { unique } from '../support/fixtures';
 import { startApiStack, type ApiStack } from '../support/stack';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20261130);
 const RANDOM_CASES_PER_ENDPOINT = 25;
 
-const policy = parsePolicy({ ...DEFAULT_POLICY, version: '2026.11-96' });
+// The first meeting reminder late in the quarter: an enterprise's meeting of the current quarter opens
+// at approval (src/domain/lifecycle-schedule.ts), so POST /customers/{id}/meetings has a meeting to record.
+const policy = parsePolicy({
+  ...DEFAULT_POLICY,
+  version: '2026.11-96',
+  contact: { ...DEFAULT_POLICY.contact, meeting: { firstReminderAfterBusinessDays: 100, secondReminderAfterBusinessDays: 110 } },
+});
 const ring = developmentKeyRing();
 
 let stack: ApiStack;
@@ -120,6 +131,57 @@ async function newReminder(): Promise<string> {
   return key;
 }
 
+async function until<T>(what: string, probe: () => Promise<T | null | undefined | false>): Promise<T> {
+  for (const deadline = Date.now() + 30_000; ; ) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`setup: timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** A new customer approved by the AUDITOR, its lifecycle running (started by onboarding). */
+async function approvedCustomer(body: unknown = individual()): Promise<string> {
+  const id = await newCustomer(body);
+  const res = await call('POST', `/reviews/${id}/decision`, { as: 'auditor', body: { decision: 'APPROVE' } });
+  if (res.status !== 200) throw new Error(`setup: APPROVE → ${res.status} ${res.text}`);
+  await until(`customer-${id}`, () => db.customerLifecycle.findUnique({ where: { customerId: id } }));
+  return id;
+}
+
+/** An approved REGULAR individual (the service team's work) whose periodic review is open: restarted as a migrated customer last reviewed 185 days ago. */
+async function customerWithReviewDue(): Promise<string> {
+  const id = await approvedCustomer();
+  await temporal.workflow.getHandle(customerWorkflowId(id)).terminate('fuzz setup: restarted as a migrated customer');
+  const ensured = await ensureLifecycles(
+    { db, temporal, taskQueue: stack.taskQueue, policy, clock: systemClock },
+    { staffId: 'fuzz-setup', roles: ['ADMIN'] },
+    { customerId: id, lastReviewAt: new Date(Date.now() - 185 * 86_400_000).toISOString() },
+  );
+  if (ensured.started.length !== 1) throw new Error(`setup: ensure → ${JSON.stringify(ensured)}`);
+  await until('the review task', () => db.task.findFirst({ where: { customerId: id, kind: 'PERIODIC_REVIEW', status: 'OPEN' } }));
+  await settle(10, 100);
+  return id;
+}
+
+/** A SMALL enterprise (the service team's) with its quarterly meeting open. */
+async function enterpriseWithMeetingOpen(): Promise<string> {
+  const id = await approvedCustomer({ ...enterprise(), employees: 20, annualRevenueUsd: 2_000_000 });
+  await until('the meeting task', () => db.task.findFirst({ where: { customerId: id, kind: 'RELATIONSHIP_MEETING', status: 'OPEN' } }));
+  await settle(10, 100);
+  return id;
+}
+
+/** A §5.1 contact by phone: the task the lifecycle's contact activity opens for a phone-only customer. */
+async function contactTask(): Promise<string> {
+  const id = await approvedCustomer({ ...individual(), phone: '+12125550123', contactPreferences: { email: false, phone: true } });
+  const made = await stack.activities.makeContact({ customerId: id, workflowId: customerWorkflowId(id), kind: 'BIRTHDAY_GREETING', at: new Date().toISOString() });
+  if (made.status !== 'TASK_OPENED') throw new Error(`setup: makeContact → ${JSON.stringify(made)}`);
+  const task = await db.task.findFirstOrThrow({ where: { customerId: id, kind: 'CUSTOMER_CONTACT' } });
+  await settle(10, 100);
+  return task.id;
+}
+
 /** Valid requests per route, keyed as "METHOD /openapi/{path}"; several where the body has variants. */
 const EXAMPLES: Record<string, Example | Example[]> = {
   'POST /staff': {
@@ -174,6 +236,36 @@ const EXAMPLES: Record<string, Example | Example[]> = {
       if (res.status !== 200) throw new Error(`setup: REQUEST_INFO → ${res.status} ${res.text}`);
       return { customerId };
     },
+  },
+  'POST /customers/{id}/reviews/complete': {
+    as: 'cs',
+    setup: async () => ({ id: await customerWithReviewDue() }),
+    body: async ({ id }) => ({
+      findings: { basicData: 'Identity and address confirmed', financialSituation: 'Salary unchanged', changedNeeds: 'None' },
+      contact: { phone: '+12125550123' },
+      profile: { incomeSource: 'salary' },
+      version: await versionOf(id!),
+    }),
+    sensitive: SENSITIVE_REVIEW_FIELDS,
+  },
+  'POST /customers/{id}/meetings': {
+    as: 'cs',
+    setup: async () => ({ id: await enterpriseWithMeetingOpen() }),
+    body: () => ({ heldOn: calendarDateIn(new Date(), policy.onboarding.timeZone), attendees: ['CFO', 'Owner'], notes: 'Discussed a credit line' }),
+  },
+  'POST /customers/{id}/close': {
+    as: 'admin',
+    setup: async () => {
+      const id = await approvedCustomer();
+      await settle(10, 100);
+      return { id };
+    },
+    body: () => ({ reason: 'Moved abroad' }),
+  },
+  'POST /tasks/{id}/complete': {
+    as: 'cs',
+    setup: async () => ({ id: await contactTask() }),
+    body: () => ({ outcome: 'REACHED', notes: 'Greeting passed on' }),
   },
   'POST /codec/encode': { as: 'admin', setup: noParams, body: () => ({ payloads: [jsonPayload] }), codecProtocol: true },
   'POST /codec/decode': { as: 'admin', setup: noParams, body: () => ({ payloads: [jsonPayload] }), codecProtocol: true },

@@ -30,7 +30,8 @@ const withEtag = (reply: FastifyReply, view: CustomerView) => reply.header('etag
 export const customerRoutes =
   (deps: ApiDeps): FastifyPluginAsync =>
   async (app) => {
-    const useCaseDeps = { ...deps, clock: deps.clock ?? systemClock };
+    // The update use cases signal the customer's lifecycle after a change; a failed signal is logged here.
+    const useCaseDeps = { ...deps, clock: deps.clock ?? systemClock, log: (line: string) => app.log.warn(line) };
     app.addHook('onSend', async (_req, reply) => {
       reply.header('cache-control', 'no-store');
     });
@@ -106,7 +107,7 @@ export const customerRoutes =
         },
       },
       async (req, reply) => {
-        const view = await updateCustomer(deps, actorOf(req), req.params.id, req.body, { requestId: req.id, ...ifMatch(req.headers['if-match']) });
+        const view = await updateCustomer(useCaseDeps, actorOf(req), req.params.id, req.body, { requestId: req.id, ...ifMatch(req.headers['if-match']) });
         return withEtag(reply, view).send(view);
       },
     );
