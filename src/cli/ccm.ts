@@ -13,24 +13,19 @@
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { Command, CommanderError, Option } from 'commander';
-import type { Client } from '@temporalio/client';
-import { loadKeyRing } from '../app/key-ring';
-import { ConfigError, loadConfig, type Env } from '../config/env';
-import { createDb, type Db } from '../db/client';
-import { loadPolicy, type Policy } from '../policy/policy';
+import type { Policy } from '../policy/policy';
 import { CsvFormatError, errorLine, formatImportReport, importCustomerRows, readCustomerCsv, type ImportProgress } from '../customers/import-csv';
 import { listPendingReviews } from '../reviews/list-pending';
-import { AuthenticationError, issueApiKey, requireRole, type Actor } from '../security/auth';
-import type { KeyRing } from '../security/keyring';
+import { issueApiKey, requireRole } from '../security/auth';
 import { systemClock } from '../shared/clock';
 import { parseInput, ValidationError, type FieldIssue } from '../shared/errors';
 import { createStaff, STAFF_ROLES } from '../staff/create-staff';
+import { registerLifecycleCommands } from './lifecycle';
+import { log, out, printJson, Session, UsageError, wholeNumber, type GlobalOptions } from './session';
 
 // Loaded by the commands that need them: the Temporal SDK, the payload codec and the customer use
 // cases (which import the workflow definitions) take about a second to load, which commands that
 // only read the database should not pay. (require, not import(): tsx runs this file as CommonJS.)
-import type * as TemporalClientModule from '../temporal/client';
-import type * as CodecModule from '../temporal/codec';
 import type * as CreateCustomerModule from '../customers/create-customer';
 import type * as CustomerDtoModule from '../customers/customer-dto';
 import type * as CalendarModule from '../domain/business-calendar';
@@ -41,8 +36,6 @@ import type * as ProgressModule from 'cli-progress';
 import type * as OutboxModule from '../outbox/workflow-starts';
 /* eslint-disable @typescript-eslint/no-require-imports */
 const onDemand = {
-  temporalClient: () => require('../temporal/client') as typeof TemporalClientModule,
-  codec: () => require('../temporal/codec') as typeof CodecModule,
   createCustomer: () => require('../customers/create-customer') as typeof CreateCustomerModule,
   customerDto: () => require('../customers/customer-dto') as typeof CustomerDtoModule,
   calendar: () => require('../domain/business-calendar') as typeof CalendarModule,
@@ -54,100 +47,15 @@ const onDemand = {
 };
 /* eslint-enable @typescript-eslint/no-require-imports */
 
-/** A mistake in how the command was called: exit code 2. */
-export class UsageError extends Error {
-  override name = 'UsageError';
-}
+export { UsageError };
 
 const USAGE_ERRORS = new Set(['UsageError', 'ConfigError', 'PolicyError', 'CsvFormatError', 'KeyRingError']);
-
-const log = (line: string) => process.stderr.write(`[ccm] ${line}\n`);
-const out = (line = '') => process.stdout.write(`${line}\n`);
-
-interface GlobalOptions {
-  as?: string;
-  json?: boolean;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Connections, opened on first use and closed when the command ends
-// ---------------------------------------------------------------------------------------------
-
-class Session {
-  #env?: Env;
-  #ring?: KeyRing;
-  #policy?: Policy;
-  #db?: Db;
-  #temporal?: Client;
-  constructor(private readonly poolSize = 4) {}
-
-  get env(): Env {
-    return (this.#env ??= loadConfig());
-  }
-
-  get ring(): KeyRing {
-    return (this.#ring ??= loadKeyRing(this.env, log));
-  }
-
-  get policy(): Policy {
-    return (this.#policy ??= loadPolicy());
-  }
-
-  get db(): Db {
-    if (!this.#db) {
-      const url = this.env.DATABASE_URL;
-      if (!url) throw new ConfigError('DATABASE_URL is not set: expected the PostgreSQL URL, e.g. postgresql://user@127.0.0.1:5432/ccm');
-      this.#db = createDb({ url, max: this.poolSize });
-    }
-    return this.#db;
-  }
-
-  async temporal(): Promise<Client> {
-    if (!this.#temporal) {
-      const address = this.env.TEMPORAL_ADDRESS;
-      if (!address) throw new ConfigError('TEMPORAL_ADDRESS is not set: expected the Temporal frontend host:port, e.g. 127.0.0.1:7233');
-      const { createTemporalClient } = onDemand.temporalClient();
-      const { dataConverter } = onDemand.codec();
-      // §3.1: the same payload codec as the worker and the API, so workflow inputs travel encrypted.
-      this.#temporal = await createTemporalClient({ address, namespace: this.env.TEMPORAL_NAMESPACE, dataConverter: dataConverter(this.ring) });
-    }
-    return this.#temporal;
-  }
-
-  /** The acting staff member (--as / CCM_STAFF_ID) with the roles the database gives them. */
-  async actor(options: GlobalOptions): Promise<Actor> {
-    const staffId = options.as ?? process.env.CCM_STAFF_ID;
-    if (!staffId) throw new UsageError('who is acting? give --as <staffId> or set CCM_STAFF_ID');
-    const staff = await this.db.staffMember.findUnique({ where: { id: staffId } });
-    if (!staff) throw new AuthenticationError(`staff member ${staffId} does not exist`);
-    if (!staff.active) throw new AuthenticationError(`staff member ${staffId} is inactive`);
-    return { staffId: staff.id, roles: staff.roles };
-  }
-
-  async close(): Promise<void> {
-    await this.#temporal?.connection.close().catch(() => undefined);
-    await this.#db?.$disconnect().catch(() => undefined);
-  }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Option parsing helpers
-// ---------------------------------------------------------------------------------------------
-
-const wholeNumber = (name: string, min: number, max: number) => (text: string) => {
-  if (!/^\d+$/.test(text) || Number(text) < min || Number(text) > max) throw new UsageError(`${name} must be a whole number ${min}–${max}, got ${JSON.stringify(text)}`);
-  return Number(text);
-};
 
 const list = (text: string) =>
   text
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean);
-
-function printJson(value: unknown): void {
-  out(JSON.stringify(value, null, 2));
-}
 
 // ---------------------------------------------------------------------------------------------
 // customers import
@@ -483,7 +391,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .option('--reveal', 'show the identity number in clear (AUDITOR or RISK_OFFICER; recorded)')
     .action((id: string, options: { reveal?: boolean }, cmd: Command) => run(showCommand(id, options, globalsOf(cmd))));
 
-  const reviews = program.command('reviews').description("the audit team's review of new records (§2.3 step 3)");
+  const reviews = program.command('reviews').description("the audit team's review of new records (§2.3 step 3); periodic reviews (§3.2)");
   reviews
     .command('list')
     .description('records waiting for review or for the customer, oldest first')
@@ -510,6 +418,9 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .requiredOption('--reason <text>', 'what is needed')
     .addOption(waitOption())
     .action((customerId: string, options: DecideOptions, cmd: Command) => run(decideCommand(customerId, 'REQUEST_INFO', options, globalsOf(cmd))));
+
+  // ccm lifecycle ensure, reviews periodic|complete, customers close, tasks (src/cli/lifecycle.ts).
+  registerLifecycleCommands({ program, customers, reviews, run, globalsOf });
 
   const keys = program.command('keys').description('encryption keys and API keys (§3.1)');
   keys

@@ -1,0 +1,284 @@
+/**
+ * `ccm` commands of the customer lifecycle end to end: the real CLI (`node bin/ccm.js …`, a child
+ * process) against this file's PostgreSQL database and the Temporal dev server, with a worker in this
+ * process running the real workflows and activities (payloads encrypted with the CLI's keys).
+ *   ccm lifecycle ensure — idempotent; a migrated customer's `--last-review` plans its next review
+ *                          (§3.2: 6 months on for an individual), a lost lifecycle is started again;
+ *   ccm reviews periodic, ccm tasks — the open review, in scope;
+ *   ccm reviews complete — findings recorded, the next review planned;
+ *   ccm customers close — the customer leaves, its lifecycle ends.
+ */
+import { spawn } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, Worker } from '@temporalio/worker';
+import { createActivities } from '../../activities';
+import { createCustomer } from '../../src/customers/create-customer';
+import type { Db } from '../../src/db/client';
+import { calendarDateIn, zonedDateTimeToInstant } from '../../src/domain/business-calendar';
+import { addMonthsClamped, nextReviewDue } from '../../src/domain/lifecycle-schedule';
+import { createSmtpMailer, type Mailer } from '../../src/mail/mailer';
+import { DEFAULT_POLICY, parsePolicy } from '../../src/policy/policy';
+import { decideReview } from '../../src/reviews/decide-review';
+import { keyRingFromEnv } from '../../src/security/keyring';
+import { systemClock } from '../../src/shared/clock';
+import { PROJECT_ROOT } from '../../src/temporal/binaries';
+import { dataConverter } from '../../src/temporal/codec';
+import { customerWorkflowId, type LifecycleState } from '../../workflows/lifecycle/definitions';
+import { testDb, workflowBundle } from '../support/fixtures';
+import { startTestSmtpServer, type TestSmtpServer } from '../support/smtp';
+import { devServerAddress } from '../support/temporal';
+
+const TASK_QUEUE = `lifecycle-cli-${randomUUID().slice(0, 8)}`;
+const key = () => randomBytes(32).toString('base64');
+const KEYS = { DATA_ENCRYPTION_KEYS: `lc-1:${key()}`, DATA_ENCRYPTION_KEY_ID: 'lc-1', BLIND_INDEX_KEY: key() };
+const ring = keyRingFromEnv(KEYS);
+const policy = parsePolicy(DEFAULT_POLICY); // the CLI's policy too (POLICY_FILE unset)
+const TZ = policy.onboarding.timeZone;
+
+const ADMIN = 'adm-lc';
+const CS = 'cs-lc';
+const AUDITOR = 'aud-lc';
+const SUPERVISOR = 'sup-lc';
+const RM = 'rm-lc';
+
+let db: Db;
+let temporal: Client;
+let smtp: TestSmtpServer;
+let mailer: Mailer;
+let nativeConnection: NativeConnection;
+let worker: Worker;
+let workerRun: Promise<void>;
+
+interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `node bin/ccm.js …` asynchronously (the worker in this process keeps running meanwhile). */
+function ccm(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
+  const inherited: NodeJS.ProcessEnv = { ...process.env };
+  delete inherited.CCM_STAFF_ID;
+  delete inherited.POLICY_FILE;
+  const childEnv: NodeJS.ProcessEnv = { ...inherited, TEMPORAL_ADDRESS: devServerAddress(), TASK_QUEUE, ...KEYS, LOG_LEVEL: 'warn', ...env };
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [path.join(PROJECT_ROOT, 'bin', 'ccm.js'), ...args], { cwd: PROJECT_ROOT, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+async function until<T>(what: string, probe: () => Promise<T | undefined | null | false>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+let ssnCounter = 0;
+const person = (firstName: string) => ({
+  type: 'INDIVIDUAL',
+  channel: 'BRANCH',
+  firstName,
+  lastName: 'Lifecycle',
+  dateOfBirth: '1979-05-20',
+  email: `${firstName.toLowerCase()}-${randomUUID().slice(0, 6)}@example.com`,
+  identity: { kind: 'SSN', number: `${200 + (ssnCounter % 400)}-${10 + ssnCounter}-${String(4000 + ssnCounter++).padStart(4, '0')}` },
+});
+
+const deps = () => ({ db, temporal, taskQueue: TASK_QUEUE, policy, ring, clock: systemClock });
+const newCustomer = async (firstName: string) => (await createCustomer(deps(), { staffId: CS, roles: ['CUSTOMER_SERVICE'] }, person(firstName))).id;
+const lifecycleRunning = (id: string) =>
+  until(`customer-${id} running`, async () => (await db.customerLifecycle.findUnique({ where: { customerId: id } })) && (await temporal.workflow.getHandle(customerWorkflowId(id)).describe()).status.name === 'RUNNING');
+
+/** The customers of the story: approved through `ccm reviews approve`, migrated, and one whose lifecycle was lost. */
+const ids = { approved: '', migrated: '', lost: '' };
+/** The migrated customer's last review: 185 days ago (more than 6 months: its review is due now). */
+const lastReview = calendarDateIn(new Date(Date.now() - 185 * 86_400_000), TZ);
+
+beforeAll(async () => {
+  db = testDb();
+  for (const [id, roles] of [
+    [ADMIN, ['ADMIN']],
+    [CS, ['CUSTOMER_SERVICE']],
+    [AUDITOR, ['AUDITOR']],
+    [SUPERVISOR, ['SUPERVISOR']],
+    [RM, ['RELATIONSHIP_MANAGER']],
+  ] as const) {
+    await db.staffMember.create({ data: { id, name: `Staff ${id}`, email: `${id}@bank.test`, roles: [...roles] } });
+  }
+  const address = devServerAddress();
+  temporal = new Client({ connection: await Connection.connect({ address }), dataConverter: dataConverter(ring) });
+  smtp = await startTestSmtpServer();
+  mailer = createSmtpMailer({ url: smtp.url, from: 'care@bank.test' });
+  nativeConnection = await NativeConnection.connect({ address });
+  worker = await Worker.create({
+    connection: nativeConnection,
+    taskQueue: TASK_QUEUE,
+    workflowBundle: workflowBundle(),
+    activities: createActivities({ db, mailer, clock: systemClock, mailFrom: 'care@bank.test', policy, ring, temporal }),
+    dataConverter: dataConverter(ring),
+  });
+  workerRun = worker.run();
+});
+
+afterAll(async () => {
+  worker?.shutdown();
+  await workerRun;
+  await nativeConnection?.close();
+  await temporal?.connection.close();
+  mailer?.close();
+  await smtp?.close();
+  await db?.$disconnect();
+});
+
+test('setup: approval through `ccm reviews approve` starts the lifecycle; a migrated customer and a lost lifecycle have none running', async () => {
+  [ids.approved, ids.migrated, ids.lost] = await Promise.all([newCustomer('Ann'), newCustomer('Mig'), newCustomer('Lou')]);
+  const approved = await ccm(['--as', AUDITOR, 'reviews', 'approve', ids.approved]);
+  expect([approved.code, approved.stderr, approved.stdout]).toEqual([0, '', `${ids.approved}: APPROVE accepted from ${AUDITOR}; onboarding status APPROVED\n`]);
+  await decideReview({ db, temporal }, { staffId: AUDITOR, roles: ['AUDITOR'] }, ids.lost, { decision: 'APPROVE' });
+  await Promise.all([lifecycleRunning(ids.approved), lifecycleRunning(ids.lost)]);
+
+  // Lost: the process was terminated (by mistake, or a failed deployment).
+  await temporal.workflow.getHandle(customerWorkflowId(ids.lost)).terminate('test: lifecycle lost');
+  // Migrated: brought in APPROVED from an earlier system, its onboarding never run here.
+  await temporal.workflow.getHandle(`onboarding-${ids.migrated}`).terminate('test: migrated');
+  await db.customer.update({ where: { id: ids.migrated }, data: { status: 'APPROVED' } });
+  expect(await db.customerLifecycle.findUnique({ where: { customerId: ids.migrated } })).toBeNull();
+});
+
+test('ccm lifecycle ensure: usage and role errors first; --last-review not in the future; nothing started by a refusal', async () => {
+  const tomorrow = calendarDateIn(new Date(Date.now() + 36 * 3_600_000), TZ);
+  const [noCustomer, future, forbidden, badDate, missing] = await Promise.all([
+    ccm(['--as', ADMIN, 'lifecycle', 'ensure', '--last-review', lastReview]),
+    ccm(['--as', ADMIN, 'lifecycle', 'ensure', '--customer', ids.migrated, '--last-review', tomorrow]),
+    ccm(['--as', SUPERVISOR, 'lifecycle', 'ensure']),
+    ccm(['--as', ADMIN, 'lifecycle', 'ensure', '--customer', ids.migrated, '--last-review', '2026-02-30']),
+    ccm(['--as', ADMIN, 'lifecycle', 'ensure', '--customer', 'cus_nobody']),
+  ]);
+  expect([noCustomer.code, noCustomer.stderr]).toEqual([2, 'ccm: --last-review needs --customer: it is one migrated customer’s last review\n']);
+  expect([future.code, future.stderr]).toEqual([1, expect.stringMatching(new RegExp(`^ccm: lastReviewAt: must not be in the future .*\\(got "${tomorrow}"\\)\\n$`))]);
+  expect([forbidden.code, forbidden.stderr]).toEqual([1, `ccm: requires one of the roles ADMIN; staff member ${SUPERVISOR} has SUPERVISOR\n`]);
+  expect([badDate.code, badDate.stderr]).toEqual([1, expect.stringMatching(/^ccm: lastReviewAt: a date YYYY-MM-DD or an ISO instant/)]);
+  expect([missing.code, missing.stderr]).toEqual([1, 'ccm: customer cus_nobody does not exist\n']);
+  expect(await db.customerLifecycle.findUnique({ where: { customerId: ids.migrated } })).toBeNull();
+  expect((await temporal.workflow.getHandle(customerWorkflowId(ids.lost)).describe()).status.name).toBe('TERMINATED');
+});
+
+test('ccm lifecycle ensure --customer --last-review: the migrated customer’s next review is that date + 6 months (§3.2), due now: its task opens, its reminder is DUE in the digest', async () => {
+  const res = await ccm(['--as', ADMIN, 'lifecycle', 'ensure', '--customer', ids.migrated, '--last-review', lastReview]);
+  expect([res.code, res.stdout]).toEqual([0, 'lifecycles: 1 started, 0 already running, 0 skipped\n']);
+  expect(res.stderr).toContain(`[ccm] started customer-${ids.migrated}`);
+  await lifecycleRunning(ids.migrated);
+  const expectedNext = zonedDateTimeToInstant(addMonthsClamped(lastReview, 6), policy.lifecycle.reviewDueLocalTime, TZ);
+  expect(expectedNext.getTime()).toBeLessThan(Date.now());
+  const lc = await db.customerLifecycle.findUniqueOrThrow({ where: { customerId: ids.migrated } });
+  expect(lc.lastReviewAt.toISOString()).toBe(zonedDateTimeToInstant(lastReview, '00:00', TZ).toISOString());
+  expect(lc.nextReviewAt?.toISOString()).toBe(expectedNext.toISOString());
+  expect(await db.auditLog.count({ where: { customerId: ids.migrated, action: 'lifecycle.start' } })).toBe(1);
+
+  const task = await until('the review task', () => db.task.findFirst({ where: { customerId: ids.migrated, kind: 'PERIODIC_REVIEW', status: 'OPEN' } }));
+  expect(task).toMatchObject({ id: `review:${ids.migrated}:0`, team: 'CUSTOMER_SERVICE', assigneeStaffId: null, dueAt: expectedNext });
+  const reminder = await until('the reminder DUE', async () => {
+    const r = await db.reminder.findUnique({ where: { key: `review-${ids.migrated}-0` } });
+    return r?.status === 'DUE' ? r : undefined;
+  });
+  expect(reminder).toMatchObject({ staffId: CS, escalationStaffId: SUPERVISOR, delivery: 'DIGEST' });
+});
+
+test('ccm lifecycle ensure (all customers) starts the lost lifecycle only, and a second run starts nothing', async () => {
+  const first = await ccm(['--as', ADMIN, 'lifecycle', 'ensure']);
+  expect([first.code, first.stdout]).toEqual([0, 'lifecycles: 1 started, 2 already running, 0 skipped\n']);
+  expect(first.stderr).toBe(`[ccm] started customer-${ids.lost}\n`);
+  await lifecycleRunning(ids.lost);
+  const second = await ccm(['--as', ADMIN, '--json', 'lifecycle', 'ensure']);
+  expect(second.code).toBe(0);
+  expect(JSON.parse(second.stdout)).toEqual({ started: [], alreadyRunning: 3, skipped: [] });
+  expect(await db.auditLog.count({ where: { action: 'lifecycle.start' } })).toBe(3);
+});
+
+test('ccm reviews periodic and ccm tasks: the service team sees the open review; a manager does not', async () => {
+  const taskId = `review:${ids.migrated}:0`;
+  const [periodic, json, asRm, tasks, rmTasks, bad] = await Promise.all([
+    ccm(['--as', CS, 'reviews', 'periodic']),
+    ccm(['--as', SUPERVISOR, '--json', 'reviews', 'periodic', '--status', 'due']),
+    ccm(['--as', RM, 'reviews', 'periodic']),
+    ccm(['--as', CS, 'tasks']),
+    ccm(['--as', RM, 'tasks']),
+    ccm(['--as', CS, 'reviews', 'periodic', '--status', 'LATE']),
+  ]);
+  expect(periodic.code).toBe(0);
+  const lines = periodic.stdout.trimEnd().split('\n');
+  expect(lines[0]).toMatch(/^CUSTOMER\s+STATUS\s+DUE\s+OVERDUE AT\s+ASSIGNEE\s+TASK$/);
+  expect(lines.slice(1)).toEqual([expect.stringMatching(new RegExp(`^${ids.migrated}\\s+DUE\\s+\\S+\\s+\\S+\\s+team CUSTOMER_SERVICE\\s+${taskId}$`))]);
+  expect(JSON.parse(json.stdout).items.map((r: { id: string; reviewStatus: string }) => [r.id, r.reviewStatus])).toEqual([[taskId, 'DUE']]);
+  expect([asRm.code, asRm.stdout]).toEqual([0, 'no periodic reviews\n']);
+  expect(tasks.stdout).toContain(taskId);
+  expect([rmTasks.code, rmTasks.stdout]).toEqual([0, `no tasks for ${RM}\n`]);
+  expect([bad.code, bad.stderr]).toEqual([1, 'ccm: status: one of DUE, OVERDUE, COMPLETED, CANCELLED (got "LATE")\n']);
+});
+
+test('ccm reviews complete: a blank finding and a customer without an open review are refused; the service team completes it; the next review is 6 months on', async () => {
+  const findings = ['--basic-data', 'Identity and address confirmed', '--financial-situation', 'Salary unchanged', '--changed-needs', 'Wants a savings plan'];
+  const [blank, none, missing] = await Promise.all([
+    ccm(['--as', CS, 'reviews', 'complete', ids.migrated, '--basic-data', '  ', '--financial-situation', 'x', '--changed-needs', 'y']),
+    ccm(['--as', CS, 'reviews', 'complete', ids.approved, ...findings]),
+    ccm(['--as', CS, 'reviews', 'complete', ids.migrated, '--basic-data', 'x']),
+  ]);
+  expect([blank.code, blank.stderr]).toEqual([1, 'ccm: findings.basicData: must not be blank: say what was reviewed (got "  ")\n']);
+  const next = (await db.customerLifecycle.findUniqueOrThrow({ where: { customerId: ids.approved } })).nextReviewAt!.toISOString();
+  expect([none.code, none.stderr]).toEqual([1, `ccm: no periodic review is due for customer ${ids.approved}; the next is due ${next}\n`]);
+  expect(missing.code).toBe(2);
+  expect(missing.stderr).toMatch(/required option '--financial-situation <text>' not specified/);
+  expect((await db.task.findUniqueOrThrow({ where: { id: `review:${ids.migrated}:0` } })).status).toBe('OPEN');
+
+  const done = await ccm(['--as', CS, 'reviews', 'complete', ids.migrated, ...findings]);
+  expect([done.code, done.stderr]).toEqual([0, '']);
+  const task = await db.task.findUniqueOrThrow({ where: { id: `review:${ids.migrated}:0` } });
+  expect(task).toMatchObject({ status: 'DONE', closedByStaffId: CS });
+  expect(task.outcome).toEqual({
+    findings: { basicData: 'Identity and address confirmed', financialSituation: 'Salary unchanged', changedNeeds: 'Wants a savings plan' },
+    reviewedByStaffId: CS,
+    updatesApplied: [],
+  });
+  const nextReviewAt = nextReviewDue(task.closedAt!, 'INDIVIDUAL', policy).toISOString();
+  expect(done.stdout).toBe(`${ids.migrated}: review review:${ids.migrated}:0 completed by ${CS} (review 1 since approval); next review due ${nextReviewAt}\n`);
+  expect(await db.auditLog.count({ where: { customerId: ids.migrated, action: 'review.complete', actorStaffId: CS } })).toBe(1);
+  expect((await db.customerLifecycle.findUniqueOrThrow({ where: { customerId: ids.migrated } })).nextReviewAt?.toISOString()).toBe(nextReviewAt);
+  await until('the reminder answered', async () => (await db.reminder.findUniqueOrThrow({ where: { key: `review-${ids.migrated}-0` } })).status === 'ACKNOWLEDGED');
+});
+
+test('ccm customers close: a manager of someone else’s customer is refused; the SUPERVISOR closes it and its lifecycle ends', async () => {
+  const [byRm, noReason] = await Promise.all([
+    ccm(['--as', RM, 'customers', 'close', ids.approved, '--reason', 'Moved abroad']),
+    ccm(['--as', SUPERVISOR, 'customers', 'close', ids.approved]),
+  ]);
+  expect([byRm.code, byRm.stderr]).toEqual([1, `ccm: customer ${ids.approved} does not exist\n`]);
+  expect(noReason.code).toBe(2);
+  expect((await db.customer.findUniqueOrThrow({ where: { id: ids.approved } })).status).toBe('APPROVED');
+
+  const closed = await ccm(['--as', SUPERVISOR, 'customers', 'close', ids.approved, '--reason', 'Moved abroad']);
+  expect([closed.code, closed.stderr, closed.stdout]).toEqual([0, '', `${ids.approved}: CLOSED by ${SUPERVISOR} (reason: Moved abroad); 0 open task(s) cancelled; lifecycle CLOSED\n`]);
+  expect(await db.customer.findUniqueOrThrow({ where: { id: ids.approved } })).toMatchObject({ status: 'CLOSED' });
+  expect(await db.customerLifecycle.findUniqueOrThrow({ where: { customerId: ids.approved } })).toMatchObject({ status: 'CLOSED', closeReason: 'Moved abroad' });
+  expect(await db.auditLog.count({ where: { customerId: ids.approved, action: 'customer.close', actorStaffId: SUPERVISOR } })).toBe(1);
+  const handle = temporal.workflow.getHandle(customerWorkflowId(ids.approved));
+  expect(((await handle.result()) as LifecycleState).status).toBe('CLOSED');
+
+  // A CLOSED customer's lifecycle is not started again.
+  const ensured = await ccm(['--as', ADMIN, '--json', 'lifecycle', 'ensure']);
+  expect(JSON.parse(ensured.stdout)).toEqual({ started: [], alreadyRunning: 2, skipped: [] });
+});
