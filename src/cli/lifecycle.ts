@@ -166,9 +166,9 @@ async function closeCommand(customerId: string, options: { reason: string }, glo
     // The record closes without Temporal; the lifecycle is told when Temporal answers.
     let temporal: Client | undefined;
     try {
-      temporal = await session.temporal();
+      temporal = await session.temporal({ failFast: true });
     } catch (err) {
-      log(`Temporal not reached (${(err as Error).message}): the lifecycle ends at its next step`);
+      log(`Temporal not reached (${(err as Error).name}): the lifecycle ends at its next step`);
     }
     const { closeCustomer } = onDemand.close();
     const closed = await closeCustomer({ db: session.db, ...(temporal ? { temporal } : {}), clock: systemClock, log }, actor, customerId, { reason: options.reason });

@@ -60,7 +60,8 @@ export class Session {
     return this.#db;
   }
 
-  async temporal(): Promise<Client> {
+  /** failFast: few gRPC attempts (src/temporal/client.ts), for commands that go on without Temporal. */
+  async temporal(opts: { failFast?: boolean } = {}): Promise<Client> {
     if (!this.#temporal) {
       const address = this.env.TEMPORAL_ADDRESS;
       if (!address) throw new ConfigError('TEMPORAL_ADDRESS is not set: expected the Temporal frontend host:port, e.g. 127.0.0.1:7233');
@@ -69,7 +70,7 @@ export class Session {
       const { dataConverter } = require('../temporal/codec') as typeof CodecModule;
       /* eslint-enable @typescript-eslint/no-require-imports */
       // §3.1: the same payload codec as the worker and the API, so workflow inputs travel encrypted.
-      this.#temporal = await createTemporalClient({ address, namespace: this.env.TEMPORAL_NAMESPACE, dataConverter: dataConverter(this.ring) });
+      this.#temporal = await createTemporalClient({ address, namespace: this.env.TEMPORAL_NAMESPACE, dataConverter: dataConverter(this.ring), ...(opts.failFast ? { failFast: true } : {}) });
     }
     return this.#temporal;
   }

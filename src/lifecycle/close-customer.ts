@@ -111,8 +111,8 @@ async function endLifecycle(deps: CloseDeps, customerId: string, staffId: string
     );
     return 'CLOSED';
   } catch (err) {
-    // Refused because it is CLOSED already, or no lifecycle runs: nothing is left to end.
-    if (err instanceof WorkflowUpdateFailedError || isWorkflowGone(err)) return 'CLOSED';
+    // No lifecycle runs, or it is CLOSED already: nothing is left to end.
+    if (isWorkflowGone(err) || (err instanceof WorkflowUpdateFailedError && /already CLOSED/.test(err.cause?.message ?? ''))) return 'CLOSED';
     (deps.log ?? say('lifecycle'))(`customer ${customerId} is CLOSED; its lifecycle did not answer the close (${(err as Error).name}): it ends at its next step`);
     return 'ENDS_AT_NEXT_STEP';
   }

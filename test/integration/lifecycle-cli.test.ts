@@ -10,6 +10,7 @@
  */
 import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
+import net from 'node:net';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
@@ -282,3 +283,23 @@ test('ccm customers close: a manager of someone else’s customer is refused; th
   const ensured = await ccm(['--as', ADMIN, '--json', 'lifecycle', 'ensure']);
   expect(JSON.parse(ensured.stdout)).toEqual({ started: [], alreadyRunning: 2, skipped: [] });
 });
+
+test('ccm customers close with Temporal unreachable: the record is closed all the same; the lifecycle ends at its next step', async () => {
+  const port = await closedPort();
+  const closed = await ccm(['--as', SUPERVISOR, 'customers', 'close', ids.lost, '--reason', 'Deceased'], { TEMPORAL_ADDRESS: `127.0.0.1:${port}` });
+  expect([closed.code, closed.stdout]).toEqual([0, `${ids.lost}: CLOSED by ${SUPERVISOR} (reason: Deceased); 0 open task(s) cancelled; lifecycle ENDS_AT_NEXT_STEP\n`]);
+  expect(closed.stderr).toMatch(/Temporal not reached/);
+  expect(await db.customer.findUniqueOrThrow({ where: { id: ids.lost } })).toMatchObject({ status: 'CLOSED' });
+  expect(await db.customerLifecycle.findUniqueOrThrow({ where: { customerId: ids.lost } })).toMatchObject({ status: 'CLOSED', closeReason: 'Deceased' });
+  // Not told: it runs on until its next step finds the customer CLOSED (activities/lifecycle.ts).
+  expect((await temporal.workflow.getHandle(customerWorkflowId(ids.lost)).describe()).status.name).toBe('RUNNING');
+});
+
+/** A local port nothing listens on. */
+async function closedPort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
