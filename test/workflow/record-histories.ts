@@ -25,6 +25,8 @@ import { systemClock } from '../../src/shared/clock';
 import type { Db } from '../../src/db/client';
 import { decideUpdate, infoReceivedUpdate, onboardingStateQuery } from '../../workflows/onboarding';
 import { acknowledgeSignal, acknowledgeUpdate } from '../../workflows/staff-reminder';
+import { completeReviewUpdate, customerWorkflowId, lifecycleStateQuery, meetingHeldUpdate } from '../../workflows/lifecycle/definitions';
+import { nextReviewDue, reviewLadder } from '../../src/domain/lifecycle-schedule';
 import { createStaff, testDb, unique, workflowBundle } from '../support/fixtures';
 import { startTestSmtpServer, type TestSmtpServer } from '../support/smtp';
 import { timeSkippingEnv } from '../support/temporal';
@@ -75,9 +77,9 @@ afterAll(async () => {
 export const historyJson = (history: temporal.api.history.v1.IHistory) =>
   JSON.stringify(temporal.api.history.v1.History.toObject(temporal.api.history.v1.History.fromObject(history), { longs: String, enums: String, bytes: String }), null, 1) + '\n';
 
-async function save(scenario: string, workflowIds: string[]) {
-  for (const workflowId of workflowIds) {
-    const handle = env.client.workflow.getHandle(workflowId);
+async function save(scenario: string, workflowIds: (string | { workflowId: string; runId: string })[]) {
+  for (const ref of workflowIds) {
+    const handle = typeof ref === 'string' ? env.client.workflow.getHandle(ref) : env.client.workflow.getHandle(ref.workflowId, ref.runId);
     const { type } = await handle.describe();
     const history = await handle.fetchHistory();
     writeFileSync(path.join(OUT, `${scenario}.${type}.json`), historyJson(history));
@@ -205,4 +207,75 @@ test('reminder: open, waiting for its due time', async () => {
   const { workflowId, handle } = await newReminder(24 * HOUR);
   await handle.describe();
   await save('reminder-open', [workflowId]);
+});
+
+// ── The customer lifecycle (issue 8, §3.2 / §5.1) and the reminder ladder it uses ──
+
+async function approvedLifecycle(type: 'INDIVIDUAL' | 'ENTERPRISE' = 'INDIVIDUAL') {
+  await createStaff(db, 'Rick Manager', ['RELATIONSHIP_MANAGER']);
+  await createStaff(db, 'Sue Pervisor', ['SUPERVISOR']);
+  const { handle, customer } = await newCustomer(type);
+  await handle.executeUpdate(decideUpdate, { args: [{ reviewerId: (await auditor()).id, decision: 'APPROVE' }] });
+  await handle.result();
+  const lifecycle = env.client.workflow.getHandle(customerWorkflowId(customer.id));
+  for (let i = 0; i < 100 && !(await lifecycle.query(lifecycleStateQuery)); i += 1) await new Promise((r) => setTimeout(r, 50));
+  const { runId } = await lifecycle.describe();
+  const approvedAt = (await db.onboardingReview.findUniqueOrThrow({ where: { customerId: customer.id } })).decidedAt!;
+  return { customer, lifecycle, firstRun: { workflowId: customerWorkflowId(customer.id), runId }, approvedAt };
+}
+
+async function advanceTo(at: Date): Promise<void> {
+  const now = await env.currentTimeMs();
+  if (at.getTime() > now) await env.sleep(at.getTime() - now);
+}
+
+async function completeReview(customerId: string, lifecycle: ReturnType<typeof env.client.workflow.getHandle>) {
+  const task = await db.task.findFirstOrThrow({ where: { customerId, kind: 'PERIODIC_REVIEW', status: 'OPEN' } });
+  await db.task.update({ where: { id: task.id }, data: { outcome: { findings: { basicData: 'checked', financialSituation: 'stable', changedNeeds: 'none' } } } });
+  await lifecycle.executeUpdate(completeReviewUpdate, { args: [{ staffId: task.assigneeStaffId ?? 'nobody', taskId: task.id }] });
+  return task;
+}
+
+test('lifecycle: open, waiting for its first review', async () => {
+  const { firstRun } = await approvedLifecycle();
+  await save('lifecycle-open', [firstRun]);
+});
+
+test('lifecycle: review due (digest), completed, next cycle', async () => {
+  const { customer, lifecycle, firstRun, approvedAt } = await approvedLifecycle();
+  const due = nextReviewDue(approvedAt, 'INDIVIDUAL', policy);
+  await advanceTo(new Date(due.getTime() + 20 * 60_000));
+  const task = await completeReview(customer.id, lifecycle);
+  const reminder = `reminder-review-${customer.id}-0`;
+  await env.client.workflow.getHandle(reminder).result();
+  const digest = (await db.reminder.findUniqueOrThrow({ where: { key: `review-${customer.id}-0` } })).digestKey!.split(':')[1]!;
+  await env.client.workflow.getHandle(digest).result();
+  void task;
+  await save('lifecycle-review-cycle', [firstRun, reminder, digest]);
+});
+
+test('lifecycle: review overdue (second reminder, escalation), then completed', async () => {
+  const { customer, lifecycle, firstRun, approvedAt } = await approvedLifecycle();
+  const ladder = reviewLadder(nextReviewDue(approvedAt, 'INDIVIDUAL', policy), policy);
+  await advanceTo(new Date(ladder.overdueAt.getTime() + 60_000));
+  await completeReview(customer.id, lifecycle);
+  const reminder = `reminder-review-${customer.id}-0`;
+  await env.client.workflow.getHandle(reminder).result();
+  await save('lifecycle-review-overdue', [firstRun, reminder]);
+});
+
+test('lifecycle: enterprise meeting held, then closed', async () => {
+  const { customer, lifecycle, firstRun } = await approvedLifecycle('ENTERPRISE');
+  const state = await lifecycle.query(lifecycleStateQuery);
+  const opens = state.agenda.find((a) => a.kind === 'QUARTERLY_MEETING')!;
+  await advanceTo(new Date(Date.parse(opens.at) + 60_000));
+  const meeting = await db.task.findFirstOrThrow({ where: { customerId: customer.id, kind: 'RELATIONSHIP_MEETING', status: 'OPEN' } });
+  await db.task.update({ where: { id: meeting.id }, data: { outcome: { heldOn: '2027-01-05', attendees: ['CFO'], notes: 'facilities' } } });
+  await lifecycle.executeUpdate(meetingHeldUpdate, { args: [{ staffId: meeting.assigneeStaffId ?? 'nobody', taskId: meeting.id }] });
+  await db.customer.update({ where: { id: customer.id }, data: { status: 'CLOSED' } });
+  const { closeUpdate } = await import('../../workflows/lifecycle/definitions');
+  await lifecycle.executeUpdate(closeUpdate, { args: [{ staffId: meeting.assigneeStaffId ?? 'nobody' }] });
+  await lifecycle.result();
+  const runs = [firstRun, ...(firstRun.runId === (await lifecycle.describe()).runId ? [] : [{ workflowId: firstRun.workflowId, runId: (await lifecycle.describe()).runId }])];
+  await save('lifecycle-meeting-closed', runs.slice(-1));
 });

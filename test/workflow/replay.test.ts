@@ -1,7 +1,7 @@
 /**
  * Replay: every history recorded from a released workflow version (test/workflow/histories/<label>/,
  * written by test/workflow/record-histories.ts) replays without non-determinism against today's
- * workflow code. A change to onboarding (§2.3) or staffReminder (§5.2) that alters the sequence of
+ * workflow code. A change to onboarding (§2.3), staffReminder (§5.2), staffDigest or customerLifecycle (§3.2, §5.1) that alters the sequence of
  * commands without a `patched()` guard fails here, before it can break a running process on deploy.
  */
 import { readdirSync, readFileSync } from 'node:fs';
@@ -18,9 +18,22 @@ const files = readdirSync(ROOT, { withFileTypes: true })
 
 export const loadHistory = (file: string) => temporal.api.history.v1.History.fromObject(JSON.parse(readFileSync(path.join(ROOT, file), 'utf8')));
 
-test('there are recorded histories of both released workflows', () => {
-  expect(files.some((f) => f.endsWith('.onboarding.json'))).toBe(true);
-  expect(files.some((f) => f.endsWith('.staffReminder.json'))).toBe(true);
+/** The patch ids whose markers a history recorded (the SDK's internal markers left out). */
+function patchesIn(history: temporal.api.history.v1.History): string[] {
+  return (history.events ?? []).flatMap((e) =>
+    (e.markerRecordedEventAttributes?.details?.['patch-data']?.payloads ?? [])
+      .map((p) => (JSON.parse(Buffer.from(p.data ?? new Uint8Array()).toString('utf8')) as { id: string }).id)
+      .filter((id) => !id.startsWith('__sdk')),
+  );
+}
+
+test('there are recorded histories of every released workflow', () => {
+  for (const type of ['onboarding', 'staffReminder', 'customerLifecycle', 'staffDigest']) {
+    expect(files.filter((f) => f.endsWith(`.${type}.json`)).length).toBeGreaterThan(0);
+  }
+  // Issue 8's patches: the reminder's digest delivery and second reminder, the onboarding hand-off.
+  const recorded = new Set(files.filter((f) => f.startsWith('v3/')).flatMap((f) => patchesIn(loadHistory(f))));
+  expect([...recorded].sort()).toEqual(expect.arrayContaining(['onboarding-record-then-answer', 'onboarding-starts-lifecycle', 'reminder-digest-delivery', 'reminder-second-reminder']));
 });
 
 test.each(files)('%s replays on the current workflow code', async (file) => {
