@@ -25,9 +25,7 @@ export const AUDIT_CHANGE_ACTIONS = [
   'meeting.open',
   'meeting.held',
   'meeting.missed',
-  'contact.record',
   'task.complete',
-  'customer.coverage',
   'customer.close',
   /** §6 risk inputs changed: a re-assessment is due. */
   'risk.reassessment_due',
