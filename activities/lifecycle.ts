@@ -311,12 +311,13 @@ export function createLifecycleActivities(deps: LifecycleDeps) {
      * a marketing message to a customer who opted out, or one with no usable channel, is recorded as
      * SKIPPED. Every contact lands in the contact history (ContactEvent) once.
      */
-    async makeContact(r: { customerId: string; workflowId: string; kind: Exclude<ContactKind, 'QUARTERLY_MEETING'>; at: string }): Promise<{ status: string; channel: string | null }> {
+    async makeContact(r: { customerId: string; workflowId: string; kind: Exclude<ContactKind, 'QUARTERLY_MEETING'>; at: string }): Promise<{ status: string; channel: string | null; closed?: boolean }> {
       const id = `${r.kind === 'BIRTHDAY_GREETING' ? 'birthday' : 'news'}:${r.customerId}:${r.at}`;
       const done = await db.contactEvent.findUnique({ where: { id } });
       if (done && done.status !== 'FAILED') return { status: done.status, channel: done.channel };
       const c = await customerOf(r.customerId);
-      if (c.status === 'CLOSED') return { status: 'SKIPPED', channel: null };
+      // The customer left and the process was not told (Temporal was down at the close): it ends now.
+      if (c.status === 'CLOSED') return { status: 'SKIPPED', channel: null, closed: true };
       const purpose: ContactPurpose = r.kind === 'NEWS_DIGEST' ? 'MARKETING' : 'SERVICE';
       const prefs = contactPreferencesSchema.parse(c.contactPreferences ?? {});
       const channel = contactChannel(prefs, { email: Boolean(c.email), phone: Boolean(c.phone) }, purpose);

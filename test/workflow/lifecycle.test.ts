@@ -429,3 +429,16 @@ test('§3.2 month ends are clamped: approved on 31 August, the review is due on 
   const greeting = state.agenda.find((a) => a.kind === 'BIRTHDAY_GREETING')!;
   expect(calendarDateIn(new Date(greeting.at), TZ)).toBe(`${year + 1}-02-${leap ? '29' : '28'}`);
 });
+
+test('a customer closed while its process was not told (Temporal away at the close) ends at its next contact, sending nothing', async () => {
+  const { customer, email, handle } = await individual({ assets: 5_000, dateOfBirth: '1966-06-06' });
+  const state = await stateOf(handle);
+  await db.customer.update({ where: { id: customer.id }, data: { status: 'CLOSED' } });
+  const next = state.agenda.reduce((a, b) => (Date.parse(a.at) < Date.parse(b.at) ? a : b));
+  const sent = smtp.to(email).length;
+  await advanceTo(new Date(Date.parse(next.at) + MINUTE));
+  const result = await handle.result();
+  expect(result.status).toBe('CLOSED');
+  expect(smtp.to(email)).toHaveLength(sent);
+  expect(await db.contactEvent.count({ where: { customerId: customer.id } })).toBe(0);
+});

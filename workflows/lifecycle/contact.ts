@@ -20,6 +20,7 @@ export async function runContact(ctx: Ctx, item: AgendaItem): Promise<boolean> {
     }
   } else {
     const made = await step(ctx, `makeContact:${item.kind}`, () => send.makeContact({ customerId: s.customerId, workflowId: ctx.workflowId, kind: item.kind as 'BIRTHDAY_GREETING', at: item.at }));
+    if (made?.closed) return false;
     if (made) s.counters.contacts += 1;
     const next = await step(ctx, `planContact:${item.kind}`, () => record.planContact({ customerId: s.customerId, kind: item.kind, after: item.at }));
     replan(ctx, item, next?.at ?? null);

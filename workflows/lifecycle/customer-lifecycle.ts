@@ -221,9 +221,11 @@ export async function customerLifecycle(input: LifecycleInput): Promise<Lifecycl
     return ctx.state;
   }
 
-  async function continueWithNewRun(): Promise<never> {
+  async function continueWithNewRun(): Promise<LifecycleState> {
     stopping = true;
-    await condition(allHandlersFinished);
+    // A close that arrives now ends the process here (its handler waits for CLOSED, not for a next run).
+    await condition(() => closing !== undefined || allHandlersFinished());
+    if (closing) return finish();
     describe(ctx);
     // Signals that arrived meanwhile travel with the state.
     const state: LifecycleState = { ...ctx.state, cycleBegun: !cycleEnded, ...(changes.length ? { pendingChanges: changes.splice(0) } : {}) };
