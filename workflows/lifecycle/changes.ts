@@ -5,14 +5,14 @@
  * re-assessment is due, and the search attributes follow the new segment and manager.
  */
 import type { CustomerChangedInput } from './definitions';
-import { nowIso, reflect, send, step, type Ctx } from './context';
+import { acts, type Ctx, nowIso, reflect, step } from './context';
 
 export async function applyChanges(ctx: Ctx, changes: CustomerChangedInput[]): Promise<void> {
   const s = ctx.state;
   const fields = [...new Set(changes.flatMap((c) => c.fields))].sort();
   const byStaffId = changes.at(-1)?.byStaffId;
   const noted = await step(ctx, 'noteCustomerChanged', () =>
-    send.noteCustomerChanged({ customerId: s.customerId, fields, ...(byStaffId ? { byStaffId } : {}), at: nowIso(), known: { segment: s.segment, managerId: s.managerId } }),
+    acts.noteCustomerChanged({ customerId: s.customerId, fields, ...(byStaffId ? { byStaffId } : {}), at: nowIso(), known: { segment: s.segment, managerId: s.managerId } }),
   );
   s.counters.changes += changes.length;
   if (!noted) return;

@@ -4,13 +4,13 @@
  * (computed by an activity on the bank's calendar), does its work, and is planned again.
  */
 import type { AgendaItem, MeetingHeldInput } from './definitions';
-import { answerReminder, nowIso, record, describe, reminderRef, send, step, type Ctx } from './context';
+import { acts, answerReminder, type Ctx, describe, nowIso, reminderRef, step } from './context';
 
 /** Runs one agenda item and plans its next occurrence. false: the customer is CLOSED. */
 export async function runContact(ctx: Ctx, item: AgendaItem): Promise<boolean> {
   const s = ctx.state;
   if (item.kind === 'QUARTERLY_MEETING') {
-    const opened = await step(ctx, 'openMeeting', () => record.openMeeting({ customerId: s.customerId, workflowId: ctx.workflowId, at: item.at }));
+    const opened = await step(ctx, 'openMeeting', () => acts.openMeeting({ customerId: s.customerId, workflowId: ctx.workflowId, at: item.at }));
     if (opened?.closed) return false;
     if (opened) {
       if (s.meeting && opened.missedTaskIds.includes(s.meeting.taskId)) s.counters.meetingsMissed += 1;
@@ -19,10 +19,10 @@ export async function runContact(ctx: Ctx, item: AgendaItem): Promise<boolean> {
       replan(ctx, item, opened.nextAt);
     }
   } else {
-    const made = await step(ctx, `makeContact:${item.kind}`, () => send.makeContact({ customerId: s.customerId, workflowId: ctx.workflowId, kind: item.kind as 'BIRTHDAY_GREETING', at: item.at }));
+    const made = await step(ctx, `makeContact:${item.kind}`, () => acts.makeContact({ customerId: s.customerId, workflowId: ctx.workflowId, kind: item.kind as 'BIRTHDAY_GREETING', at: item.at }));
     if (made?.closed) return false;
     if (made) s.counters.contacts += 1;
-    const next = await step(ctx, `planContact:${item.kind}`, () => record.planContact({ customerId: s.customerId, kind: item.kind, after: item.at }));
+    const next = await step(ctx, `planContact:${item.kind}`, () => acts.planContact({ customerId: s.customerId, kind: item.kind, after: item.at }));
     replan(ctx, item, next?.at ?? null);
   }
   describe(ctx);
@@ -37,8 +37,11 @@ function replan(ctx: Ctx, item: AgendaItem, at: string | null): void {
 /** §5.1 the quarter's meeting was held (recorded by the use case on the task): closes it and stops its reminders. */
 export async function meetingHeld(ctx: Ctx, m: MeetingHeldInput): Promise<string | undefined> {
   const meeting = ctx.state.meeting!;
-  const ok = await step(ctx, 'recordMeetingHeld', () => record.recordMeetingHeld({ customerId: ctx.state.customerId, taskId: m.taskId, staffId: m.staffId, at: nowIso() }), m.staffId);
-  if (ok === undefined && ctx.state.attention?.step === 'recordMeetingHeld') return `the meeting could not be recorded (${ctx.state.attention.errorType}); an operator has been alerted`;
+  const recorded = await step(ctx, 'recordMeetingHeld', async () => {
+    await acts.recordMeetingHeld({ customerId: ctx.state.customerId, taskId: m.taskId, staffId: m.staffId, at: nowIso() });
+    return true;
+  }, m.staffId);
+  if (!recorded) return `the meeting could not be recorded (${ctx.state.attention?.errorType}); an operator has been alerted`;
   await answerReminder(meeting.reminder);
   ctx.state.meeting = undefined;
   ctx.state.counters.meetingsHeld += 1;

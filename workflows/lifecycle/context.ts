@@ -3,7 +3,7 @@
  * proxies, steps that record a failure for good instead of jamming (issue 7), the reminder children,
  * and the Temporal UI's view of the process (search attributes and current details).
  */
-import { getExternalWorkflowHandle, proxyActivities, setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow';
+import { getExternalWorkflowHandle, proxyActivities, setCurrentDetails, upsertSearchAttributes, type ActivityOptions } from '@temporalio/workflow';
 import type { LifecycleActivities } from '../../activities/lifecycle';
 import { SA } from '../../src/temporal/search-attributes';
 import { EMAIL, RECORD } from '../activity-options';
@@ -11,8 +11,21 @@ import { failedForGood, needsAttention, NEEDS_ATTENTION } from '../needs-attenti
 import { acknowledgeSignal, reminderWorkflowId, type StaffReminderInput } from '../staff-reminder';
 import type { LifecycleInput, LifecycleState, LifecycleStatus, ReminderRef } from './definitions';
 
-export const record = proxyActivities<LifecycleActivities>(RECORD);
-export const send = proxyActivities<LifecycleActivities>(EMAIL);
+/** One activity with its own summary in the Temporal UI (what the process is doing, ids and codes only). */
+const withSummary = (summary: string, options: ActivityOptions = RECORD) => proxyActivities<LifecycleActivities>({ ...options, summary });
+
+export const acts = {
+  beginCycle: withSummary('begin the cycle: load the current policy, plan the next review (§3.2)').beginCycle,
+  planContact: withSummary('plan the next regular contact (§5.1)').planContact,
+  openReview: withSummary('open the review task and start its reminder (§3.2)').openReview,
+  markReviewOverdue: withSummary('record the review overdue (§3.2)').markReviewOverdue,
+  recordReviewCompleted: withSummary('close the review task, plan the next review (§3.2)').recordReviewCompleted,
+  makeContact: withSummary('contact the customer by its preferred channel (§5.1)', EMAIL).makeContact,
+  openMeeting: withSummary('open the quarterly meeting task and start its reminder (§5.1)').openMeeting,
+  recordMeetingHeld: withSummary('record the quarterly meeting held (§5.1)').recordMeetingHeld,
+  noteCustomerChanged: withSummary('follow a change of the customer: managers, risk inputs (§3.2)', EMAIL).noteCustomerChanged,
+  recordLifecycleClosed: withSummary('record the lifecycle closed').recordLifecycleClosed,
+};
 
 export interface Ctx {
   readonly input: LifecycleInput;

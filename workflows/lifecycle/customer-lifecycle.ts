@@ -22,7 +22,7 @@
 import { ApplicationFailure, allHandlersFinished, condition, continueAsNew, setHandler, workflowInfo } from '@temporalio/workflow';
 import { applyChanges } from './changes';
 import { runContact, meetingHeld } from './contact';
-import { answerReminder, describe, msUntil, nowIso, record, reflect, setStatus, step, type Ctx } from './context';
+import { acts, answerReminder, type Ctx, describe, msUntil, nowIso, reflect, setStatus, step } from './context';
 import {
   closeUpdate,
   completeReviewUpdate,
@@ -149,7 +149,7 @@ export async function customerLifecycle(input: LifecycleInput): Promise<Lifecycl
       return true;
     }
     // A new cycle (the first, or after a completed review) runs on the policy in force now.
-    const plan = await record.beginCycle({
+    const plan = await acts.beginCycle({
       customerId: input.customerId,
       workflowId,
       cycle: ctx.state?.cycle ?? 0,
@@ -215,7 +215,7 @@ export async function customerLifecycle(input: LifecycleInput): Promise<Lifecycl
     ctx.state.meeting = undefined;
     ctx.state.agenda = [];
     ctx.state.closedAt = nowIso();
-    if (closing) await step(ctx, 'recordLifecycleClosed', () => record.recordLifecycleClosed({ customerId: input.customerId, staffId: closing!.staffId, at: ctx.state.closedAt! }), closing.staffId);
+    if (closing) await step(ctx, 'recordLifecycleClosed', () => acts.recordLifecycleClosed({ customerId: input.customerId, staffId: closing!.staffId, at: ctx.state.closedAt! }), closing.staffId);
     setStatus(ctx, 'CLOSED');
     await condition(allHandlersFinished);
     return ctx.state;

@@ -4,13 +4,13 @@
  * completed (findings recorded by the use case; the next review counted from the completion).
  */
 import type { CompleteReviewInput, ReviewCompleted } from './definitions';
-import { answerReminder, nowIso, record, reflect, reminderRef, setStatus, step, type Ctx } from './context';
+import { acts, answerReminder, type Ctx, nowIso, reflect, reminderRef, setStatus, step } from './context';
 
 /** The review falls due: its task opens and the reminder child starts. false: the customer is CLOSED. */
 export async function openReview(ctx: Ctx): Promise<boolean> {
   const s = ctx.state;
   const dueAt = s.nextReviewAt;
-  const opened = await step(ctx, 'openReview', () => record.openReview({ customerId: s.customerId, workflowId: ctx.workflowId, cycle: s.cycle, dueAt }));
+  const opened = await step(ctx, 'openReview', () => acts.openReview({ customerId: s.customerId, workflowId: ctx.workflowId, cycle: s.cycle, dueAt }));
   if (!opened) return true; // recorded as NEEDS_ATTENTION; the loop holds before trying again
   if (opened.closed) return false;
   const reminder = reminderRef(opened.reminder);
@@ -22,7 +22,7 @@ export async function openReview(ctx: Ctx): Promise<boolean> {
 /** The review is overdue: the reminder escalates at the same time; here the status says so. */
 export async function markOverdue(ctx: Ctx): Promise<void> {
   const review = ctx.state.review!;
-  await step(ctx, 'markReviewOverdue', () => record.markReviewOverdue({ customerId: ctx.state.customerId, taskId: review.taskId, at: nowIso() }));
+  await step(ctx, 'markReviewOverdue', () => acts.markReviewOverdue({ customerId: ctx.state.customerId, taskId: review.taskId, at: nowIso() }));
   if (ctx.state.review?.taskId !== review.taskId) return;
   ctx.state.counters.reviewsOverdue += 1;
   setStatus(ctx, 'REVIEW_OVERDUE');
@@ -36,7 +36,7 @@ export async function markOverdue(ctx: Ctx): Promise<void> {
 export async function completeReview(ctx: Ctx, c: CompleteReviewInput): Promise<ReviewCompleted | string> {
   const s = ctx.state;
   const review = s.review!;
-  const done = await step(ctx, 'recordReviewCompleted', () => record.recordReviewCompleted({ customerId: s.customerId, taskId: c.taskId, staffId: c.staffId, at: nowIso() }), c.staffId);
+  const done = await step(ctx, 'recordReviewCompleted', () => acts.recordReviewCompleted({ customerId: s.customerId, taskId: c.taskId, staffId: c.staffId, at: nowIso() }), c.staffId);
   if (!done) return `the review could not be recorded (${s.attention?.errorType}); an operator has been alerted`;
   await answerReminder(review.reminder);
   s.review = undefined;
