@@ -38,9 +38,8 @@ import { decryptField } from '../src/security/crypto';
 import { aad } from '../src/customers/encrypted-fields';
 import { closeTask, markTaskEscalated, openTask, taskId } from '../src/tasks/tasks';
 import { startLifecycle } from '../src/lifecycle/start-lifecycle';
-import type { AgendaItem, ContactKind, CustomerType } from '../workflows/lifecycle/definitions';
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
-import { staffReminder, type StaffReminderInput } from '../workflows/staff-reminder';
+import type { AgendaItem, ContactKind, CustomerType, Ladder } from '../workflows/lifecycle/definitions';
+import { createReminderLadderActivities } from './reminder-ladder';
 import { sendEmailOnce } from './notifications';
 import type { OnboardingDeps } from './onboarding';
 
@@ -67,15 +66,16 @@ export interface OpenedWork {
   taskId: string;
   /** Review: overdue; meeting: the quarter's end. */
   overdueAt: string;
-  reminder: StaffReminderInput | null;
+  /** The reminder steps still to come (none when nobody could be reminded: no staff or no supervisor). */
+  ladder: Ladder | null;
 }
 
 const iso = (d: Date) => d.toISOString();
-const reminderWorkflowId = (key: string) => `reminder-${key}`;
 
 export function createLifecycleActivities(deps: LifecycleDeps) {
   const { db, policy, ring } = deps;
   const timeZone = bankTimeZone(policy);
+  const reminding = createReminderLadderActivities(deps);
 
   async function customerOf(customerId: string) {
     const c = await db.customer.findUnique({ where: { id: customerId }, include: { individualProfile: true, enterpriseProfile: true, review: true } });
@@ -126,11 +126,11 @@ export function createLifecycleActivities(deps: LifecycleDeps) {
     return s?.id ?? null;
   }
 
-  /** The Reminder row behind a staffReminder child, created once (its workflow is the lifecycle's child). */
+  /** The Reminder record of a task's ladder (created once; the staff reminder's activities send its emails). Null: nobody to remind. */
   async function reminderRecord(
     tx: DbTx,
-    r: { key: string; staffId: string | null; escalationStaffId: string | null; subject: string; dueAt: Date; escalatesAt: Date; secondReminderAt: Date; delivery: 'EMAIL' | 'DIGEST'; taskId: string },
-  ): Promise<StaffReminderInput | null> {
+    r: { key: string; staffId: string | null; escalationStaffId: string | null; subject: string; dueAt: Date; escalatesAt: Date; secondReminderAt: Date; delivery: 'EMAIL' | 'DIGEST'; taskId: string; workflowId: string },
+  ): Promise<string | null> {
     if (!r.staffId || !r.escalationStaffId) return null;
     await tx.reminder.upsert({
       where: { key: r.key },
@@ -142,24 +142,21 @@ export function createLifecycleActivities(deps: LifecycleDeps) {
         dueAt: r.dueAt,
         escalatesAt: r.escalatesAt,
         policyVersion: policy.version,
-        workflowId: reminderWorkflowId(r.key),
+        // The process that drives it: the lifecycle (Reminder.workflowId is unique per reminder, hence the key).
+        workflowId: `${r.workflowId}/${r.key}`,
         delivery: r.delivery,
         secondReminderAt: r.secondReminderAt,
         taskId: r.taskId,
       },
       update: {},
     });
-    const stored = await tx.reminder.findUniqueOrThrow({ where: { key: r.key } });
-    return {
-      reminderKey: stored.key,
-      staffId: stored.staffId,
-      escalationStaffId: stored.escalationStaffId,
-      dueAt: iso(stored.dueAt),
-      escalateAfterMs: stored.escalatesAt.getTime() - stored.dueAt.getTime(),
-      policyVersion: stored.policyVersion,
-      delivery: stored.delivery,
-      ...(stored.secondReminderAt ? { secondReminderAt: iso(stored.secondReminderAt) } : {}),
-    };
+    return r.key;
+  }
+
+  /** The work is done: its reminder is answered (CANCELLED before it went out, ACKNOWLEDGED after). */
+  async function answerReminders(tx: DbTx, taskId: string, staffId: string | null, at: Date): Promise<void> {
+    await tx.reminder.updateMany({ where: { taskId, status: 'SCHEDULED' }, data: { status: 'CANCELLED', cancelledAt: at, acknowledgedAt: at, acknowledgedByStaffId: staffId } });
+    await tx.reminder.updateMany({ where: { taskId, status: 'DUE' }, data: { status: 'ACKNOWLEDGED', acknowledgedAt: at, acknowledgedByStaffId: staffId } });
   }
 
   return {
@@ -220,8 +217,8 @@ export function createLifecycleActivities(deps: LifecycleDeps) {
       const c = await customerOf(r.customerId);
       const ladder = reviewLadder(new Date(r.dueAt), policy);
       const id = taskId.review(c.id, r.cycle);
-      if (c.status === 'CLOSED') return { closed: true, taskId: id, overdueAt: iso(ladder.overdueAt), reminder: null };
-      const opened = await db.$transaction(async (tx) => {
+      if (c.status === 'CLOSED') return { closed: true, taskId: id, overdueAt: iso(ladder.overdueAt), ladder: null };
+      const reminderKey = await db.$transaction(async (tx) => {
         const who = await workerFor(tx, c);
         const subject = `Periodic review of customer ${c.id}, cycle ${r.cycle + 1} (§3.2)`;
         const { created } = await openTask(tx, {
@@ -236,8 +233,9 @@ export function createLifecycleActivities(deps: LifecycleDeps) {
           workflowId: r.workflowId,
           policyVersion: policy.version,
         });
-        const reminder = await reminderRecord(tx, {
+        const key = await reminderRecord(tx, {
           key: `review-${c.id}-${r.cycle}`,
+          workflowId: r.workflowId,
           staffId: who.remindStaffId,
           escalationStaffId: await supervisorOtherThan(tx, who.remindStaffId),
           subject,
@@ -258,10 +256,15 @@ export function createLifecycleActivities(deps: LifecycleDeps) {
             changes: { status: { before: null, after: 'OPEN' }, assignee: { before: null, after: who.assigneeStaffId ?? who.team } },
           });
         }
-        return { closed: false, taskId: id, overdueAt: iso(ladder.overdueAt), reminder };
+        return key;
       });
-      await startReminderWorkflow(opened.reminder, `Review reminder for customer ${c.id}, cycle ${r.cycle + 1}`);
-      return opened;
+      // The reminder goes out at once (after the commit): its own email, or a line in the manager's digest.
+      if (reminderKey) await reminding.remindNow({ reminderKey, at: r.dueAt });
+      const steps = [
+        { step: 'REMIND_AGAIN' as const, at: iso(ladder.secondReminderAt) },
+        { step: 'ESCALATE' as const, at: iso(ladder.overdueAt) },
+      ];
+      return { closed: false, taskId: id, overdueAt: iso(ladder.overdueAt), ladder: reminderKey ? { reminderKey, steps } : null };
     },
 
     /** §3.2 the review is overdue (its reminder escalates to the supervisor at the same time). */
@@ -286,6 +289,7 @@ export function createLifecycleActivities(deps: LifecycleDeps) {
         const completedAt = task.status === 'DONE' && task.closedAt ? task.closedAt : new Date(r.at);
         const nextReviewAt = nextReviewDue(completedAt, c.type, policy);
         if (await closeTask(tx, { id: r.taskId, status: 'DONE', at: completedAt, byStaffId: r.staffId })) {
+          await answerReminders(tx, r.taskId, r.staffId, completedAt);
           const lc = await tx.customerLifecycle.update({
             where: { customerId: c.id },
             data: { status: 'ACTIVE', lastReviewAt: completedAt, nextReviewAt, reviewCycle: { increment: 1 } },
@@ -362,8 +366,8 @@ export function createLifecycleActivities(deps: LifecycleDeps) {
       const ladder = meetingLadder(q, policy);
       const id = taskId.meeting(c.id, q.id);
       const nextAt = iso(meetingLadder(nextQuarter(q, policy), policy).opensAt);
-      if (c.status === 'CLOSED') return { closed: true, taskId: id, overdueAt: iso(q.end), reminder: null, quarter: q.id, nextAt, missedTaskIds: [] };
-      const opened = await db.$transaction(async (tx) => {
+      if (c.status === 'CLOSED') return { closed: true, taskId: id, overdueAt: iso(q.end), ladder: null, quarter: q.id, nextAt, missedTaskIds: [] };
+      return db.$transaction(async (tx) => {
         const stale = await tx.task.findMany({ where: { customerId: c.id, kind: 'RELATIONSHIP_MEETING', status: 'OPEN', id: { not: id } }, select: { id: true } });
         for (const s of stale) {
           if (!(await closeTask(tx, { id: s.id, status: 'MISSED', at, reason: 'the quarter ended without a meeting (§5.1)' }))) continue;
@@ -383,8 +387,9 @@ export function createLifecycleActivities(deps: LifecycleDeps) {
           workflowId: r.workflowId,
           policyVersion: policy.version,
         });
-        const reminder = await reminderRecord(tx, {
+        const reminderKey = await reminderRecord(tx, {
           key: `meeting-${c.id}-${q.id}`,
+          workflowId: r.workflowId,
           staffId: who.remindStaffId,
           escalationStaffId: await supervisorOtherThan(tx, who.remindStaffId),
           subject,
@@ -397,10 +402,13 @@ export function createLifecycleActivities(deps: LifecycleDeps) {
         if (created) {
           await writeAudit(tx, { actorStaffId: null, action: 'meeting.open', entity: 'Task', entityId: id, customerId: c.id, changes: { status: { before: null, after: 'OPEN' }, quarter: { before: null, after: q.id } } });
         }
-        return { closed: false, taskId: id, overdueAt: iso(q.end), reminder, quarter: q.id, nextAt, missedTaskIds: stale.map((s) => s.id) };
+        const steps = [
+          { step: 'REMIND' as const, at: iso(ladder.firstReminderAt) },
+          { step: 'REMIND_AGAIN' as const, at: iso(ladder.secondReminderAt) },
+          { step: 'ESCALATE' as const, at: iso(ladder.escalatesAt) },
+        ];
+        return { closed: false, taskId: id, overdueAt: iso(q.end), ladder: reminderKey ? { reminderKey, steps } : null, quarter: q.id, nextAt, missedTaskIds: stale.map((s) => s.id) };
       });
-      await startReminderWorkflow(opened.reminder, `Meeting reminder for customer ${c.id}, ${q.id}`);
-      return opened;
     },
 
     /** §5.1 the meeting was held (date, attendees and notes are on the task): the task closes, the contact history has it. */
@@ -408,6 +416,7 @@ export function createLifecycleActivities(deps: LifecycleDeps) {
       await db.$transaction(async (tx) => {
         const task = await tx.task.findUniqueOrThrow({ where: { id: r.taskId } });
         if (!(await closeTask(tx, { id: r.taskId, status: 'DONE', at: new Date(r.at), byStaffId: r.staffId }))) return;
+        await answerReminders(tx, r.taskId, r.staffId, new Date(r.at));
         const outcome = (task.outcome ?? {}) as { heldOn?: string; attendees?: unknown[] };
         await tx.contactEvent.createMany({
           data: [
@@ -430,9 +439,17 @@ export function createLifecycleActivities(deps: LifecycleDeps) {
       });
     },
 
-    /** The lifecycle ended (the use case closed the record first): the mirror says CLOSED. Idempotent. */
-    async recordLifecycleClosed(r: { customerId: string; staffId: string; at: string }): Promise<void> {
-      await db.customerLifecycle.updateMany({ where: { customerId: r.customerId, status: { not: 'CLOSED' } }, data: { status: 'CLOSED', closedAt: new Date(r.at) } });
+    /** The lifecycle ended (the use case closed the record first): the mirror says CLOSED, open reminders are cancelled. Idempotent. */
+    async recordLifecycleClosed(r: { customerId: string; staffId?: string; at: string }): Promise<void> {
+      const at = new Date(r.at);
+      await db.$transaction(async (tx) => {
+        await tx.customerLifecycle.updateMany({ where: { customerId: r.customerId, status: { not: 'CLOSED' } }, data: { status: 'CLOSED', closedAt: at } });
+        const tasks = await tx.task.findMany({ where: { customerId: r.customerId }, select: { id: true } });
+        await tx.reminder.updateMany({
+          where: { taskId: { in: tasks.map((t) => t.id) }, status: { in: ['SCHEDULED', 'DUE'] } },
+          data: { status: 'CANCELLED', cancelledAt: at, acknowledgedByStaffId: r.staffId ?? null },
+        });
+      });
     },
 
     /**
@@ -477,27 +494,6 @@ export function createLifecycleActivities(deps: LifecycleDeps) {
       return { segment: c.segment, managerId: c.relationshipManagerId, riskReassessmentDueAt, notified };
     },
   };
-
-  /**
-   * Starts the reminder of work just committed (after the commit: never a reminder without its row).
-   * Top-level, not a child of the lifecycle: it must outlive the lifecycle's run, which continues-as-new
-   * (and Temporal's time-skipping test server cannot skip time for children of such a run, sdk-java
-   * #1539). Idempotent by workflow id; a retry of this activity finds it started.
-   */
-  async function startReminderWorkflow(input: StaffReminderInput | null, summary: string): Promise<void> {
-    if (!input) return;
-    if (!deps.temporal) throw ApplicationFailure.create({ type: 'NotConfigured', message: 'the worker has no Temporal client for starting reminders', nonRetryable: true });
-    try {
-      await deps.temporal.workflow.start(staffReminder, {
-        workflowId: `reminder-${input.reminderKey}`,
-        taskQueue: Context.current().info.taskQueue,
-        args: [input],
-        staticSummary: summary,
-      });
-    } catch (err) {
-      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-    }
-  }
 
   /** §5.1 SMS and phone: a person makes the contact — a task for the manager or the service team; its completion records the outcome (src/tasks/complete-task.ts). */
   async function personChannel(

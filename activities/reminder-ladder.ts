@@ -1,20 +1,26 @@
 /**
- * The staff reminder's ladder (issue 8, §3.2 periodic reviews, §5.1 meetings): a second reminder
- * before the escalation, and delivery through the staff member's digest of the day.
+ * The staff reminder's ladder (issue 8, §3.2 periodic reviews, §5.1 meetings), driven by the customer
+ * lifecycle on the same Reminder records, activities and emails as the staff reminder: the reminder
+ * at its due time (its own email, or a line in the staff member's digest of the day), a second
+ * reminder, and the escalation (the staff reminder's escalateReminder).
  * Idempotent like every activity: the second reminder has its own notification key
- * (`reminder:<key>:second`); a digest claims the reminders it lists (Reminder.digestKey) in the
- * same statement that reads them, and is sent once per key (`digest:<workflowId>:<runId>`).
+ * (`reminder:<key>:second`); a digest claims the reminders it lists (Reminder.digestKey) and is sent
+ * once per key (`digest:<workflowId>:<runId>:<n>`).
  */
-import { ApplicationFailure } from '@temporalio/common';
+import { Context } from '@temporalio/activity';
+import type { Client } from '@temporalio/client';
+import { ApplicationFailure, WorkflowIdReusePolicy } from '@temporalio/common';
 import { calendarDateIn } from '../src/domain/business-calendar';
 import { bankTimeZone, type Policy } from '../src/policy/policy';
 import { durationMs } from '../src/policy/duration';
 import { reminderDigestEmail, secondReminderEmail } from '../src/reminders/ladder-emails';
-import type { StaffDigestInput } from '../workflows/staff-digest';
+import { joinDigestSignal, staffDigest, staffDigestWorkflowId } from '../workflows/staff-digest';
 import { sendEmailOnce, type NotificationDeps } from './notifications';
+import { createReminderActivities } from './reminders';
 
 export interface LadderDeps extends NotificationDeps {
   policy: Policy;
+  temporal?: Client;
 }
 
 export const secondReminderKey = (reminderKey: string) => `reminder:${reminderKey}:second`;
@@ -22,6 +28,7 @@ export const secondReminderKey = (reminderKey: string) => `reminder:${reminderKe
 export function createReminderLadderActivities(deps: LadderDeps) {
   const { db, policy } = deps;
   const timeZone = bankTimeZone(policy);
+  const reminders = createReminderActivities(deps);
 
   async function load(reminderKey: string) {
     const reminder = await db.reminder.findUnique({ where: { key: reminderKey }, include: { staff: true } });
@@ -31,17 +38,30 @@ export function createReminderLadderActivities(deps: LadderDeps) {
 
   return {
     /**
-     * Delivery DIGEST, at the due time: the reminder is marked DUE (as deliverReminder does) and the
-     * digest of its staff member's day is named: it sends `policy.lifecycle.digestDelay` after the due time.
+     * A reminder falls due, by its delivery: its own email (the staff reminder's deliverReminder), or,
+     * for DIGEST, marked DUE and joined to its staff member's digest of the day (signal-with-start of
+     * staffDigest, sending `policy.lifecycle.digestDelay` after the due time).
      */
-    async queueReminderForDigest({ reminderKey, at }: { reminderKey: string; at: string }): Promise<{ remindedAt: string; digest: StaffDigestInput }> {
-      await db.reminder.updateMany({ where: { key: reminderKey, status: 'SCHEDULED' }, data: { status: 'DUE', remindedAt: new Date(at) } });
+    async remindNow({ reminderKey, at }: { reminderKey: string; at: string }): Promise<{ remindedAt: string; delivery: 'EMAIL' | 'DIGEST' }> {
       const reminder = await load(reminderKey);
-      const sendAt = new Date(reminder.dueAt.getTime() + durationMs(policy.lifecycle.digestDelay));
-      return {
-        remindedAt: (reminder.remindedAt ?? new Date(at)).toISOString(),
-        digest: { staffId: reminder.staffId, date: calendarDateIn(reminder.dueAt, timeZone), sendAt: sendAt.toISOString() },
-      };
+      if (reminder.delivery === 'EMAIL') {
+        const delivered = await reminders.deliverReminder({ reminderKey, at });
+        return { remindedAt: delivered.remindedAt, delivery: 'EMAIL' };
+      }
+      await db.reminder.updateMany({ where: { key: reminderKey, status: 'SCHEDULED' }, data: { status: 'DUE', remindedAt: new Date(at) } });
+      if (!deps.temporal) throw ApplicationFailure.create({ type: 'NotConfigured', message: 'the worker has no Temporal client for staff digests', nonRetryable: true });
+      const date = calendarDateIn(reminder.dueAt, timeZone);
+      const sendAt = new Date(reminder.dueAt.getTime() + durationMs(policy.lifecycle.digestDelay)).toISOString();
+      await deps.temporal.workflow.signalWithStart(staffDigest, {
+        workflowId: staffDigestWorkflowId(reminder.staffId, date),
+        taskQueue: Context.current().info.taskQueue,
+        args: [{ staffId: reminder.staffId, date, sendAt }],
+        signal: joinDigestSignal,
+        signalArgs: [{ reminderKey }],
+        workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
+        staticSummary: `Digest of reminders due to ${reminder.staffId} on ${date}`,
+      });
+      return { remindedAt: (reminder.remindedAt ?? new Date(at)).toISOString(), delivery: 'DIGEST' };
     },
 
     /** The second reminder (once), unless the reminder was acknowledged or escalated meanwhile. */
@@ -63,13 +83,11 @@ export function createReminderLadderActivities(deps: LadderDeps) {
     },
 
     /**
-     * The digest: claims every DUE digest reminder of the staff member not yet listed (digestKey
-     * set to this digest's key), then emails the list once. A retry finds the same claimed rows.
+     * The digest: the reminders that joined it and are still DUE, claimed for this email
+     * (Reminder.digestKey; a retry finds the same rows), emailed once.
      */
-    async sendStaffDigest({ staffId, date, digestKey }: { staffId: string; date: string; digestKey: string }): Promise<{ listed: number }> {
-      await db.$executeRaw`
-        UPDATE "Reminder" SET "digestKey" = ${digestKey}
-         WHERE "staffId" = ${staffId} AND delivery = 'DIGEST' AND "digestKey" IS NULL AND status = 'DUE'`;
+    async sendStaffDigest({ staffId, date, digestKey, reminderKeys }: { staffId: string; date: string; digestKey: string; reminderKeys: string[] }): Promise<{ listed: number }> {
+      await db.reminder.updateMany({ where: { key: { in: reminderKeys }, staffId, status: 'DUE', digestKey: null }, data: { digestKey } });
       const listed = await db.reminder.findMany({ where: { digestKey }, orderBy: [{ dueAt: 'asc' }, { key: 'asc' }] });
       if (listed.length === 0) return { listed: 0 };
       const staff = await db.staffMember.findUniqueOrThrow({ where: { id: staffId } });

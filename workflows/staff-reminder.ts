@@ -9,21 +9,10 @@
  * A step that fails for good (the mail server refuses the address, a data error) does not jam it
  * (issue 7): BusinessStatus becomes NEEDS_ATTENTION and stays so, the failure is recorded once, and
  * the reminder goes on — a refused reminder email still escalates when nobody acknowledges.
- *
- * Issue 8 (§3.2 periodic reviews, §5.1 meetings) adds two optional steps, each behind a patch so
- * reminders started before it replay their recorded path (test/workflow/replay.test.ts):
- * - `delivery: 'DIGEST'`: at the due time the reminder is marked DUE and joins its staff member's
- *   digest of the day (workflow staffDigest, one email listing every reminder due to them that day)
- *   instead of sending an email of its own;
- * - `secondReminderAt`: a second reminder email, unless acknowledged by then.
- * The escalation always goes out on its own and on time.
  */
 import {
   condition,
   defineQuery,
-  patched,
-  startChild,
-  ParentClosePolicy,
   defineSignal,
   defineUpdate,
   proxyActivities,
@@ -31,10 +20,7 @@ import {
   upsertSearchAttributes,
   allHandlersFinished,
 } from '@temporalio/workflow';
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { ReminderActivities } from '../activities/reminders';
-import type { ReminderLadderActivities } from '../activities/reminder-ladder';
-import { staffDigest, staffDigestWorkflowId } from './staff-digest';
 import { SA } from '../src/temporal/search-attributes';
 import { EMAIL, RECORD } from './activity-options';
 import { failedForGood, needsAttention, type Attention } from './needs-attention';
@@ -48,15 +34,7 @@ export interface StaffReminderInput {
   /** Grace period after dueAt before escalating (from the policy in force at creation). */
   escalateAfterMs: number;
   policyVersion: string;
-  /** DIGEST: the due reminder is a line in the staff member's digest of the day (default EMAIL: its own email). */
-  delivery?: 'EMAIL' | 'DIGEST';
-  /** ISO instant of a second reminder before the escalation, if any. */
-  secondReminderAt?: string;
 }
-
-/** Patch ids (issue 8): reminders started before them replay without these steps. */
-export const REMINDER_DIGEST = 'reminder-digest-delivery';
-export const REMINDER_SECOND = 'reminder-second-reminder';
 
 export type ReminderStatus = 'SCHEDULED' | 'DUE' | 'ACKNOWLEDGED' | 'ESCALATED' | 'CANCELLED';
 
@@ -66,7 +44,6 @@ export interface ReminderState {
   dueAt: string;
   escalatesAt: string;
   remindedAt?: string;
-  secondRemindedAt?: string;
   acknowledgedAt?: string;
   acknowledgedBy?: string;
   escalatedAt?: string;
@@ -88,8 +65,6 @@ export const reminderStateQuery = defineQuery<ReminderState>('state');
 
 const { deliverReminder, escalateReminder } = proxyActivities<ReminderActivities>(EMAIL);
 const { recordReminderAcknowledged } = proxyActivities<ReminderActivities>(RECORD);
-const { remindAgain } = proxyActivities<ReminderLadderActivities>({ ...EMAIL, summary: 'second reminder email' });
-const { queueReminderForDigest } = proxyActivities<ReminderLadderActivities>({ ...RECORD, summary: 'mark due; joins the staff digest' });
 
 export async function staffReminder(input: StaffReminderInput): Promise<ReminderState> {
   const dueAtMs = Date.parse(input.dueAt);
@@ -176,22 +151,8 @@ export async function staffReminder(input: StaffReminderInput): Promise<Reminder
   state.status = 'DUE';
   setStatus('DUE');
   const deliverAt = new Date().toISOString();
-  if (input.delivery === 'DIGEST' && patched(REMINDER_DIGEST)) {
-    const queued = await step('queueReminderForDigest', () => queueReminderForDigest({ reminderKey: input.reminderKey, at: deliverAt }));
-    state.remindedAt = queued?.remindedAt ?? deliverAt;
-    if (queued) await joinDigest(queued.digest);
-  } else {
-    const delivered = await step('deliverReminder', () => deliverReminder({ reminderKey: input.reminderKey, at: deliverAt }));
-    state.remindedAt = delivered?.remindedAt ?? deliverAt;
-  }
-
-  if (input.secondReminderAt && patched(REMINDER_SECOND)) {
-    const secondAtMs = Date.parse(input.secondReminderAt);
-    if (await condition(() => acknowledgement !== undefined, Math.max(0, secondAtMs - Date.now()), { summary: 'second reminder unless acknowledged' })) return finish();
-    const at = new Date().toISOString();
-    const again = await step('remindAgain', () => remindAgain({ reminderKey: input.reminderKey, at }));
-    state.secondRemindedAt = again?.remindedAt ?? at;
-  }
+  const delivered = await step('deliverReminder', () => deliverReminder({ reminderKey: input.reminderKey, at: deliverAt }));
+  state.remindedAt = delivered?.remindedAt ?? deliverAt;
 
   const escalateAtMs = dueAtMs + input.escalateAfterMs;
   if (await condition(() => acknowledgement !== undefined, Math.max(0, escalateAtMs - Date.now()))) return finish();
@@ -204,23 +165,6 @@ export async function staffReminder(input: StaffReminderInput): Promise<Reminder
   state.escalatedAt = escalated?.escalatedAt ?? escalateAt;
   await condition(allHandlersFinished);
   return state;
-}
-
-/**
- * Joins the staff member's digest of the day: starts it, or finds it running (started by another
- * reminder due the same day). A digest that already went out is started again for what came late.
- */
-async function joinDigest(digest: { staffId: string; date: string; sendAt: string }): Promise<void> {
-  try {
-    await startChild(staffDigest, {
-      workflowId: staffDigestWorkflowId(digest.staffId, digest.date),
-      args: [digest],
-      parentClosePolicy: ParentClosePolicy.ABANDON,
-      staticSummary: `Digest of reminders due to ${digest.staffId} on ${digest.date}`,
-    });
-  } catch (err) {
-    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-  }
 }
 
 function setBusinessStatus(status: ReminderStatus): void {

@@ -382,11 +382,11 @@ test('close: open tasks cancelled, reminders answered, the process ends CLOSED',
   expect(result).toMatchObject({ status: 'CLOSED', agenda: [] });
   expect((await handle.describe()).searchAttributes.BusinessStatus).toEqual(['CLOSED']);
   expect((await db.customerLifecycle.findUniqueOrThrow({ where: { customerId: customer.id } })).status).toBe('CLOSED');
-  // The review's reminder was answered: it never escalates.
-  const reminder = env.client.workflow.getHandle(`reminder-review-${customer.id}-0`);
-  await reminder.result();
-  expect((await db.reminder.findUniqueOrThrow({ where: { key: `review-${customer.id}-0` } })).status).toBe('ACKNOWLEDGED');
-  void task;
+  // The review's reminder was cancelled with it: it never escalates.
+  expect(await db.reminder.findUniqueOrThrow({ where: { key: `review-${customer.id}-0` } })).toMatchObject({ status: 'CANCELLED', taskId: task.id });
+  const ladder = reviewLadder(nextReviewDue(approvedAt, 'INDIVIDUAL', policy), policy);
+  await advanceTo(new Date(ladder.overdueAt.getTime() + MINUTE));
+  expect(smtp.messages.filter((m) => m.subject === `Escalation: reminder not acknowledged: ${task.subject}`)).toHaveLength(0);
 });
 
 test('continue-as-new keeps the state: forced after every event, a year of contacts and a review carry over run to run', async () => {
@@ -441,4 +441,31 @@ test('a customer closed while its process was not told (Temporal away at the clo
   expect(result.status).toBe('CLOSED');
   expect(smtp.to(email)).toHaveLength(sent);
   expect(await db.contactEvent.count({ where: { customerId: customer.id } })).toBe(0);
+});
+
+test('§3.2 a manager with several reviews due on one day gets one digest listing them all; escalations still go one by one', async () => {
+  const manager = await staff('Dee Gest', ['RELATIONSHIP_MANAGER']);
+  // VIP customers approved the same day, all looked after by this manager: their reviews fall due together.
+  const customers = [];
+  for (let i = 0; i < 3; i += 1) {
+    const c = await individual({ assets: 200_000 + i, dateOfBirth: '1981-04-0' + (i + 1) });
+    await db.customer.update({ where: { id: c.customer.id }, data: { relationshipManagerId: manager.id } });
+    await c.handle.signal(customerChangedSignal, { fields: ['relationshipManagerId'] });
+    await eventually(() => stateOf(c.handle), (s) => s.managerId === manager.id);
+    customers.push(c);
+  }
+  const dues = customers.map((c) => nextReviewDue(c.approvedAt, 'INDIVIDUAL', policy).toISOString());
+  expect(new Set(dues.map((d) => calendarDateIn(new Date(d), TZ))).size).toBe(1);
+  const latest = Math.max(...dues.map((d) => Date.parse(d)));
+  await advanceTo(new Date(latest + 20 * MINUTE));
+  const digests = await smtp.waitFor(() => smtp.to(manager.email).some((m) => m.subject.startsWith('Your reminders for')));
+  const mine = digests.filter((m) => m.to.includes(manager.email) && m.subject.startsWith('Your reminders for'));
+  expect(mine).toHaveLength(1);
+  expect(mine[0]!.subject).toMatch(/: 3 due$/);
+  for (const c of customers) expect(mine[0]!.text).toContain(`Periodic review of customer ${c.customer.id}`);
+  expect(smtp.to(manager.email).filter((m) => m.subject.startsWith('Reminder: Periodic review'))).toHaveLength(0);
+  // Left open, each review escalates on its own.
+  const ladder = reviewLadder(new Date(latest), policy);
+  await advanceTo(new Date(ladder.overdueAt.getTime() + MINUTE));
+  await smtp.waitFor(() => smtp.to(supervisor.email).filter((m) => customers.some((c) => m.subject === `Escalation: reminder not acknowledged: Periodic review of customer ${c.customer.id}, cycle 1 (§3.2)`)).length === 3);
 });

@@ -4,7 +4,7 @@
  * (computed by an activity on the bank's calendar), does its work, and is planned again.
  */
 import type { AgendaItem, MeetingHeldInput } from './definitions';
-import { acts, answerReminder, type Ctx, describe, nowIso, reminderRef, step } from './context';
+import { acts, type Ctx, describe, nowIso, runLadderStep, step } from './context';
 
 /** Runs one agenda item and plans its next occurrence. false: the customer is CLOSED. */
 export async function runContact(ctx: Ctx, item: AgendaItem): Promise<boolean> {
@@ -14,8 +14,7 @@ export async function runContact(ctx: Ctx, item: AgendaItem): Promise<boolean> {
     if (opened?.closed) return false;
     if (opened) {
       if (s.meeting && opened.missedTaskIds.includes(s.meeting.taskId)) s.counters.meetingsMissed += 1;
-      const reminder = reminderRef(opened.reminder);
-      s.meeting = { quarter: opened.quarter, taskId: opened.taskId, escalatesAt: opened.overdueAt, ...(reminder ? { reminder } : {}) };
+      s.meeting = { quarter: opened.quarter, taskId: opened.taskId, escalatesAt: opened.overdueAt, ...(opened.ladder ? { ladder: opened.ladder } : {}) };
       replan(ctx, item, opened.nextAt);
     }
   } else {
@@ -34,15 +33,19 @@ function replan(ctx: Ctx, item: AgendaItem, at: string | null): void {
   if (at) ctx.state.agenda.push({ kind: item.kind, at });
 }
 
+/** The next step of the open meeting's ladder: reminder, second reminder, escalation at the quarter's end. */
+export async function meetingLadderStep(ctx: Ctx): Promise<void> {
+  await runLadderStep(ctx, ctx.state.meeting!.ladder!);
+  describe(ctx);
+}
+
 /** §5.1 the quarter's meeting was held (recorded by the use case on the task): closes it and stops its reminders. */
 export async function meetingHeld(ctx: Ctx, m: MeetingHeldInput): Promise<string | undefined> {
-  const meeting = ctx.state.meeting!;
   const recorded = await step(ctx, 'recordMeetingHeld', async () => {
     await acts.recordMeetingHeld({ customerId: ctx.state.customerId, taskId: m.taskId, staffId: m.staffId, at: nowIso() });
     return true;
   }, m.staffId);
   if (!recorded) return `the meeting could not be recorded (${ctx.state.attention?.errorType}); an operator has been alerted`;
-  await answerReminder(meeting.reminder);
   ctx.state.meeting = undefined;
   ctx.state.counters.meetingsHeld += 1;
   describe(ctx);

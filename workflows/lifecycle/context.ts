@@ -3,16 +3,23 @@
  * proxies, steps that record a failure for good instead of jamming (issue 7), the reminder children,
  * and the Temporal UI's view of the process (search attributes and current details).
  */
-import { getExternalWorkflowHandle, proxyActivities, setCurrentDetails, upsertSearchAttributes, type ActivityOptions } from '@temporalio/workflow';
+import { proxyActivities, setCurrentDetails, upsertSearchAttributes, type ActivityOptions } from '@temporalio/workflow';
 import type { LifecycleActivities } from '../../activities/lifecycle';
+import type { ReminderActivities } from '../../activities/reminders';
+import type { ReminderLadderActivities } from '../../activities/reminder-ladder';
 import { SA } from '../../src/temporal/search-attributes';
 import { EMAIL, RECORD } from '../activity-options';
 import { failedForGood, needsAttention, NEEDS_ATTENTION } from '../needs-attention';
-import { acknowledgeSignal, reminderWorkflowId, type StaffReminderInput } from '../staff-reminder';
-import type { LifecycleInput, LifecycleState, LifecycleStatus, ReminderRef } from './definitions';
+import type { Ladder, LadderStep, LifecycleInput, LifecycleState, LifecycleStatus } from './definitions';
 
 /** One activity with its own summary in the Temporal UI (what the process is doing, ids and codes only). */
 const withSummary = (summary: string, options: ActivityOptions = RECORD) => proxyActivities<LifecycleActivities>({ ...options, summary });
+
+const reminding = {
+  remindNow: proxyActivities<ReminderLadderActivities>({ ...EMAIL, summary: 'reminder: own email or the staff digest' }).remindNow,
+  remindAgain: proxyActivities<ReminderLadderActivities>({ ...EMAIL, summary: 'second reminder email' }).remindAgain,
+  escalateReminder: proxyActivities<ReminderActivities>({ ...EMAIL, summary: 'escalation email to the supervisor' }).escalateReminder,
+};
 
 export const acts = {
   beginCycle: withSummary('begin the cycle: load the current policy, plan the next review (§3.2)').beginCycle,
@@ -55,19 +62,18 @@ export async function step<T>(ctx: Ctx, name: string, run: () => Promise<T>, act
   }
 }
 
-/** The reminder the activity started for work it opened (a top-level workflow: it outlives this run). */
-export function reminderRef(input: StaffReminderInput | null): ReminderRef | undefined {
-  return input ? { workflowId: reminderWorkflowId(input.reminderKey), staffId: input.staffId } : undefined;
-}
-
-/** The work is done: its reminder stops (cancelled before its due time, acknowledged after). */
-export async function answerReminder(ref: ReminderRef | undefined): Promise<void> {
-  if (!ref) return;
-  try {
-    await getExternalWorkflowHandle(ref.workflowId).signal(acknowledgeSignal, { staffId: ref.staffId });
-  } catch {
-    // Already finished (escalated): nothing left to answer.
-  }
+/**
+ * Runs the next step of a ladder with the staff reminder's activities: the reminder at its due time
+ * (own email or the day's digest), the second reminder, the escalation to the supervisor.
+ */
+export async function runLadderStep(ctx: Ctx, ladder: Ladder): Promise<LadderStep | undefined> {
+  const next = ladder.steps.shift();
+  if (!next) return undefined;
+  const r = { reminderKey: ladder.reminderKey, at: nowIso() };
+  if (next.step === 'REMIND') await step(ctx, 'remindNow', () => reminding.remindNow(r));
+  else if (next.step === 'REMIND_AGAIN') await step(ctx, 'remindAgain', () => reminding.remindAgain(r));
+  else await step(ctx, 'escalateReminder', () => reminding.escalateReminder(r));
+  return next.step;
 }
 
 export function setStatus(ctx: Ctx, status: LifecycleStatus): void {

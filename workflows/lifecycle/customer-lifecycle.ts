@@ -21,8 +21,8 @@
  */
 import { ApplicationFailure, allHandlersFinished, condition, continueAsNew, setHandler, workflowInfo } from '@temporalio/workflow';
 import { applyChanges } from './changes';
-import { runContact, meetingHeld } from './contact';
-import { acts, answerReminder, type Ctx, describe, msUntil, nowIso, reflect, setStatus, step } from './context';
+import { meetingHeld, meetingLadderStep, runContact } from './contact';
+import { acts, type Ctx, describe, msUntil, nowIso, reflect, setStatus, step } from './context';
 import {
   closeUpdate,
   completeReviewUpdate,
@@ -40,7 +40,7 @@ import {
   type MeetingHeldInput,
   type ReviewCompleted,
 } from './definitions';
-import { completeReview, markOverdue, openReview } from './review';
+import { completeReview, openReview, reviewLadderStep } from './review';
 
 /** After a step failed for good, the event that failed is tried again this much later (an operator may fix the data meanwhile). */
 export const HOLD_AFTER_FAILURE_MS = 60 * 60 * 1000;
@@ -49,13 +49,16 @@ type Command =
   | { kind: 'COMPLETE_REVIEW'; input: CompleteReviewInput; answer?: ReviewCompleted | string }
   | { kind: 'MEETING_HELD'; input: MeetingHeldInput; answer?: LifecycleState | string };
 
-export type LifecycleEvent = { kind: 'REVIEW_DUE' | 'REVIEW_OVERDUE'; at: string } | AgendaItem;
+export type LifecycleEvent = { kind: 'REVIEW_DUE' | 'REVIEW_LADDER' | 'MEETING_LADDER'; at: string } | AgendaItem;
 
-/** The next thing due: the review (or its overdue time), or the earliest agenda item. Pure. */
+/** The next thing due: the review, the next step of a reminder ladder, or the earliest agenda item. Pure. */
 export function nextEvent(state: LifecycleState): LifecycleEvent {
+  const reviewStep = state.review?.ladder?.steps[0];
+  const meetingStep = state.meeting?.ladder?.steps[0];
   const candidates: LifecycleEvent[] = [
     ...(!state.review ? [{ kind: 'REVIEW_DUE' as const, at: state.nextReviewAt }] : []),
-    ...(state.review && state.status === 'REVIEW_DUE' ? [{ kind: 'REVIEW_OVERDUE' as const, at: state.review.overdueAt }] : []),
+    ...(reviewStep ? [{ kind: 'REVIEW_LADDER' as const, at: reviewStep.at }] : []),
+    ...(meetingStep ? [{ kind: 'MEETING_LADDER' as const, at: meetingStep.at }] : []),
     ...state.agenda,
   ];
   return candidates.reduce((a, b) => (Date.parse(b.at) < Date.parse(a.at) ? b : a));
@@ -63,7 +66,8 @@ export function nextEvent(state: LifecycleState): LifecycleEvent {
 
 const SUMMARY: Record<LifecycleEvent['kind'], string> = {
   REVIEW_DUE: 'periodic review falls due (§3.2)',
-  REVIEW_OVERDUE: 'review becomes overdue: escalation (§3.2)',
+  REVIEW_LADDER: 'next review reminder or escalation (§3.2)',
+  MEETING_LADDER: 'next meeting reminder or escalation (§5.1)',
   BIRTHDAY_GREETING: 'next regular contact (§5.1)',
   NEWS_DIGEST: 'next regular contact (§5.1)',
   QUARTERLY_MEETING: 'quarterly meeting opens (§5.1)',
@@ -187,8 +191,11 @@ export async function customerLifecycle(input: LifecycleInput): Promise<Lifecycl
     switch (event.kind) {
       case 'REVIEW_DUE':
         return openReview(ctx);
-      case 'REVIEW_OVERDUE':
-        await markOverdue(ctx);
+      case 'REVIEW_LADDER':
+        await reviewLadderStep(ctx);
+        return true;
+      case 'MEETING_LADDER':
+        await meetingLadderStep(ctx);
         return true;
       default:
         return runContact(ctx, event);
@@ -209,13 +216,12 @@ export async function customerLifecycle(input: LifecycleInput): Promise<Lifecycl
   /** The customer left (the record is CLOSED by the use case, or found CLOSED): reminders answered, process ends. */
   async function finish(): Promise<LifecycleState> {
     stopping = true;
-    await answerReminder(ctx.state.review?.reminder);
-    await answerReminder(ctx.state.meeting?.reminder);
     ctx.state.review = undefined;
     ctx.state.meeting = undefined;
     ctx.state.agenda = [];
     ctx.state.closedAt = nowIso();
-    if (closing) await step(ctx, 'recordLifecycleClosed', () => acts.recordLifecycleClosed({ customerId: input.customerId, staffId: closing!.staffId, at: ctx.state.closedAt! }), closing.staffId);
+    // The mirror says CLOSED and the reminders still open are cancelled (the record was closed by the use case).
+    await step(ctx, 'recordLifecycleClosed', () => acts.recordLifecycleClosed({ customerId: input.customerId, ...(closing ? { staffId: closing.staffId } : {}), at: ctx.state.closedAt! }), closing?.staffId);
     setStatus(ctx, 'CLOSED');
     await condition(allHandlersFinished);
     return ctx.state;

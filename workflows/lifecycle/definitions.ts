@@ -30,11 +30,15 @@ export interface AgendaItem {
   at: string;
 }
 
-/** A reminder child (staffReminder) the lifecycle started and answers when the work is done. */
-export interface ReminderRef {
-  workflowId: string;
-  /** Its assignee: the lifecycle acknowledges as them when the work is done (whoever did it). */
-  staffId: string;
+/**
+ * The reminder ladder of a task the lifecycle opened: its Reminder record (`reminderKey`) and the
+ * steps still to come, earliest first. The lifecycle runs them with the staff reminder's activities
+ * (the reminder, a second one, the escalation) and drops the rest once the work is done.
+ */
+export type LadderStep = 'REMIND' | 'REMIND_AGAIN' | 'ESCALATE';
+export interface Ladder {
+  reminderKey: string;
+  steps: { step: LadderStep; at: string }[];
 }
 
 export interface OpenReview {
@@ -42,14 +46,14 @@ export interface OpenReview {
   taskId: string;
   dueAt: string;
   overdueAt: string;
-  reminder?: ReminderRef;
+  ladder?: Ladder;
 }
 
 export interface OpenMeeting {
   quarter: string;
   taskId: string;
   escalatesAt: string;
-  reminder?: ReminderRef;
+  ladder?: Ladder;
 }
 
 export interface LifecycleState {
