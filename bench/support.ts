@@ -1,11 +1,13 @@
 /**
- * What the benchmarks (bench/onboarding.ts) and the fault drill (bench/drill.ts) share: a scratch
- * database on the local PostgreSQL, migrated like the tests' (test/support/global-setup.ts); the
- * production processes (src/worker/main.ts, src/api/main.ts) as child processes; a bounded-concurrency
- * pool; and the synthetic customers both feed through the real path.
+ * What the benchmarks (bench/onboarding.ts, bench/lifecycle.ts) and the fault drill (bench/drill.ts)
+ * share: a scratch database on the local PostgreSQL, migrated like the tests'
+ * (test/support/global-setup.ts); the production processes (src/worker/main.ts, src/api/main.ts) as
+ * child processes; a bounded-concurrency pool; the synthetic customers both feed through the real
+ * path; the raw start rate; and a process's memory and CPU time from /proc.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
 import pg from 'pg';
 import type { Client } from '@temporalio/client';
 import { temporal as proto } from '@temporalio/proto';
@@ -177,4 +179,85 @@ export async function waitForPoller(temporal: Client, taskQueue: string, pid: nu
     if (Date.now() > deadline) throw new Error(`worker ${pid} did not poll ${taskQueue} within ${opts.timeoutMs ?? 180_000} ms`);
     await sleep(250);
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The raw start rate, and what a process costs (bench/lifecycle.ts)
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * The raw reference: starts/s of `count` empty workflows (a type no worker runs, on a queue no
+ * worker polls) with `concurrency` in flight, as bench/onboarding.ts measures it. `label` keeps the
+ * ids of several rounds apart.
+ */
+export async function rawStartRate(temporal: Client, o: { count: number; concurrency: number; label: string }): Promise<number> {
+  const queue = `raw-${randomUUID().slice(0, 8)}`;
+  const t = performance.now();
+  await pool(o.count, o.concurrency, (i) => temporal.workflow.start('benchEmpty', { taskQueue: queue, workflowId: `bench-empty-${queue}-${o.label}-${i}`, args: [] }));
+  return o.count / ((performance.now() - t) / 1000);
+}
+
+/** A process's resident memory now and at its peak (/proc/<pid>/status VmRSS and VmHWM), in MiB. */
+export function memoryOf(pid: number): { rssMiB: number; peakMiB: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kib = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
+  return { rssMiB: kib('VmRSS') / 1024, peakMiB: kib('VmHWM') / 1024 };
+}
+
+const CLOCK_TICKS = 100; // USER_HZ on Linux
+
+/** CPU seconds a process has used (user + system, plus its reaped children's). */
+export function cpuSecondsOf(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the parenthesised command name: state is field 3; utime … cstime are 14–17.
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) / CLOCK_TICKS;
+  } catch {
+    return 0; // gone
+  }
+}
+
+/** CPU seconds used by every process named `comm` (e.g. all of PostgreSQL's: postmaster with its reaped backends, and the live ones). */
+export function cpuSecondsOfAll(comm: string): number {
+  let total = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() === comm) total += cpuSecondsOf(Number(entry));
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return total;
+}
+
+/** Busy share of the whole machine (all cores) between two /proc/stat samples: `const s = machineCpu(); …; machineBusy(s)`. */
+export function machineCpu(): { busy: number; total: number } {
+  const line = readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '';
+  const n = line.trim().split(/\s+/).slice(1).map(Number);
+  const idle = (n[3] ?? 0) + (n[4] ?? 0);
+  const total = n.reduce((a, b) => a + b, 0);
+  return { busy: total - idle, total };
+}
+export const machineBusy = (since: { busy: number; total: number }) => {
+  const now = machineCpu();
+  return now.total > since.total ? (now.busy - since.busy) / (now.total - since.total) : 0;
+};
+
+/**
+ * Resolves once process `pid` is idle: it used under `threshold` of one core over a `windowMs`
+ * window (its workflow tasks have settled), or after `timeoutMs` (returns false then).
+ */
+export async function waitUntilIdle(pid: number, o: { windowMs?: number; threshold?: number; timeoutMs?: number } = {}): Promise<boolean> {
+  const windowMs = o.windowMs ?? 5000;
+  const deadline = Date.now() + (o.timeoutMs ?? 120_000);
+  let before = cpuSecondsOf(pid);
+  while (Date.now() < deadline) {
+    await sleep(windowMs);
+    const after = cpuSecondsOf(pid);
+    if ((after - before) / (windowMs / 1000) < (o.threshold ?? 0.05)) return true;
+    before = after;
+  }
+  return false;
 }

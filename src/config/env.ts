@@ -93,6 +93,22 @@ export const envSchema = z.object({
   /** Seconds the worker waits for running activities to finish on SIGINT/SIGTERM. */
   SHUTDOWN_GRACE_SECONDS: wholeNumber(1, 3600, 'whole seconds').default(30),
   /**
+   * The worker's sticky cache: how many workflow runs it keeps in memory between their tasks
+   * (Temporal's `maxCachedWorkflows`). A cached customer lifecycle costs about 0.3 MiB of the
+   * worker's memory, and nearly all of them sleep for months, so they need not stay cached: a run
+   * that was evicted is replayed from its short history when its timer fires. The cache only has to
+   * hold the runs active at the same time. Measured with `npm run bench:lifecycle` (README
+   * "Benchmarks"): 250 keeps an idle worker near 400 MiB; 1000 costs ~200 MiB more and did not make
+   * a burst of due reviews faster. 0 disables it (every task replays).
+   */
+  WORKER_MAX_CACHED_WORKFLOWS: z
+    .string()
+    .trim()
+    .regex(/^\d+$/, { error: 'a whole number of workflows: 0 (no cache) or 2–100000' })
+    .transform(Number)
+    .refine((n) => n === 0 || (n >= 2 && n <= 100_000), { error: 'a whole number of workflows: 0 (no cache) or 2–100000' })
+    .default(250),
+  /**
    * Field-level and Temporal payload encryption keys (policy §3.1; src/security/keyring.ts). All three or
    * none: unset outside production → a fixed, public development key ring; production refuses to start
    * without them (keyRingFromEnv). Checked here per variable; membership of the id in the ring there.

@@ -79,8 +79,9 @@ runMain('worker', async () => {
     deps: { db, mailer, clock: systemClock, mailFrom: env.MAIL_FROM, policy, ring },
     dataConverter: dataConverter(ring),
     shutdownGraceSeconds: env.SHUTDOWN_GRACE_SECONDS,
+    maxCachedWorkflows: env.WORKER_MAX_CACHED_WORKFLOWS,
   });
-  log(`polling task queue ${env.TASK_QUEUE} on ${env.TEMPORAL_ADDRESS} (namespace ${env.TEMPORAL_NAMESPACE})`);
+  log(`polling task queue ${env.TASK_QUEUE} on ${env.TEMPORAL_ADDRESS} (namespace ${env.TEMPORAL_NAMESPACE}; sticky cache ${env.WORKER_MAX_CACHED_WORKFLOWS} workflows)`);
   const running = worker.run();
   const done = (async () => {
     await running;

@@ -19,6 +19,7 @@ const DEFAULTS: Env = {
   EMBEDDED_PG_PORT: 5433,
   EMBEDDED_SMTP_PORT: 2525,
   SHUTDOWN_GRACE_SECONDS: 30,
+  WORKER_MAX_CACHED_WORKFLOWS: 250,
 };
 
 function configErrorOf(source: NodeJS.ProcessEnv): ConfigError {
@@ -88,6 +89,11 @@ describe('loadConfig accepts valid values', () => {
     ['MAIL_FROM', 'care@bank.example', 'care@bank.example'],
     ['SHUTDOWN_GRACE_SECONDS', '1', 1],
     ['SHUTDOWN_GRACE_SECONDS', '3600', 3600],
+    ['WORKER_MAX_CACHED_WORKFLOWS', '0', 0],
+    ['WORKER_MAX_CACHED_WORKFLOWS', '2', 2],
+    ['WORKER_MAX_CACHED_WORKFLOWS', '250', 250],
+    ['WORKER_MAX_CACHED_WORKFLOWS', ' 5000 ', 5000],
+    ['WORKER_MAX_CACHED_WORKFLOWS', '100000', 100000],
     ['NODE_ENV', 'production', 'production'],
     ['NODE_ENV', 'test', 'test'],
     ['LOG_LEVEL', 'silent', 'silent'],
@@ -132,6 +138,12 @@ describe('loadConfig rejects a bad value with one line: variable, value, expecta
     ['SHUTDOWN_GRACE_SECONDS', '-5', /whole seconds 1–3600/],
     ['SHUTDOWN_GRACE_SECONDS', '3601', /whole seconds 1–3600/],
     ['SHUTDOWN_GRACE_SECONDS', '1.5', /whole seconds 1–3600/],
+    // 1 is not a cache the SDK accepts (it silently makes it 2): said at start-up instead.
+    ['WORKER_MAX_CACHED_WORKFLOWS', '1', /0 \(no cache\) or 2–100000/],
+    ['WORKER_MAX_CACHED_WORKFLOWS', '100001', /0 \(no cache\) or 2–100000/],
+    ['WORKER_MAX_CACHED_WORKFLOWS', '-1', /0 \(no cache\) or 2–100000/],
+    ['WORKER_MAX_CACHED_WORKFLOWS', '1e3', /0 \(no cache\) or 2–100000/],
+    ['WORKER_MAX_CACHED_WORKFLOWS', 'unlimited', /a whole number of workflows/],
     ['NODE_ENV', 'staging', /one of development, test, production/],
     ['LOG_LEVEL', 'verbose', /one of fatal, error, warn, info, debug, trace, silent/],
   ])('%s=%s', (key, value, expectation) => {
@@ -184,6 +196,16 @@ describe('fixed defects (regression tests)', () => {
   // variable gives two lines (the module promises one line per bad variable).
   it('a DATABASE_URL that is not a URL at all gives exactly one line', () => {
     expect(configErrorOf({ DATABASE_URL: 'not a url' }).message.split('\n')).toHaveLength(1);
+  });
+});
+
+describe('WORKER_MAX_CACHED_WORKFLOWS (the sticky cache the worker passes as maxCachedWorkflows)', () => {
+  it('defaults to 250: idle lifecycles need not stay cached', () => {
+    expect(loadConfig({}).WORKER_MAX_CACHED_WORKFLOWS).toBe(250);
+  });
+
+  it('a whitespace-only value is an error, not a cache of 0', () => {
+    expect(() => loadConfig({ WORKER_MAX_CACHED_WORKFLOWS: ' ' })).toThrow(ConfigError);
   });
 });
 

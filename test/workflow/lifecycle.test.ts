@@ -446,7 +446,7 @@ test('a customer closed while its process was not told (Temporal away at the clo
 test('§3.2 a manager with several reviews due on one day gets one digest listing them all; escalations still go one by one', async () => {
   const manager = await staff('Dee Gest', ['RELATIONSHIP_MANAGER']);
   // VIP customers approved the same day, all looked after by this manager: their reviews fall due together.
-  const customers = [];
+  const customers: Awaited<ReturnType<typeof individual>>[] = [];
   for (let i = 0; i < 3; i += 1) {
     const c = await individual({ assets: 200_000 + i, dateOfBirth: '1981-04-0' + (i + 1) });
     await db.customer.update({ where: { id: c.customer.id }, data: { relationshipManagerId: manager.id } });
