@@ -121,8 +121,13 @@ test('approval classifies (§2.1 VIP from USD 100,000), sets the §4 tier, assig
   const [welcome] = await smtp.waitFor(() => smtp.to(email).length === 1).then(() => smtp.to(email));
   expect(welcome?.subject).toBe('Welcome to the bank');
   expect(welcome?.text).toContain('Dedicated hotline');
-  const audit = await db.auditLog.findMany({ where: { customerId: customer.id }, orderBy: { id: 'asc' } });
-  expect(audit.map((a) => a.action)).toEqual(['customer.create', 'onboarding.approved', 'customer.classify']);
+  // The hand-off (issue 8): the approved customer's lifecycle starts and records its start.
+  let audit = await db.auditLog.findMany({ where: { customerId: customer.id }, orderBy: { id: 'asc' } });
+  for (let i = 0; i < 100 && !audit.some((a) => a.action === 'lifecycle.start'); i += 1) {
+    await new Promise((r) => setTimeout(r, 50));
+    audit = await db.auditLog.findMany({ where: { customerId: customer.id }, orderBy: { id: 'asc' } });
+  }
+  expect(audit.map((a) => a.action)).toEqual(['customer.create', 'onboarding.approved', 'customer.classify', 'lifecycle.start']);
   expect(JSON.stringify(audit.map((a) => a.changes))).not.toContain('1980-05-17');
 });
 
