@@ -418,11 +418,18 @@ async function startLifecycles(sql: pg.Pool, temporal: Client, taskQueue: string
       log(`… ${k + 1} of ${n} started`);
     }
   });
-  const deadline = performance.now() + 600_000;
+  // Until every row exists; given up only when none has appeared for two minutes.
+  let done = 0;
+  let progressAt = performance.now();
   for (;;) {
-    const done = (await count(sql, `SELECT count(*) FROM "CustomerLifecycle"`)) - before;
-    if (done >= n) break;
-    if (performance.now() > deadline) throw new Error(`only ${done} of ${n} lifecycles ran their first activity 600 s after the last start`);
+    const now = (await count(sql, `SELECT count(*) FROM "CustomerLifecycle"`)) - before;
+    if (now >= n) break;
+    if (now !== done) [done, progressAt] = [now, performance.now()];
+    if (performance.now() - progressAt > 120_000) throw new Error(`only ${done} of ${n} lifecycles ran their first activity, none more for 120 s`);
+    if (performance.now() - lastLog > 30_000) {
+      lastLog = performance.now();
+      log(`… ${done} of ${n} ran their first activity`);
+    }
     await sleep(100);
   }
   return { seconds: (performance.now() - t) / 1000, latencies };
