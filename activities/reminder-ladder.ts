@@ -9,12 +9,13 @@
  */
 import { Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
-import { ApplicationFailure, WorkflowIdReusePolicy } from '@temporalio/common';
+import { ApplicationFailure } from '@temporalio/common';
 import { calendarDateIn } from '../src/domain/business-calendar';
 import { bankTimeZone, type Policy } from '../src/policy/policy';
 import { durationMs } from '../src/policy/duration';
 import { reminderDigestEmail, secondReminderEmail } from '../src/reminders/ladder-emails';
-import { joinDigestSignal, staffDigest, staffDigestWorkflowId } from '../workflows/staff-digest';
+import { staffDigestWorkflowId } from '../workflows/staff-digest';
+import { digestJoinerFor } from './digest-joins';
 import { sendEmailOnce, type NotificationDeps } from './notifications';
 import { createReminderActivities } from './reminders';
 
@@ -40,7 +41,8 @@ export function createReminderLadderActivities(deps: LadderDeps) {
     /**
      * A reminder falls due, by its delivery: its own email (the staff reminder's deliverReminder), or,
      * for DIGEST, marked DUE and joined to its staff member's digest of the day (signal-with-start of
-     * staffDigest, sending `policy.lifecycle.digestDelay` after the due time).
+     * staffDigest, sending `policy.lifecycle.digestDelay` after the due time; joins to the same digest
+     * that arrive together share one signal, activities/digest-joins.ts).
      */
     async remindNow({ reminderKey, at }: { reminderKey: string; at: string }): Promise<{ remindedAt: string; delivery: 'EMAIL' | 'DIGEST' }> {
       const reminder = await load(reminderKey);
@@ -52,14 +54,12 @@ export function createReminderLadderActivities(deps: LadderDeps) {
       if (!deps.temporal) throw ApplicationFailure.create({ type: 'NotConfigured', message: 'the worker has no Temporal client for staff digests', nonRetryable: true });
       const date = calendarDateIn(reminder.dueAt, timeZone);
       const sendAt = new Date(reminder.dueAt.getTime() + durationMs(policy.lifecycle.digestDelay)).toISOString();
-      await deps.temporal.workflow.signalWithStart(staffDigest, {
+      await digestJoinerFor(deps.temporal).join({
         workflowId: staffDigestWorkflowId(reminder.staffId, date),
         taskQueue: Context.current().info.taskQueue,
-        args: [{ staffId: reminder.staffId, date, sendAt }],
-        signal: joinDigestSignal,
-        signalArgs: [{ reminderKey }],
-        workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
+        input: { staffId: reminder.staffId, date, sendAt },
         staticSummary: `Digest of reminders due to ${reminder.staffId} on ${date}`,
+        reminderKey,
       });
       return { remindedAt: (reminder.remindedAt ?? new Date(at)).toISOString(), delivery: 'DIGEST' };
     },

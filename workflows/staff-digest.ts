@@ -2,8 +2,8 @@
  * staffDigest (workflow id `digest-<staffId>-<YYYY-MM-DD>`, §3.2): one email per staff member and day
  * listing every reminder due to them that day with delivery DIGEST — a relationship manager with
  * forty reviews due on Monday gets one email, not forty. Each due reminder joins it by
- * signal-with-start (activities/reminder-ladder.ts `remindNow`): the first one starts it, the others
- * signal the running digest. At `sendAt` (the due time plus the policy's `lifecycle.digestDelay`, so
+ * signal-with-start (activities/reminder-ladder.ts `remindNow`, several in one signal when they join
+ * together: activities/digest-joins.ts): the first one starts it, the others signal the running digest. At `sendAt` (the due time plus the policy's `lifecycle.digestDelay`, so
  * every reminder due at that time has joined) it sends what it holds; reminders that join while it
  * sends go out in a further email before it ends. It ends only with nothing pending, and Temporal
  * refuses to close a workflow that has unhandled signals, so no reminder is ever left out; one that
@@ -30,15 +30,20 @@ export interface StaffDigestResult {
 }
 
 export const staffDigestWorkflowId = (staffId: string, date: string) => `digest-${staffId}-${date}`;
-/** A reminder joins the digest (sent with signal-with-start). */
-export const joinDigestSignal = defineSignal<[{ reminderKey: string }]>('join');
+/**
+ * Reminders join the digest (sent with signal-with-start): `reminderKeys`, several that joined
+ * together (activities/digest-joins.ts); `reminderKey`, one, as signals sent before the batching did.
+ */
+export const joinDigestSignal = defineSignal<[{ reminderKey?: string; reminderKeys?: string[] }]>('join');
 
 const { sendStaffDigest } = proxyActivities<ReminderLadderActivities>({ ...EMAIL, summary: 'send the staff digest email' });
 
 export async function staffDigest(input: StaffDigestInput): Promise<StaffDigestResult> {
   const pending: string[] = [];
-  setHandler(joinDigestSignal, ({ reminderKey }) => {
-    if (typeof reminderKey === 'string' && !pending.includes(reminderKey)) pending.push(reminderKey);
+  setHandler(joinDigestSignal, ({ reminderKey, reminderKeys }) => {
+    for (const key of [reminderKey, ...(Array.isArray(reminderKeys) ? reminderKeys : [])]) {
+      if (typeof key === 'string' && !pending.includes(key)) pending.push(key);
+    }
   });
   upsertSearchAttributes([
     { key: SA.ProcessKind, value: 'STAFF_DIGEST' },

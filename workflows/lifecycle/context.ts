@@ -3,12 +3,12 @@
  * proxies, steps that record a failure for good instead of jamming (issue 7), the reminder children,
  * and the Temporal UI's view of the process (search attributes and current details).
  */
-import { proxyActivities, setCurrentDetails, upsertSearchAttributes, type ActivityOptions } from '@temporalio/workflow';
+import { patched, proxyActivities, proxyLocalActivities, setCurrentDetails, upsertSearchAttributes, type ActivityOptions, type LocalActivityOptions } from '@temporalio/workflow';
 import type { LifecycleActivities } from '../../activities/lifecycle';
 import type { ReminderActivities } from '../../activities/reminders';
 import type { ReminderLadderActivities } from '../../activities/reminder-ladder';
 import { SA } from '../../src/temporal/search-attributes';
-import { EMAIL, RECORD } from '../activity-options';
+import { EMAIL, LOCAL_EMAIL, LOCAL_RECORD, RECORD } from '../activity-options';
 import { failedForGood, needsAttention, NEEDS_ATTENTION } from '../needs-attention';
 import type { Ladder, LadderStep, LifecycleInput, LifecycleState, LifecycleStatus } from './definitions';
 
@@ -32,6 +32,26 @@ export const acts = {
   recordMeetingHeld: withSummary('record the quarterly meeting held (§5.1)').recordMeetingHeld,
   noteCustomerChanged: withSummary('follow a change of the customer: managers, risk inputs (§3.2)', EMAIL).noteCustomerChanged,
   recordLifecycleClosed: withSummary('record the lifecycle closed').recordLifecycleClosed,
+};
+
+/**
+ * Patch `lifecycle-local-activities` (issue 8, the due burst): the cycle's start and a review
+ * falling due run as local activities (workflows/activity-options.ts) — the same activities, one
+ * workflow task each instead of two plus an activity task. Runs that began before it keep their
+ * activities until they continue as new.
+ */
+export const LOCAL_ACTIVITIES_PATCH = 'lifecycle-local-activities';
+
+const locally = (summary: string, options: LocalActivityOptions = LOCAL_RECORD) => proxyLocalActivities<LifecycleActivities>({ ...options, summary });
+const local = {
+  beginCycle: locally('begin the cycle: load the current policy, plan the next review (§3.2)').beginCycle,
+  openReview: locally('open the review task and start its reminder (§3.2)', LOCAL_EMAIL).openReview,
+};
+
+/** The activities that run locally once patched (see LOCAL_ACTIVITIES_PATCH). */
+export const hot = {
+  beginCycle: (...args: Parameters<LifecycleActivities['beginCycle']>) => (patched(LOCAL_ACTIVITIES_PATCH) ? local : acts).beginCycle(...args),
+  openReview: (...args: Parameters<LifecycleActivities['openReview']>) => (patched(LOCAL_ACTIVITIES_PATCH) ? local : acts).openReview(...args),
 };
 
 export interface Ctx {

@@ -22,7 +22,7 @@
 import { ApplicationFailure, allHandlersFinished, condition, continueAsNew, setHandler, workflowInfo } from '@temporalio/workflow';
 import { applyChanges } from './changes';
 import { meetingHeld, meetingLadderStep, runContact } from './contact';
-import { acts, type Ctx, describe, msUntil, nowIso, reflect, setStatus, step } from './context';
+import { acts, type Ctx, describe, hot, msUntil, nowIso, reflect, setStatus, step } from './context';
 import {
   closeUpdate,
   completeReviewUpdate,
@@ -153,7 +153,7 @@ export async function customerLifecycle(input: LifecycleInput): Promise<Lifecycl
       return true;
     }
     // A new cycle (the first, or after a completed review) runs on the policy in force now.
-    const plan = await acts.beginCycle({
+    const plan = await hot.beginCycle({
       customerId: input.customerId,
       workflowId,
       cycle: ctx.state?.cycle ?? 0,

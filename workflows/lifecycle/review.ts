@@ -6,13 +6,13 @@
  * Reminder record and activities, driven by this workflow's own timers: no extra workflow per review.
  */
 import type { CompleteReviewInput, ReviewCompleted } from './definitions';
-import { acts, type Ctx, nowIso, reflect, runLadderStep, setStatus, step } from './context';
+import { acts, type Ctx, hot, nowIso, reflect, runLadderStep, setStatus, step } from './context';
 
 /** The review falls due: its task opens and its reminder goes out. false: the customer is CLOSED. */
 export async function openReview(ctx: Ctx): Promise<boolean> {
   const s = ctx.state;
   const dueAt = s.nextReviewAt;
-  const opened = await step(ctx, 'openReview', () => acts.openReview({ customerId: s.customerId, workflowId: ctx.workflowId, cycle: s.cycle, dueAt }));
+  const opened = await step(ctx, 'openReview', () => hot.openReview({ customerId: s.customerId, workflowId: ctx.workflowId, cycle: s.cycle, dueAt }));
   if (!opened) return true; // recorded as NEEDS_ATTENTION; the loop holds before trying again
   if (opened.closed) return false;
   s.review = { cycle: s.cycle, taskId: opened.taskId, dueAt, overdueAt: opened.overdueAt, ...(opened.ladder ? { ladder: opened.ladder } : {}) };
