@@ -8,6 +8,8 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import type { WorkflowHandle } from '@temporalio/client';
 import { createActivities } from '../../activities';
+import { createDigestJoiner } from '../../activities/digest-joins';
+import { staffDigestWorkflowId } from '../../workflows/staff-digest';
 import { createCustomer } from '../../src/customers/create-customer';
 import { updateCustomer } from '../../src/customers/update-customer';
 import { updateProfile } from '../../src/customers/update-profile';
@@ -468,4 +470,32 @@ test('§3.2 a manager with several reviews due on one day gets one digest listin
   const ladder = reviewLadder(new Date(latest), policy);
   await advanceTo(new Date(ladder.overdueAt.getTime() + MINUTE));
   await smtp.waitFor(() => smtp.to(supervisor.email).filter((m) => customers.some((c) => m.subject === `Escalation: reminder not acknowledged: Periodic review of customer ${c.customer.id}, cycle 1 (§3.2)`)).length === 3);
+});
+
+test('§3.2 reminders that join the same digest together share signals, and the digest lists every one of them', async () => {
+  const manager = await staff('Bea Tch', ['RELATIONSHIP_MANAGER']);
+  const now = await env.currentTimeMs();
+  const dueAt = new Date(now + 60 * MINUTE);
+  const date = calendarDateIn(dueAt, TZ);
+  const keys = Array.from({ length: 25 }, (_, i) => `${unique('batch')}-${i}`);
+  for (const key of keys) {
+    await db.reminder.create({
+      data: { key, staffId: manager.id, escalationStaffId: supervisor.id, subject: `Periodic review ${key}`, dueAt, escalatesAt: new Date(dueAt.getTime() + 24 * 60 * MINUTE), policyVersion: policy.version, status: 'DUE', workflowId: `test-${key}`, delivery: 'DIGEST' },
+    });
+  }
+  const joiner = createDigestJoiner(env.client);
+  const workflowId = staffDigestWorkflowId(manager.id, date);
+  const join = (reminderKey: string) => joiner.join({ workflowId, taskQueue: TASK_QUEUE, input: { staffId: manager.id, date, sendAt: new Date(dueAt.getTime() + 15 * MINUTE).toISOString() }, staticSummary: 'test digest', reminderKey });
+  await Promise.all(keys.map(join));
+  // Joined at once: the first signal goes alone, the others wait for it and go together.
+  expect(joiner.signalsSent).toBeGreaterThanOrEqual(2);
+  expect(joiner.signalsSent).toBeLessThan(keys.length);
+  const signals = (await env.client.workflow.getHandle(workflowId).fetchHistory()).events!.filter((e) => e.workflowExecutionSignaledEventAttributes || e.workflowExecutionStartedEventAttributes);
+  expect(signals).toHaveLength(joiner.signalsSent);
+  await advanceTo(new Date(dueAt.getTime() + 20 * MINUTE));
+  const digests = await smtp.waitFor(() => smtp.to(manager.email).some((m) => m.subject.startsWith('Your reminders for')));
+  const mine = digests.filter((m) => m.to.includes(manager.email) && m.subject.startsWith('Your reminders for'));
+  expect(mine).toHaveLength(1);
+  expect(mine[0]!.subject).toMatch(/: 25 due$/);
+  for (const key of keys) expect(mine[0]!.text).toContain(`Periodic review ${key}`);
 });
