@@ -58,6 +58,12 @@ describe('DEFAULT_POLICY carries policy.md defaults', () => {
     ['§5.2 individual response within 24 hours', 'feedback.individualResponseHours', 24],
     ['§5.2 enterprise target 3 business days', 'feedback.enterpriseTargetBusinessDays', 3],
     ['§5.2 enterprise hard limit 5 business days', 'feedback.enterpriseLimitBusinessDays', 5],
+    ['§5.2 simple enterprise target 1 business day (ours)', 'feedback.enterpriseSimpleTargetBusinessDays', 1],
+    ['§5.2 simple enterprise hard limit 2 business days (ours)', 'feedback.enterpriseSimpleLimitBusinessDays', 2],
+    ['§5.2 executive on duty 8 hours after an individual’s deadline', 'feedback.executiveEscalationAfter.individualHours', 8],
+    ['§5.2 executive on duty 1 business day after an enterprise’s target', 'feedback.executiveEscalationAfter.enterpriseBusinessDays', 1],
+    ['§5.2 a satisfaction score of 2 or less reopens', 'feedback.lowSatisfactionScore', 2],
+    ['§5.2 survey link valid 14 days', 'feedback.surveyLinkValidDays', 14],
     ['§6.2 MEDIUM/C re-assessed monthly', 'risk.closeMonitoringEveryMonths', 1],
     ['§6.2 everyone re-assessed quarterly', 'risk.everyoneEveryMonths', 3],
   ])('%s: %s = %d', (_clause, dotted, value) => {
@@ -101,6 +107,101 @@ describe('§2.3 onboarding review timing', () => {
     [{ reviewReminderAfterBusinessDays: 0 }, 'onboarding.reviewReminderAfterBusinessDays'],
   ])('rejects %j', (override, message) => {
     expect(() => parsePolicy({ ...DEFAULT_POLICY, onboarding: { ...DEFAULT_POLICY.onboarding, ...override } })).toThrow(message);
+  });
+});
+
+describe('§5.2 feedback: defaults and validation', () => {
+  it('§5.2 defaults: reminders at 50 % and 80 %, case numbers FB-…, categories, severities, routing to the named departments', () => {
+    const f = DEFAULT_POLICY.feedback;
+    expect(f.reminderFractions).toEqual([0.5, 0.8]);
+    expect(f.caseNumberPrefix).toBe('FB');
+    expect(f.categories).toEqual(['ACCOUNT', 'CARD', 'LOAN', 'PAYMENT', 'SERVICE_QUALITY', 'FEES', 'DIGITAL', 'OTHER']);
+    expect(f.severities).toEqual(['LOW', 'MEDIUM', 'HIGH', 'CRITICAL']);
+    expect(f.defaultDepartmentCode).toBe('CUSTOMER_SERVICE');
+    expect(f.routing.map((r) => [r.id, r.departmentCode])).toEqual([
+      ['critical-to-complaints', 'COMPLAINTS'],
+      ['service-quality-to-complaints', 'COMPLAINTS'],
+      ['high-fees-to-complaints', 'COMPLAINTS'],
+      ['cards', 'CARDS'],
+      ['loans', 'LENDING'],
+      ['payments', 'PAYMENTS'],
+      ['digital', 'DIGITAL'],
+    ]);
+  });
+
+  it('the version changed with the feedback values (2026.12-2)', () => {
+    expect(DEFAULT_POLICY.version).toBe('2026.12-2');
+  });
+
+  it.each<[string, (p: Record<string, any>) => void]>([
+    ['§5.2 simple target equal to its hard limit', (p) => { p.feedback.enterpriseSimpleTargetBusinessDays = 2; }],
+    ['§5.2 no reminders', (p) => { p.feedback.reminderFractions = []; }],
+    ['§5.2 one reminder at 90 %', (p) => { p.feedback.reminderFractions = [0.9]; }],
+    ['§5.2 three reminders', (p) => { p.feedback.reminderFractions = [0.25, 0.5, 0.75]; }],
+    ['§5.2 only a score of 1 reopens', (p) => { p.feedback.lowSatisfactionScore = 1; }],
+    ['§5.2 scores up to 4 reopen', (p) => { p.feedback.lowSatisfactionScore = 4; }],
+    ['§5.2 no routing rules (everything to the default department)', (p) => { p.feedback.routing = []; }],
+    ['§5.2 a rule on every condition', (p) => { p.feedback.routing.push({ id: 'all', when: { category: 'OTHER', severity: 'LOW', customerType: 'ENTERPRISE', channel: 'SUGGESTION_BOX', complexity: 'SIMPLE' }, departmentCode: 'QUALITY' }); }],
+    ['§5.2 a longer prefix', (p) => { p.feedback.caseNumberPrefix = 'CMPLNT'; }],
+  ])('accepts %s', (_name, change) => {
+    const input = withChange(change);
+    expect(parsePolicy(input)).toEqual(input);
+  });
+
+  it.each<[string, (p: Record<string, any>) => void, string]>([
+    ['§5.2 simple target above its hard limit', (p) => { p.feedback.enterpriseSimpleTargetBusinessDays = 3; }, 'feedback.enterpriseSimpleTargetBusinessDays: the target may not exceed the hard limit (enterpriseSimpleLimitBusinessDays)'],
+    ['§5.2 a zero simple hard limit', (p) => { p.feedback.enterpriseSimpleLimitBusinessDays = 0; }, 'feedback.enterpriseSimpleLimitBusinessDays:'],
+    ['§5.2 a reminder fraction of 0', (p) => { p.feedback.reminderFractions = [0, 0.8]; }, 'feedback.reminderFractions.0: a fraction above 0'],
+    ['§5.2 a reminder fraction of 1', (p) => { p.feedback.reminderFractions = [0.5, 1]; }, 'feedback.reminderFractions.1: a fraction below 1 (the deadline itself escalates)'],
+    ['§5.2 a reminder fraction above 1', (p) => { p.feedback.reminderFractions = [50]; }, 'feedback.reminderFractions.0: a fraction below 1'],
+    ['§5.2 reminder fractions descending', (p) => { p.feedback.reminderFractions = [0.8, 0.5]; }, 'feedback.reminderFractions.1: must be above the fraction before it (0.8): fractions ascend'],
+    ['§5.2 a repeated reminder fraction', (p) => { p.feedback.reminderFractions = [0.5, 0.5]; }, 'feedback.reminderFractions.1: must be above the fraction before it (0.5): fractions ascend'],
+    ['§5.2 a reminder fraction as a string', (p) => { p.feedback.reminderFractions = ['50%']; }, 'feedback.reminderFractions.0:'],
+    ['§5.2 executive escalation after 0 hours', (p) => { p.feedback.executiveEscalationAfter.individualHours = 0; }, 'feedback.executiveEscalationAfter.individualHours:'],
+    ['§5.2 executive escalation after half a business day', (p) => { p.feedback.executiveEscalationAfter.enterpriseBusinessDays = 0.5; }, 'feedback.executiveEscalationAfter.enterpriseBusinessDays:'],
+    ['§5.2 executive escalation as a duration string', (p) => { p.feedback.executiveEscalationAfter = 'PT8H'; }, 'feedback.executiveEscalationAfter:'],
+    ['§5.2 an unknown key in executiveEscalationAfter', (p) => { p.feedback.executiveEscalationAfter.vipHours = 2; }, 'feedback.executiveEscalationAfter: Unrecognized key: "vipHours"'],
+    ['§5.2 a low score of 0', (p) => { p.feedback.lowSatisfactionScore = 0; }, 'feedback.lowSatisfactionScore: a score from 1'],
+    ['§5.2 a low score of 5 (every answer would reopen)', (p) => { p.feedback.lowSatisfactionScore = 5; }, 'feedback.lowSatisfactionScore: at most 4 (a score of 5 must be able to close a case)'],
+    ['§5.2 a fractional low score', (p) => { p.feedback.lowSatisfactionScore = 2.5; }, 'feedback.lowSatisfactionScore:'],
+    ['§5.2 a survey link valid 0 days', (p) => { p.feedback.surveyLinkValidDays = 0; }, 'feedback.surveyLinkValidDays:'],
+    ['§5.2 a lower-case case-number prefix', (p) => { p.feedback.caseNumberPrefix = 'fb'; }, 'feedback.caseNumberPrefix: 2–8 capital letters A–Z, e.g. FB'],
+    ['§5.2 a case-number prefix with a dash', (p) => { p.feedback.caseNumberPrefix = 'F-B'; }, 'feedback.caseNumberPrefix: 2–8 capital letters A–Z'],
+    ['§5.2 no categories', (p) => { p.feedback.categories = []; p.feedback.routing = []; }, 'feedback.categories: at least one category'],
+    ['§5.2 a duplicate category', (p) => { p.feedback.categories.push('CARD'); }, 'feedback.categories.8: duplicate category CARD'],
+    ['§5.2 a category that is not a code', (p) => { p.feedback.categories[0] = 'Account'; }, 'feedback.categories.0: an UPPER_SNAKE_CASE code'],
+    ['§5.2 no severities', (p) => { p.feedback.severities = []; p.feedback.routing = []; }, 'feedback.severities: at least one severity'],
+    ['§5.2 a duplicate severity', (p) => { p.feedback.severities.push('LOW'); }, 'feedback.severities.4: duplicate severity LOW'],
+    ['§5.2 a duplicate rule id', (p) => { p.feedback.routing[4].id = 'cards'; }, 'feedback.routing.4: duplicate rule id cards'],
+    ['§5.2 a rule id that is not kebab-case', (p) => { p.feedback.routing[0].id = 'Critical Cases'; }, 'feedback.routing.0.id: a lower-case kebab-case rule id, e.g. cards-to-cards'],
+    ['§5.2 the reserved rule id "default"', (p) => { p.feedback.routing[0].id = 'default'; }, 'feedback.routing.0.id: "default" is reserved for the default route'],
+    ['§5.2 a rule on an unknown category', (p) => { p.feedback.routing[3].when.category = 'CARDS'; }, 'feedback.routing.3.when.category: unknown category CARDS (not in feedback.categories)'],
+    ['§5.2 a rule on an unknown severity', (p) => { p.feedback.routing[0].when.severity = 'URGENT'; }, 'feedback.routing.0.when.severity: unknown severity URGENT (not in feedback.severities)'],
+    ['§5.2 a category removed that a rule still names', (p) => { p.feedback.categories = p.feedback.categories.filter((c: string) => c !== 'LOAN'); }, 'feedback.routing.4.when.category: unknown category LOAN'],
+    ['§5.2 a rule on an unknown channel', (p) => { p.feedback.routing[0].when.channel = 'EMAIL'; }, 'feedback.routing.0.when.channel: one of HOTLINE, ONLINE, SUGGESTION_BOX'],
+    ['§5.2 a rule on an unknown customer type', (p) => { p.feedback.routing[0].when.customerType = 'PERSON'; }, 'feedback.routing.0.when.customerType: one of INDIVIDUAL, ENTERPRISE'],
+    ['§5.2 a rule on an unknown complexity', (p) => { p.feedback.routing[0].when.complexity = 'HARD'; }, 'feedback.routing.0.when.complexity: one of SIMPLE, COMPLEX'],
+    ['§5.2 a rule with an unknown condition', (p) => { p.feedback.routing[0].when.segment = 'VIP'; }, 'feedback.routing.0.when: Unrecognized key: "segment"'],
+    ['§5.2 a rule with no condition', (p) => { p.feedback.routing[0].when = {}; }, 'feedback.routing.0.when: names no condition (use defaultDepartmentCode for everything else)'],
+    ['§5.2 a rule without a department', (p) => { delete p.feedback.routing[2].departmentCode; }, 'feedback.routing.2.departmentCode:'],
+    ['§5.2 a department code that is not a code', (p) => { p.feedback.routing[2].departmentCode = 'complaints desk'; }, 'feedback.routing.2.departmentCode: an UPPER_SNAKE_CASE code'],
+    ['§5.2 no default department', (p) => { delete p.feedback.defaultDepartmentCode; }, 'feedback.defaultDepartmentCode:'],
+    ['§5.2 departments listed in the policy (they live in the database)', (p) => { p.feedback.departments = ['CARDS']; }, 'feedback: Unrecognized key: "departments"'],
+  ])('rejects %s', (_name, change, expected) => {
+    const err = policyErrorOf(withChange(change));
+    expect(err.message).toContain(expected);
+  });
+
+  it('reports each bad feedback field on its own path', () => {
+    const err = policyErrorOf(
+      withChange((p) => {
+        p.feedback.reminderFractions = [0.9, 0.3];
+        p.feedback.enterpriseSimpleTargetBusinessDays = 5;
+        p.feedback.routing[3].when.category = 'NOPE';
+      }),
+    );
+    const paths = err.message.replace(/^invalid policy: /, '').split('; ').map((part) => part.split(':')[0]);
+    expect(paths.sort()).toEqual(['feedback.enterpriseSimpleTargetBusinessDays', 'feedback.reminderFractions.1', 'feedback.routing.3.when.category']);
   });
 });
 
@@ -162,7 +263,7 @@ describe('parsePolicy rejects invalid policies with a message naming the path', 
     ['version with dashes', (p) => { p.version = '2026-11-1'; }, 'version: YYYY.MM-N'],
     ['an empty version', (p) => { p.version = ''; }, 'version: YYYY.MM-N'],
     ['a version with a suffix', (p) => { p.version = '2026.11-1-beta'; }, 'version: YYYY.MM-N'],
-    ['§5.2 target above the hard limit', (p) => { p.feedback.enterpriseTargetBusinessDays = 6; }, 'feedback: the target may not exceed the hard limit'],
+    ['§5.2 target above the hard limit', (p) => { p.feedback.enterpriseTargetBusinessDays = 6; }, 'feedback.enterpriseTargetBusinessDays: the target may not exceed the hard limit (enterpriseLimitBusinessDays)'],
     ['§2.1 VIP threshold equal to HIGH_NET_WORTH', (p) => { p.individual.assetTiers.vipFromUsd = 1_000_000; }, 'individual.assetTiers: vipFromUsd must be below highNetWorthFromUsd'],
     ['§2.1 VIP threshold above HIGH_NET_WORTH', (p) => { p.individual.assetTiers.vipFromUsd = 2_000_000; }, 'individual.assetTiers: vipFromUsd must be below highNetWorthFromUsd'],
     ['§2.1 young max age equal to middle-aged max age', (p) => { p.individual.ageGroups.youngMaxAge = 60; }, 'individual.ageGroups: youngMaxAge must be below middleAgedMaxAge'],
@@ -212,7 +313,7 @@ describe('parsePolicy rejects invalid policies with a message naming the path', 
       }),
     );
     const parts = err.message.replace(/^invalid policy: /, '').split('; ');
-    expect(parts.map((part) => part.split(':')[0]).sort()).toEqual(['feedback', 'individual.assetTiers', 'version']);
+    expect(parts.map((part) => part.split(':')[0]).sort()).toEqual(['feedback.enterpriseTargetBusinessDays', 'individual.assetTiers', 'version']);
   });
 
   it('does not mutate its input', () => {
@@ -298,7 +399,7 @@ describe('loadPolicy', () => {
   it('validates a well-formed JSON file with the policy schema', () => {
     const file = write('bad-values.json', JSON.stringify(withChange((p) => { p.feedback.enterpriseTargetBusinessDays = 10; })));
     expect(() => loadPolicy(file)).toThrow(PolicyError);
-    expect(() => loadPolicy(file)).toThrow('invalid policy: feedback: the target may not exceed the hard limit');
+    expect(() => loadPolicy(file)).toThrow('invalid policy: feedback.enterpriseTargetBusinessDays: the target may not exceed the hard limit');
   });
 
   it('refuses a partial file (a deployment states the whole policy, so its version covers every value)', () => {
