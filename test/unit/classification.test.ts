@@ -339,7 +339,7 @@ describe('classifyIndividual (§2.1): segment = asset tier', () => {
         'total assets 120000 ≥ VIP threshold 100000 and < HIGH_NET_WORTH threshold 1000000',
         'age 40 in 36–60: MIDDLE_AGED',
       ],
-      policyVersion: '2026.12-1',
+      policyVersion: DEFAULT_POLICY.version,
     });
   });
 
@@ -363,7 +363,7 @@ describe('classifyIndividual (§2.1): segment = asset tier', () => {
       segmentReason: 'total assets 60000 ≥ VIP threshold 50000 and < HIGH_NET_WORTH threshold 1000000',
       policyVersion: '2027.01-2',
     });
-    expect(classifyIndividual(profile, asOf, DEFAULT_POLICY)).toMatchObject({ segment: 'REGULAR', policyVersion: '2026.12-1' });
+    expect(classifyIndividual(profile, asOf, DEFAULT_POLICY)).toMatchObject({ segment: 'REGULAR', policyVersion: DEFAULT_POLICY.version });
   });
 
   it('never puts the date of birth into the reasons', () => {
@@ -392,7 +392,7 @@ describe('classifyEnterprise (§2.2): segment = size', () => {
         'below every LARGE bound and not SMALL: employees 250 ≥ 100; annual revenue 40000000 ≥ 10000000',
         'NAICS 541511 → sector 54 Professional, Scientific, and Technical Services',
       ],
-      policyVersion: '2026.12-1',
+      policyVersion: DEFAULT_POLICY.version,
     });
   });
 
@@ -453,7 +453,7 @@ describe('segmentChange: what is recorded when a customer changes segment', () =
     expect(segmentChange(before, after)).toEqual({
       from: 'REGULAR',
       to: 'VIP',
-      reason: 'total assets 60000 ≥ VIP threshold 50000 and < HIGH_NET_WORTH threshold 1000000 (policy 2026.12-1 → 2027.01-1)',
+      reason: `total assets 60000 ≥ VIP threshold 50000 and < HIGH_NET_WORTH threshold 1000000 (policy ${DEFAULT_POLICY.version} → 2027.01-1)`,
     });
   });
 });

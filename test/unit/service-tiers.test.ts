@@ -55,7 +55,7 @@ describe('serviceTierFor: the entitlements of every segment', () => {
   it.each(['PLATINUM', 'regular', '', 'toString', '__proto__'])('rejects unknown segment %j with a RangeError', (segment) => {
     expect(() => serviceTierFor(segment as Segment, DEFAULT_POLICY)).toThrow(RangeError);
     expect(() => serviceTierFor(segment as Segment, DEFAULT_POLICY)).toThrow(
-      `unknown segment ${JSON.stringify(segment)}: policy 2026.12-1 has service tiers for REGULAR, VIP, HIGH_NET_WORTH, SMALL, MEDIUM, LARGE`,
+      `unknown segment ${JSON.stringify(segment)}: policy ${DEFAULT_POLICY.version} has service tiers for REGULAR, VIP, HIGH_NET_WORTH, SMALL, MEDIUM, LARGE`,
     );
     expect(() => coverageFor(segment as Segment, DEFAULT_POLICY)).toThrow(RangeError);
   });
