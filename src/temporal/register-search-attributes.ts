@@ -14,6 +14,7 @@ const IndexedValueType = temporal.api.enums.v1.IndexedValueType;
 const INDEXED: Partial<Record<SearchAttributeType, temporal.api.enums.v1.IndexedValueType>> = {
   [SearchAttributeType.KEYWORD]: IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
   [SearchAttributeType.DATETIME]: IndexedValueType.INDEXED_VALUE_TYPE_DATETIME,
+  [SearchAttributeType.INT]: IndexedValueType.INDEXED_VALUE_TYPE_INT,
 };
 
 export async function registerSearchAttributes(connection: ConnectionLike, namespace: string): Promise<string[]> {

@@ -1,6 +1,6 @@
 /**
  * Custom search attributes (a PostgreSQL-backed Temporal allows 10 Keyword and 3 Datetime per
- * namespace; keys already in the workflow id, like a reminder's key, are not repeated here): every process is findable in the Temporal UI by business key, never by
+ * namespace, and 3 Int; keys already in the workflow id, like a reminder's key, are not repeated here): every process is findable in the Temporal UI by business key, never by
  * personal data (ids and codes only). The dev server is started with these (src/temporal/dev-server.ts)
  * and docker-compose registers them at setup; test/unit/docker-compose.test.ts keeps the two in step.
  */
@@ -21,6 +21,10 @@ export const SA = {
   CaseNo: defineSearchAttributeKey('CaseNo', SearchAttributeType.KEYWORD),
   SlaDeadline: defineSearchAttributeKey('SlaDeadline', SearchAttributeType.DATETIME),
   PolicyVersion: defineSearchAttributeKey('PolicyVersion', SearchAttributeType.KEYWORD),
+  /** §5.2 the department a feedback case is routed to (the tenth and last Keyword slot). */
+  Department: defineSearchAttributeKey('Department', SearchAttributeType.KEYWORD),
+  /** §5.2 a feedback case's escalation level: 0 none, 1 department head, 2 executive on duty. */
+  EscalationLevel: defineSearchAttributeKey('EscalationLevel', SearchAttributeType.INT),
 } as const;
 
 /** name → Temporal CLI type name, as `temporal server start-dev --search-attribute Name=Type` wants it. */
@@ -28,6 +32,6 @@ export const SEARCH_ATTRIBUTE_CLI_TYPES: Record<string, 'Keyword' | 'Datetime' |
   Object.fromEntries(
     Object.values(SA).map((key) => [
       key.name,
-      key.type === SearchAttributeType.DATETIME ? 'Datetime' : 'Keyword',
+      key.type === SearchAttributeType.DATETIME ? 'Datetime' : key.type === SearchAttributeType.INT ? 'Int' : 'Keyword',
     ]),
   );

@@ -2,7 +2,7 @@
  * src/temporal/dev-server.ts devServerArgs and src/temporal/search-attributes.ts: the command line
  * `temporal server start-dev` gets, and the custom search attributes it registers. A search attribute
  * missing here makes every workflow that sets it fail on the dev server; too many would not register
- * on a PostgreSQL-backed Temporal (10 Keyword, 3 Datetime per namespace).
+ * on a PostgreSQL-backed Temporal (10 Keyword, 3 Datetime, 3 Int per namespace).
  */
 import { SearchAttributeType } from '@temporalio/common';
 import { devServerArgs } from '../../src/temporal/dev-server';
@@ -45,7 +45,7 @@ describe('devServerArgs', () => {
     const registered = valuesOf(args, '--search-attribute');
     expect(registered.sort()).toEqual(SA_ENTRIES.map(([, name, type]) => `${name}=${CLI_TYPE[type]}`).sort());
     expect(new Set(registered).size).toBe(registered.length);
-    for (const value of registered) expect(value).toMatch(/^[A-Za-z][A-Za-z0-9]*=(Keyword|Datetime)$/);
+    for (const value of registered) expect(value).toMatch(/^[A-Za-z][A-Za-z0-9]*=(Keyword|Datetime|Int)$/);
   });
 
   it.each<[string, number | false, string[], string[]]>([
@@ -110,8 +110,13 @@ describe('SA (custom search attributes)', () => {
     expect(count(SearchAttributeType.DATETIME)).toBeLessThanOrEqual(3);
   });
 
-  it('uses only Keyword and Datetime (the only types the CLI mapping knows)', () => {
-    expect(SA_ENTRIES.filter(([, , t]) => t !== SearchAttributeType.KEYWORD && t !== SearchAttributeType.DATETIME)).toEqual([]);
+  it('stays within the PostgreSQL visibility limit of 3 Int attributes', () => {
+    expect(count(SearchAttributeType.INT)).toBeLessThanOrEqual(3);
+  });
+
+  it('uses only Keyword, Datetime and Int (the types the CLI mapping knows)', () => {
+    const known: string[] = [SearchAttributeType.KEYWORD, SearchAttributeType.DATETIME, SearchAttributeType.INT];
+    expect(SA_ENTRIES.filter(([, , t]) => !known.includes(t))).toEqual([]);
   });
 
   it.each(SA_ENTRIES)('SA.%s is registered under the same name (%s)', (prop, name) => {
