@@ -31,6 +31,7 @@ import { reviewRoutes } from './routes/reviews';
 import { auditRoutes } from './routes/audit';
 import { lifecycleRoutes } from './routes/lifecycle';
 import { taskRoutes } from './routes/tasks';
+import { departmentRoutes } from './routes/departments';
 
 export interface ApiDeps {
   db: Db;
@@ -143,6 +144,7 @@ export async function buildApi(given: ApiDeps): Promise<FastifyInstance> {
   await app.register(auditRoutes(deps));
   await app.register(lifecycleRoutes(deps));
   await app.register(taskRoutes(deps));
+  await app.register(departmentRoutes(deps));
   if (deps.mailbox) await app.register(mailRoutes(deps.mailbox));
   if (deps.codec) {
     await app.register(

@@ -29,6 +29,18 @@ export const AUDIT_CHANGE_ACTIONS = [
   'customer.close',
   /** §6 risk inputs changed: a re-assessment is due. */
   'risk.reassessment_due',
+  /** §5.2 departments that feedback is routed to, their heads and members (src/departments/). */
+  'department.create',
+  'department.update',
+  'department.deactivate',
+  'department.reactivate',
+  'department.member.add',
+  'department.member.update',
+  'department.member.remove',
+  /** §5.2 the executive-on-duty rota. */
+  'rota.shift.create',
+  'rota.shift.delete',
+  'rota.shift.end',
   /** A process step failed for good and waits for an operator (BusinessStatus NEEDS_ATTENTION). */
   'process.needs_attention',
 ] as const;

@@ -30,6 +30,8 @@ export const completeTaskInput = z.strictObject({
 const ENDPOINT_OF = {
   PERIODIC_REVIEW: 'POST /customers/:id/reviews/complete',
   RELATIONSHIP_MEETING: 'POST /customers/:id/meetings',
+  /** §5.2: a case's task closes with the case (issue 9). */
+  FEEDBACK_CASE: 'POST /feedback/:caseNo/resolve',
 } as const;
 
 export async function completeTask(deps: { db: Db; clock: Clock }, actor: Actor, taskId: string, body: unknown, ctx: { requestId?: string } = {}): Promise<TaskView> {

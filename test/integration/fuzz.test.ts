@@ -21,6 +21,7 @@
  * and changes nothing), §3.1 (every change recorded; sensitive values never echoed), §2.3 step 3
  * (the review decision of defect 2).
  */
+import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import type { Db } from '../../src/db/client';
 import type { StaffRole } from '../../src/db/generated/client';
@@ -182,6 +183,35 @@ async function contactTask(): Promise<string> {
   return task.id;
 }
 
+/** §5.2 a new department (code unique), headed by the supervisor. */
+async function newDepartment(): Promise<string> {
+  const code = `F_${randomUUID().replace(/-/g, '').slice(0, 12).toUpperCase()}`;
+  const res = await call('POST', '/departments', { as: 'admin', body: { code, name: `Fuzz ${code}`, headStaffId: supervisorId } });
+  if (res.status !== 201) throw new Error(`setup: POST /departments → ${res.status} ${res.text}`);
+  return code;
+}
+
+let rotaSlot = 0;
+/** A future rota shift for the supervisor no other example's shift overlaps (slots 50 hours apart, 1000 hours out). */
+const futureShift = () => {
+  const start = Date.now() + (1000 + 50 * rotaSlot++) * 3_600_000;
+  return { staffId: supervisorId, startsAt: new Date(start).toISOString(), endsAt: new Date(start + 8 * 3_600_000).toISOString() };
+};
+
+async function newShift(body: unknown): Promise<string> {
+  const res = await call('POST', '/rota/shifts', { as: 'admin', body });
+  if (res.status !== 201) throw new Error(`setup: POST /rota/shifts → ${res.status} ${res.text}`);
+  return res.body.id as string;
+}
+
+/** A shift running now: whatever shift covers now is ended first (in the database), then one starts now. */
+async function runningShift(): Promise<string> {
+  const now = new Date();
+  await db.executiveOnDutyShift.updateMany({ where: { startsAt: { lt: now }, endsAt: { gt: now } }, data: { endsAt: now } });
+  await db.executiveOnDutyShift.deleteMany({ where: { startsAt: { gte: now, lt: new Date(now.getTime() + 3_600_000) } } });
+  return newShift({ staffId: supervisorId, startsAt: new Date().toISOString(), endsAt: new Date(Date.now() + 3_600_000).toISOString() });
+}
+
 /** Valid requests per route, keyed as "METHOD /openapi/{path}"; several where the body has variants. */
 const EXAMPLES: Record<string, Example | Example[]> = {
   'POST /staff': {
@@ -266,6 +296,56 @@ const EXAMPLES: Record<string, Example | Example[]> = {
     as: 'cs',
     setup: async () => ({ id: await contactTask() }),
     body: () => ({ outcome: 'REACHED', notes: 'Greeting passed on' }),
+  },
+  'POST /departments': {
+    as: 'admin',
+    setup: noParams,
+    body: () => ({ code: `F_${randomUUID().replace(/-/g, '').slice(0, 12).toUpperCase()}`, name: 'Cards and payments', headStaffId: supervisorId }),
+  },
+  'PATCH /departments/{code}': {
+    as: 'admin',
+    setup: async () => ({ code: await newDepartment() }),
+    body: () => ({ name: 'Cards', headStaffId: rmId }),
+  },
+  'POST /departments/{code}/deactivate': {
+    as: 'admin',
+    setup: async () => ({ code: await newDepartment() }),
+    body: () => ({ reason: 'Merged into another department' }),
+  },
+  'POST /departments/{code}/reactivate': {
+    as: 'admin',
+    setup: async () => {
+      const code = await newDepartment();
+      const res = await call('POST', `/departments/${code}/deactivate`, { as: 'admin', body: { reason: 'fuzz setup' } });
+      if (res.status !== 200) throw new Error(`setup: deactivate → ${res.status} ${res.text}`);
+      return { code };
+    },
+    body: () => ({ reason: 'Taking feedback again' }),
+  },
+  'PUT /departments/{code}/members/{staffId}': {
+    as: 'admin',
+    setup: async () => ({ code: await newDepartment(), staffId: rmId }),
+    body: () => ({ handlesFeedback: true }),
+  },
+  'DELETE /departments/{code}/members/{staffId}': {
+    as: 'admin',
+    setup: async () => {
+      const code = await newDepartment();
+      const res = await call('PUT', `/departments/${code}/members/${rmId}`, { as: 'admin', body: { handlesFeedback: true } });
+      if (res.status !== 201) throw new Error(`setup: PUT member → ${res.status} ${res.text}`);
+      return { code, staffId: rmId };
+    },
+  },
+  'POST /rota/shifts': { as: 'admin', setup: noParams, body: futureShift },
+  'DELETE /rota/shifts/{id}': { as: 'admin', setup: async () => ({ id: await newShift(futureShift()) }) },
+  'POST /rota/shifts/{id}/end': {
+    as: 'admin',
+    setup: async () => {
+      const id = await runningShift();
+      await new Promise((r) => setTimeout(r, 5)); // started before now, so it can be ended
+      return { id };
+    },
+    body: () => ({ reason: 'Called away' }),
   },
   'POST /codec/encode': { as: 'admin', setup: noParams, body: () => ({ payloads: [jsonPayload] }), codecProtocol: true },
   'POST /codec/decode': { as: 'admin', setup: noParams, body: () => ({ payloads: [jsonPayload] }), codecProtocol: true },
