@@ -13,8 +13,9 @@ import { createProcessActivities } from './processes';
 import { createReminderActivities } from './reminders';
 import { createReminderLadderActivities } from './reminder-ladder';
 import { createLifecycleActivities } from './lifecycle';
+import { createFeedbackActivities, type FeedbackDeps } from './feedback';
 
-export type ActivityDeps = OnboardingDeps;
+export type ActivityDeps = OnboardingDeps & Pick<FeedbackDeps, 'publicBaseUrl'>;
 
 export const DATA_ERROR = 'DataError';
 
@@ -47,6 +48,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createProcessActivities(deps),
     ...createReminderLadderActivities(deps),
     ...createLifecycleActivities(deps),
+    ...createFeedbackActivities(deps),
   });
 }
 

@@ -3,3 +3,4 @@ export { staffReminder } from './staff-reminder';
 export { onboarding } from './onboarding';
 export { staffDigest } from './staff-digest';
 export { customerLifecycle } from './lifecycle/customer-lifecycle';
+export { feedbackCase } from './feedback/feedback-case';

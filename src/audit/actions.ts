@@ -29,6 +29,8 @@ export const AUDIT_CHANGE_ACTIONS = [
   'customer.close',
   /** §6 risk inputs changed: a re-assessment is due. */
   'risk.reassessment_due',
+  /** §5.2 the customer answered a feedback case's satisfaction survey (actor null: the customer, by the signed link). */
+  'feedback.survey.answer',
   /** §5.2 departments that feedback is routed to, their heads and members (src/departments/). */
   'department.create',
   'department.update',
@@ -41,11 +43,27 @@ export const AUDIT_CHANGE_ACTIONS = [
   'rota.shift.create',
   'rota.shift.delete',
   'rota.shift.end',
+  /** §5.2 a feedback case's process (activities/feedback.ts). */
+  'feedback.assign',
+  'feedback.escalate',
+  'feedback.pause',
+  'feedback.resume',
+  'feedback.reassign',
+  'feedback.respond',
+  'feedback.resolve',
+  'feedback.reopen',
+  'feedback.close',
+  /** §5.2 feedback cases as people register and work on them (src/feedback/). */
+  'feedback.register',
+  'feedback.reclassify',
+  'feedback.response.record',
+  'feedback.resolution.record',
+  'feedback.note.record',
   /** A process step failed for good and waits for an operator (BusinessStatus NEEDS_ATTENTION). */
   'process.needs_attention',
 ] as const;
 
-export const AUDIT_READ_ACTIONS = ['customer.read', 'customer.identity.read', 'customer.list', 'customer.audit.read'] as const;
+export const AUDIT_READ_ACTIONS = ['customer.read', 'customer.identity.read', 'customer.list', 'customer.audit.read', 'feedback.read'] as const;
 
 export const AUDIT_ACTIONS = [...AUDIT_CHANGE_ACTIONS, ...AUDIT_READ_ACTIONS] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
