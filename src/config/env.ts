@@ -118,9 +118,25 @@ export const envSchema = z.object({
   BLIND_INDEX_KEY: secret(BLIND_INDEX_KEY_EXPECTED, checkBlindIndexKey).optional(),
   /** Browser origins of the Temporal UI allowed to call /codec/*; unset → http://localhost:8233 and http://127.0.0.1:8233. */
   CODEC_CORS_ORIGINS: origins.optional(),
+  /**
+   * The address customers' links point at (§5.2 the survey link `<PUBLIC_BASE_URL>/survey/<token>`):
+   * the API as the public reaches it, e.g. https://care.bank.example (a path prefix is allowed; no
+   * query or fragment). Unset → `http://<API_HOST>:<API_PORT>` (publicBaseUrl below).
+   */
+  PUBLIC_BASE_URL: urlWith(['http', 'https'])
+    .refine((v) => !/[?#]/.test(v), { error: 'a URL starting with http:// or https://, without ? or #' })
+    .transform((v) => v.replace(/\/+$/, ''))
+    .optional(),
 });
 
 export type Env = z.infer<typeof envSchema>;
+
+/** Where customers' links point: PUBLIC_BASE_URL, or the API's own address (no trailing slash). */
+export function publicBaseUrl(env: Pick<Env, 'PUBLIC_BASE_URL' | 'API_HOST' | 'API_PORT'>): string {
+  if (env.PUBLIC_BASE_URL) return env.PUBLIC_BASE_URL;
+  const host = env.API_HOST.includes(':') && !env.API_HOST.startsWith('[') ? `[${env.API_HOST}]` : env.API_HOST;
+  return `http://${host}:${env.API_PORT}`;
+}
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
