@@ -149,7 +149,9 @@ export async function createScratchDatabase(prefix: string, adminUrl = DEFAULT_A
 
 /** `node --import tsx <entry>` in the project root, as `npm run worker` / `npm run api` start them. */
 export function spawnEntry(entry: string, env: NodeJS.ProcessEnv, stdio: 'pipe' | 'ignore' = 'pipe'): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', entry], {
+  // BENCH_CHILD_NODE_ARGS: extra Node flags for the children (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile the worker).
+  const extra = (process.env.BENCH_CHILD_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  return spawn(process.execPath, [...extra, '--import', 'tsx', entry], {
     cwd: PROJECT_ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', stdio, stdio],

@@ -274,3 +274,65 @@ test('lifecycle: enterprise meeting held, then closed', async () => {
   const runs = [firstRun, ...(firstRun.runId === (await lifecycle.describe()).runId ? [] : [{ workflowId: firstRun.workflowId, runId: (await lifecycle.describe()).runId }])];
   await save('lifecycle-meeting-closed', runs.slice(-1));
 });
+
+// ── §5.2 feedback cases (workflows/feedback/) ──
+
+async function feedbackCaseFor(customerType: 'INDIVIDUAL' | 'ENTERPRISE') {
+  const { randomUUID } = await import('node:crypto');
+  const { encryptField } = await import('../../src/security/crypto');
+  const { feedbackAad } = await import('../../src/feedback/encrypted-fields');
+  const { nextCaseSequence } = await import('../../src/feedback/case-numbers');
+  const { caseYear, feedbackWorkflowId, formatCaseNo } = await import('../../src/domain/case-number');
+  const { feedbackCase } = await import('../../workflows/feedback/feedback-case');
+  const code = `R${randomUUID().slice(0, 6).toUpperCase().replace(/[^A-Z0-9]/g, 'X')}`;
+  const head = await createStaff(db, 'Hedda Head', ['SUPERVISOR']);
+  const handler = await createStaff(db, 'Hal Handler', ['CUSTOMER_SERVICE']);
+  await db.department.create({ data: { code, name: `Dept ${code}`, headStaffId: head.id } });
+  await db.departmentMember.create({ data: { departmentCode: code, staffId: handler.id } });
+  const registeredAt = new Date(await env.currentTimeMs());
+  const year = caseYear(registeredAt, policy);
+  const caseNo = formatCaseNo({ year, sequence: await nextCaseSequence(db, year) }, policy);
+  const enc = (field: 'contactName' | 'contactEmail' | 'summary', value: string) => encryptField(ring, value, feedbackAad.caseField(field, caseNo));
+  await db.feedbackCase.create({
+    data: {
+      caseNo, channel: 'ONLINE', category: 'CARD', severity: 'MEDIUM', complexity: 'COMPLEX', customerType, departmentCode: code, routingRuleId: 'cards', registeredAt,
+      contactNameCiphertext: enc('contactName', 'Casey Customer'), contactEmailCiphertext: enc('contactEmail', `${unique('fb')}@mail.test`), summaryCiphertext: enc('summary', 'Charged twice'),
+      workflowId: feedbackWorkflowId(caseNo), policyVersion: policy.version,
+    },
+  });
+  const handle = await env.client.workflow.start(feedbackCase, { workflowId: feedbackWorkflowId(caseNo), taskQueue: TASK_QUEUE, args: [{ caseNo }] });
+  const write = async (kind: 'RESPONSE' | 'RESOLVED', body: string) => {
+    const key = `${caseNo}:${kind}:${randomUUID()}`;
+    const e = await db.feedbackEvent.create({ data: { caseNo, kind, actorStaffId: handler.id, at: new Date(await env.currentTimeMs()), idempotencyKey: key, bodyCiphertext: encryptField(ring, body, feedbackAad.eventBody(caseNo, key)) } });
+    return String(e.id);
+  };
+  return { caseNo, handle, handler, head, write };
+}
+
+test('feedback: escalated to the head and the executive, answered, resolved, low score reopens, resolved, closed', async () => {
+  const { respondUpdate, resolveUpdate, surveyAnsweredSignal } = await import('../../workflows/feedback/definitions');
+  const c = await feedbackCaseFor('INDIVIDUAL');
+  await env.sleep(40 * HOUR);
+  await c.handle.executeUpdate(respondUpdate, { args: [{ staffId: c.handler.id, eventId: await c.write('RESPONSE', 'We are on it.') }] });
+  await c.handle.executeUpdate(resolveUpdate, { args: [{ staffId: c.handler.id, eventId: await c.write('RESOLVED', 'Refunded.') }] });
+  await c.handle.signal(surveyAnsweredSignal, { round: 1, score: 1 });
+  await env.sleep(HOUR);
+  await c.handle.executeUpdate(resolveUpdate, { args: [{ staffId: c.handler.id, eventId: await c.write('RESOLVED', 'Refunded the fee too.') }] });
+  await c.handle.signal(surveyAnsweredSignal, { round: 2, score: 5 });
+  await c.handle.result();
+  await save('feedback-escalated-reopened-closed', [c.handle.workflowId]);
+});
+
+test('feedback: paused, resumed, reassigned, resolved, survey expired', async () => {
+  const { pauseUpdate, resumeUpdate, reassignUpdate, resolveUpdate } = await import('../../workflows/feedback/definitions');
+  const c = await feedbackCaseFor('ENTERPRISE');
+  await env.sleep(2 * HOUR);
+  await c.handle.executeUpdate(pauseUpdate, { args: [{ staffId: c.handler.id, reason: 'waiting for documents' }] });
+  await env.sleep(3 * 24 * HOUR);
+  await c.handle.executeUpdate(resumeUpdate, { args: [{ staffId: c.handler.id, reason: 'documents received' }] });
+  const other = await createStaff(db, 'Olga Other', ['CUSTOMER_SERVICE']);
+  await c.handle.executeUpdate(reassignUpdate, { args: [{ staffId: c.head.id, toStaffId: other.id, reason: 'workload' }] });
+  await c.handle.executeUpdate(resolveUpdate, { args: [{ staffId: other.id, eventId: await c.write('RESOLVED', 'Done.') }] });
+  await c.handle.result();
+  await save('feedback-paused-reassigned-expired', [c.handle.workflowId]);
+});

@@ -1,7 +1,7 @@
 /**
  * Replay: every history recorded from a released workflow version (test/workflow/histories/<label>/,
  * written by test/workflow/record-histories.ts) replays without non-determinism against today's
- * workflow code. A change to onboarding (§2.3), staffReminder (§5.2), staffDigest or customerLifecycle (§3.2, §5.1) that alters the sequence of
+ * workflow code. A change to onboarding (§2.3), staffReminder (§5.2), staffDigest, customerLifecycle (§3.2, §5.1) or feedbackCase (§5.2) that alters the sequence of
  * commands without a `patched()` guard fails here, before it can break a running process on deploy.
  */
 import { readdirSync, readFileSync } from 'node:fs';
@@ -28,12 +28,15 @@ function patchesIn(history: temporal.api.history.v1.History): string[] {
 }
 
 test('there are recorded histories of every released workflow', () => {
-  for (const type of ['onboarding', 'staffReminder', 'customerLifecycle', 'staffDigest']) {
+  for (const type of ['onboarding', 'staffReminder', 'customerLifecycle', 'staffDigest', 'feedbackCase']) {
     expect(files.filter((f) => f.endsWith(`.${type}.json`)).length).toBeGreaterThan(0);
   }
   // The patches of the released workflows: issue 7's decision order, issue 8's hand-off to the lifecycle.
   const recorded = new Set(files.filter((f) => f.startsWith('v3/')).flatMap((f) => patchesIn(loadHistory(f))));
   expect([...recorded].sort()).toEqual(expect.arrayContaining(['onboarding-record-then-answer', 'onboarding-starts-lifecycle']));
+  // Issue 8's local activities in the lifecycle (v3 histories replay the branch without them).
+  const v4 = new Set(files.filter((f) => f.startsWith('v4/')).flatMap((f) => patchesIn(loadHistory(f))));
+  expect([...v4]).toContain('lifecycle-local-activities');
 });
 
 test.each(files)('%s replays on the current workflow code', async (file) => {
