@@ -331,8 +331,15 @@ async function startWorker(temporal: Client, taskQueue: string, env: NodeJS.Proc
  */
 async function idleMemory(pid: number): Promise<{ rssMiB: number; peakMiB: number }> {
   if (!(await waitUntilIdle(pid))) log('the worker did not settle within 120 s; reading its memory anyway');
-  await sleep(IDLE_MS);
-  return memoryOf(pid);
+  // Sampled along the way (logged), so that memory V8 or malloc has yet to return shows as a trend.
+  const samples: number[] = [];
+  for (let waited = 0; waited < IDLE_MS; waited += 15_000) {
+    samples.push(memoryOf(pid).rssMiB);
+    await sleep(Math.min(15_000, IDLE_MS - waited));
+  }
+  const memory = memoryOf(pid);
+  log(`idle RSS every 15 s: ${[...samples, memory.rssMiB].map((m) => fmt(m, 0)).join(' → ')} MiB`);
+  return memory;
 }
 
 async function count(sql: pg.Pool, query: string, params: unknown[] = []): Promise<number> {

@@ -10,7 +10,7 @@
  */
 import path from 'node:path';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
-import { loadConfig } from '../config/env';
+import { loadConfig, publicBaseUrl } from '../config/env';
 import { createDb } from '../db/client';
 import { applyMigrations } from '../db/migrate';
 import { startEmbeddedPostgres, EMBEDDED_PG_MAX_CONNECTIONS } from '../embedded/postgres';
@@ -119,7 +119,7 @@ runMain('start', async () => {
       address,
       namespace: env.TEMPORAL_NAMESPACE,
       taskQueue: env.TASK_QUEUE,
-      deps: { db, mailer, clock: systemClock, mailFrom: env.MAIL_FROM, policy, ring },
+      deps: { db, mailer, clock: systemClock, mailFrom: env.MAIL_FROM, policy, ring, publicBaseUrl: publicBaseUrl(env) },
       dataConverter: converter,
       shutdownGraceSeconds: env.SHUTDOWN_GRACE_SECONDS,
     });

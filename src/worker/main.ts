@@ -9,7 +9,7 @@
  * signal during the wait ends the process cleanly (exit 0).
  */
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
-import { loadConfig, ConfigError } from '../config/env';
+import { loadConfig, ConfigError, publicBaseUrl } from '../config/env';
 import { createDb } from '../db/client';
 import { createSmtpMailer } from '../mail/mailer';
 import { systemClock } from '../shared/clock';
@@ -76,7 +76,7 @@ runMain('worker', async () => {
     connection: temporal.value,
     namespace: env.TEMPORAL_NAMESPACE,
     taskQueue: env.TASK_QUEUE,
-    deps: { db, mailer, clock: systemClock, mailFrom: env.MAIL_FROM, policy, ring },
+    deps: { db, mailer, clock: systemClock, mailFrom: env.MAIL_FROM, policy, ring, publicBaseUrl: publicBaseUrl(env) },
     dataConverter: dataConverter(ring),
     shutdownGraceSeconds: env.SHUTDOWN_GRACE_SECONDS,
     maxCachedWorkflows: env.WORKER_MAX_CACHED_WORKFLOWS,
