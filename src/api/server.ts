@@ -32,6 +32,7 @@ import { auditRoutes } from './routes/audit';
 import { lifecycleRoutes } from './routes/lifecycle';
 import { taskRoutes } from './routes/tasks';
 import { departmentRoutes } from './routes/departments';
+import { feedbackRoutes } from './routes/feedback';
 
 export interface ApiDeps {
   db: Db;
@@ -145,6 +146,7 @@ export async function buildApi(given: ApiDeps): Promise<FastifyInstance> {
   await app.register(lifecycleRoutes(deps));
   await app.register(taskRoutes(deps));
   await app.register(departmentRoutes(deps));
+  await app.register(feedbackRoutes(deps));
   if (deps.mailbox) await app.register(mailRoutes(deps.mailbox));
   if (deps.codec) {
     await app.register(

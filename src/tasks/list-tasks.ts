@@ -3,7 +3,7 @@
  * belong to (a team is a staff role or an expertise code, src/tasks/tasks.ts), earliest due first.
  *
  * - status: OPEN (default), OVERDUE (open and past its overdue time), DONE, CANCELLED, MISSED;
- *   kind: PERIODIC_REVIEW, RELATIONSHIP_MEETING, CUSTOMER_CONTACT; dueBefore: a date (start of that
+ *   kind: PERIODIC_REVIEW, RELATIONSHIP_MEETING, CUSTOMER_CONTACT, FEEDBACK_CASE; dueBefore: a date (start of that
  *   day, bank time zone) or an instant.
  * - assignee: whose inbox; anyone may name themselves, a SUPERVISOR or an ADMIN anyone (403 otherwise).
  * - Keyset paging on (dueAt, id), pageSize ≤ 100. Items carry ids, codes and times (toTaskView).
@@ -19,7 +19,7 @@ import { cursorQuery, dateOrInstantSchema, decodeCursor, DEFAULT_PAGE_SIZE, page
 import { toTaskView, type TaskView } from './tasks';
 
 export const TASK_STATUS_FILTERS = ['OPEN', 'OVERDUE', 'DONE', 'CANCELLED', 'MISSED'] as const;
-export const TASK_KINDS = ['PERIODIC_REVIEW', 'RELATIONSHIP_MEETING', 'CUSTOMER_CONTACT'] as const;
+export const TASK_KINDS = ['PERIODIC_REVIEW', 'RELATIONSHIP_MEETING', 'CUSTOMER_CONTACT', 'FEEDBACK_CASE'] as const;
 /** Roles that may read another staff member's inbox. */
 export const OTHERS_INBOX_ROLES = ['SUPERVISOR', 'ADMIN'] as const;
 

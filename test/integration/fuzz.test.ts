@@ -35,6 +35,7 @@ import { SENSITIVE_PROFILE_FIELDS } from '../../src/customers/update-profile';
 import { calendarDateIn } from '../../src/domain/business-calendar';
 import { ensureLifecycles } from '../../src/lifecycle/ensure-lifecycles';
 import { SENSITIVE_REVIEW_FIELDS } from '../../src/lifecycle/complete-review';
+import { SENSITIVE_FEEDBACK_FIELDS } from '../../src/feedback/register-feedback';
 import { systemClock } from '../../src/shared/clock';
 import { customerWorkflowId } from '../../workflows/lifecycle/definitions';
 import { unique } from '../support/fixtures';
@@ -212,6 +213,39 @@ async function runningShift(): Promise<string> {
   return newShift({ staffId: supervisorId, startsAt: new Date().toISOString(), endsAt: new Date(Date.now() + 3_600_000).toISOString() });
 }
 
+/** §5.2 department CARDS (card feedback is routed there), headed by the supervisor; the RM and the supervisor handle its cases. */
+async function feedbackDepartment(): Promise<Record<string, string>> {
+  await db.department.upsert({ where: { code: 'CARDS' }, create: { code: 'CARDS', name: 'Cards', headStaffId: supervisorId }, update: { active: true } });
+  for (const staffId of [rmId, supervisorId]) {
+    await db.departmentMember.upsert({ where: { departmentCode_staffId: { departmentCode: 'CARDS', staffId } }, create: { departmentCode: 'CARDS', staffId }, update: { handlesFeedback: true } });
+  }
+  return {};
+}
+
+/** §5.2 a slip about a card from someone who is not a customer yet (routed to CARDS) … */
+const feedbackSlip = () => ({
+  contact: { name: 'Paula Prospect', email: `${unique('paula')}@example.com`, phone: '+12125550142' },
+  customerType: 'INDIVIDUAL',
+  category: 'CARD',
+  severity: 'LOW',
+  complexity: 'SIMPLE',
+  summary: 'Card declined abroad',
+  description: 'Declined twice in Lisbon',
+});
+/** … and the same as a hotline call. */
+const feedbackCall = () => ({ channel: 'HOTLINE', ...feedbackSlip() });
+
+/** §5.2 a registered case, handled by the RM, whose process has begun (handler, task, SLA). */
+async function newFeedbackCase(): Promise<string> {
+  await feedbackDepartment();
+  const res = await call('POST', '/feedback', { as: 'cs', body: { ...feedbackCall(), handlerStaffId: rmId } });
+  if (res.status !== 201) throw new Error(`setup: POST /feedback → ${res.status} ${res.text}`);
+  const caseNo = res.body.caseNo as string;
+  await until(`${caseNo} begun`, async () => (await db.feedbackCase.findUnique({ where: { caseNo } }))?.status === 'IN_PROGRESS' && (await db.task.count({ where: { workflowId: `feedback-${caseNo}` } })) > 0);
+  await settle(10, 100);
+  return caseNo;
+}
+
 /** Valid requests per route, keyed as "METHOD /openapi/{path}"; several where the body has variants. */
 const EXAMPLES: Record<string, Example | Example[]> = {
   'POST /staff': {
@@ -347,6 +381,30 @@ const EXAMPLES: Record<string, Example | Example[]> = {
     },
     body: () => ({ reason: 'Called away' }),
   },
+  'POST /feedback': { as: 'cs', setup: feedbackDepartment, body: feedbackCall, sensitive: SENSITIVE_FEEDBACK_FIELDS },
+  'POST /feedback/batch': {
+    as: 'cs',
+    setup: feedbackDepartment,
+    body: () => ({ items: [feedbackSlip(), feedbackSlip()] }),
+    sensitive: [0, 1].flatMap((i) => SENSITIVE_FEEDBACK_FIELDS.map((f) => `items.${i}.${f}`)),
+  },
+  'POST /feedback/{caseNo}/respond': { as: 'admin', setup: async () => ({ caseNo: await newFeedbackCase() }), body: () => ({ body: 'We have lifted the block; please try again.' }), sensitive: ['body'] },
+  'POST /feedback/{caseNo}/note': { as: 'admin', setup: async () => ({ caseNo: await newFeedbackCase() }), body: () => ({ body: 'Customer sounded upset', internal: true }), sensitive: ['body'] },
+  'POST /feedback/{caseNo}/pause': { as: 'admin', setup: async () => ({ caseNo: await newFeedbackCase() }), body: () => ({ reason: 'Waiting for the card statement' }) },
+  'POST /feedback/{caseNo}/resume': {
+    as: 'admin',
+    setup: async () => {
+      const caseNo = await newFeedbackCase();
+      const res = await call('POST', `/feedback/${caseNo}/pause`, { as: 'admin', body: { reason: 'fuzz setup' } });
+      if (res.status !== 200) throw new Error(`setup: pause → ${res.status} ${res.text}`);
+      await settle(10, 100);
+      return { caseNo };
+    },
+    body: () => ({ reason: 'Statement received' }),
+  },
+  'POST /feedback/{caseNo}/reassign': { as: 'admin', setup: async () => ({ caseNo: await newFeedbackCase() }), body: () => ({ toStaffId: supervisorId, reason: 'On leave this week' }) },
+  'POST /feedback/{caseNo}/reclassify': { as: 'admin', setup: async () => ({ caseNo: await newFeedbackCase() }), body: () => ({ severity: 'HIGH', complexity: 'COMPLEX', reason: 'Fraud suspected' }) },
+  'POST /feedback/{caseNo}/resolve': { as: 'admin', setup: async () => ({ caseNo: await newFeedbackCase() }), body: () => ({ resolution: 'A new card is on its way.' }), sensitive: ['resolution'] },
   'POST /codec/encode': { as: 'admin', setup: noParams, body: () => ({ payloads: [jsonPayload] }), codecProtocol: true },
   'POST /codec/decode': { as: 'admin', setup: noParams, body: () => ({ payloads: [jsonPayload] }), codecProtocol: true },
 };
