@@ -265,18 +265,22 @@ async function rotateCommand(options: { batch: number }, globals: GlobalOptions)
       batchSize: options.batch,
       onBatch: ({ table, rows }) => log(`${table}: batch of ${rows} committed`),
     });
+    const counts = [result.identityNumbers, result.datesOfBirth, result.creditRecords, result.feedbackContacts, result.feedbackTexts, result.feedbackEventBodies, result.surveyComments];
+    const concurrent = counts.reduce((sum, c) => sum + c.changedConcurrently, 0);
     if (globals.json) printJson(result);
     else {
       out(`current key ${result.currentKeyId}`);
       out(`identity numbers re-encrypted: ${result.identityNumbers.reEncrypted}`);
       out(`dates of birth re-encrypted: ${result.datesOfBirth.reEncrypted}`);
       out(`credit records re-encrypted: ${result.creditRecords.reEncrypted}`);
-      const concurrent = result.identityNumbers.changedConcurrently + result.datesOfBirth.changedConcurrently;
+      out(`feedback contact details re-encrypted: ${result.feedbackContacts.reEncrypted}`);
+      out(`feedback summaries and descriptions re-encrypted: ${result.feedbackTexts.reEncrypted}`);
+      out(`feedback timeline bodies re-encrypted: ${result.feedbackEventBodies.reEncrypted}`);
+      out(`survey comments re-encrypted: ${result.surveyComments.reEncrypted}`);
       if (concurrent) out(`changed by others during the run (run again): ${concurrent}`);
-      for (const f of result.failures) out(`failed: ${f.column} of ${f.customerId}: ${f.reason}`);
+      for (const f of result.failures) out(`failed: ${f.column} of ${f.row}: ${f.reason}`);
       out(`failures: ${result.failures.length}`);
     }
-    const concurrent = result.identityNumbers.changedConcurrently + result.datesOfBirth.changedConcurrently;
     return result.failures.length || concurrent ? 1 : 0;
   } finally {
     await session.close();
@@ -431,7 +435,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
   keys
     .command('rotate')
     .description('re-encrypt every stored value not under the current data key (ADMIN)')
-    .option('--batch <n>', 'customers per transaction', wholeNumber('--batch', 1, 10_000), 500)
+    .option('--batch <n>', 'rows per transaction', wholeNumber('--batch', 1, 10_000), 500)
     .action((options: { batch: number }, cmd: Command) => run(rotateCommand(options, globalsOf(cmd))));
   keys
     .command('issue')

@@ -17,6 +17,7 @@ import { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities } from '../../activities';
 import { createCustomer } from '../../src/customers/create-customer';
 import { aad } from '../../src/customers/encrypted-fields';
+import { feedbackAad } from '../../src/feedback/encrypted-fields';
 import { createDb, type Db } from '../../src/db/client';
 import { createSmtpMailer, type Mailer } from '../../src/mail/mailer';
 import { DEFAULT_POLICY, parsePolicy } from '../../src/policy/policy';
@@ -265,6 +266,26 @@ test('keys rotate (§3.1): every ciphertext moves from the old key to the new on
     where: { customerId: seedId },
     data: { creditRecordCiphertext: encryptField(ring, 'no defaults in 10 years', `IndividualProfile.creditRecord:${seedId}`) },
   });
+  // A feedback case (§5.2) from someone who is not a customer, under the old key.
+  const caseNo = 'FB-2026-000001';
+  await db.department.create({ data: { code: 'ROT', name: 'Rotation desk', headStaffId: 'adm-rot' } });
+  await db.feedbackCase.create({
+    data: {
+      caseNo,
+      channel: 'ONLINE',
+      category: 'SERVICE',
+      severity: 'LOW',
+      complexity: 'SIMPLE',
+      customerType: 'INDIVIDUAL',
+      contactEmailCiphertext: encryptField(ring, 'visitor@example.com', feedbackAad.caseField('contactEmail', caseNo)),
+      summaryCiphertext: encryptField(ring, 'Card declined abroad', feedbackAad.caseField('summary', caseNo)),
+      departmentCode: 'ROT',
+      routingRuleId: 'default',
+      registeredAt: new Date(),
+      workflowId: `feedback-${caseNo}`,
+      policyVersion: policy.version,
+    },
+  });
   const docs = await db.identityDocument.findMany({ orderBy: { customerId: 'asc' } });
   const profiles = await db.individualProfile.findMany({ orderBy: { customerId: 'asc' } });
   expect(docs.length).toBeGreaterThanOrEqual(4);
@@ -285,6 +306,10 @@ test('keys rotate (§3.1): every ciphertext moves from the old key to the new on
       `identity numbers re-encrypted: ${docs.length}`,
       `dates of birth re-encrypted: ${profiles.length}`,
       'credit records re-encrypted: 1',
+      'feedback contact details re-encrypted: 1',
+      'feedback summaries and descriptions re-encrypted: 1',
+      'feedback timeline bodies re-encrypted: 0',
+      'survey comments re-encrypted: 0',
       'failures: 0',
       '',
     ].join('\n'),
@@ -300,11 +325,14 @@ test('keys rotate (§3.1): every ciphertext moves from the old key to the new on
   expect(profilesAfter.map((p) => decryptField(newOnly, p.dateOfBirthCiphertext, aad.dateOfBirth(p.customerId)))).toEqual(plainDates);
   const seedProfile = profilesAfter.find((p) => p.customerId === seedId)!;
   expect(decryptField(newOnly, seedProfile.creditRecordCiphertext!, `IndividualProfile.creditRecord:${seedId}`)).toBe('no defaults in 10 years');
-  expect(await db.auditLog.count({ where: { action: 'keys.rotate', actorStaffId: 'adm-rot' } })).toBeGreaterThanOrEqual(2);
+  const feedbackCase = await db.feedbackCase.findUniqueOrThrow({ where: { caseNo } });
+  expect(decryptField(newOnly, feedbackCase.contactEmailCiphertext!, feedbackAad.caseField('contactEmail', caseNo))).toBe('visitor@example.com');
+  expect(decryptField(newOnly, feedbackCase.summaryCiphertext, feedbackAad.caseField('summary', caseNo))).toBe('Card declined abroad');
+  expect(await db.auditLog.count({ where: { action: 'keys.rotate', actorStaffId: 'adm-rot' } })).toBeGreaterThanOrEqual(3);
 
   const again = await ccm(['--as', 'adm-rot', 'keys', 'rotate'], newCurrent);
   expect(again.code).toBe(0);
-  expect(again.stdout).toMatch(/identity numbers re-encrypted: 0\ndates of birth re-encrypted: 0\ncredit records re-encrypted: 0\n/);
+  expect(again.stdout).toMatch(/identity numbers re-encrypted: 0\ndates of birth re-encrypted: 0\ncredit records re-encrypted: 0\nfeedback contact details re-encrypted: 0\nfeedback summaries and descriptions re-encrypted: 0\nfeedback timeline bodies re-encrypted: 0\nsurvey comments re-encrypted: 0\n/);
   expect((await db.identityDocument.findMany({ orderBy: { customerId: 'asc' } })).map((d) => d.numberCiphertext)).toEqual(after.map((d) => d.numberCiphertext));
 });
 
