@@ -21,7 +21,7 @@ import { bankTimeZone, type Policy } from '../src/policy/policy';
 import { decryptField } from '../src/security/crypto';
 import type { KeyRing } from '../src/security/keyring';
 import { createSurveyToken, surveyUrl } from '../src/security/signed-links';
-import { openTask, closeTask } from '../src/tasks/tasks';
+import { departmentTeam, openTask, closeTask } from '../src/tasks/tasks';
 import type { CaseSla, CaseState, CaseStatus, LadderStepKind } from '../workflows/feedback/definitions';
 import { sendEmailOnce, type NotificationDeps } from './notifications';
 
@@ -148,7 +148,7 @@ export function createFeedbackActivities(deps: FeedbackDeps) {
       subject: `Feedback case ${c.caseNo}: ${c.category} / ${c.severity}${slaRound ? ` (reopened ${slaRound})` : ''} (§5.2)`,
       ...(c.customerId ? { customerId: c.customerId } : {}),
       assigneeStaffId: handlerStaffId,
-      team: handlerStaffId ? null : `department:${c.departmentCode}`,
+      team: handlerStaffId ? null : departmentTeam(c.departmentCode),
       dueAt: sla.targetAt ? new Date(sla.targetAt) : c.registeredAt,
       overdueAt: sla.hardLimitAt ? new Date(sla.hardLimitAt) : null,
       workflowId,
@@ -271,7 +271,7 @@ export function createFeedbackActivities(deps: FeedbackDeps) {
               await audit(tx, c, 'feedback.reassign', { departmentCode: { before: c.departmentCode, after: departmentCode }, handlerStaffId: { before: c.handlerStaffId, after: handler } });
               const { slaRound } = await slaOf(tx, c);
               const task = feedbackTaskId(r.caseNo, slaRound);
-              await tx.task.updateMany({ where: { id: task, status: 'OPEN' }, data: { assigneeStaffId: handler, team: handler ? null : `department:${departmentCode}` } });
+              await tx.task.updateMany({ where: { id: task, status: 'OPEN' }, data: { assigneeStaffId: handler, team: handler ? null : departmentTeam(departmentCode) } });
               assigned = slaRound;
             }
             break;

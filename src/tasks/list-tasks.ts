@@ -1,6 +1,7 @@
 /**
  * Use case: the caller's inbox (GET /tasks) — the tasks assigned to them and to every team they
- * belong to (a team is a staff role or an expertise code, src/tasks/tasks.ts), earliest due first.
+ * belong to (a team is a staff role, an expertise code, or `department:<code>` for the §5.2 departments
+ * they belong to or head: a case nobody in its department handles waits there, src/tasks/tasks.ts), earliest due first.
  *
  * - status: OPEN (default), OVERDUE (open and past its overdue time), DONE, CANCELLED, MISSED;
  *   kind: PERIODIC_REVIEW, RELATIONSHIP_MEETING, CUSTOMER_CONTACT, FEEDBACK_CASE; dueBefore: a date (start of that
@@ -16,7 +17,7 @@ import { ForbiddenError, type Actor } from '../security/auth';
 import type { Clock } from '../shared/clock';
 import { parseInput, ValidationError } from '../shared/errors';
 import { cursorQuery, dateOrInstantSchema, decodeCursor, DEFAULT_PAGE_SIZE, pageOf, pageSizeQuery } from '../shared/keyset';
-import { toTaskView, type TaskView } from './tasks';
+import { departmentTeam, toTaskView, type TaskView } from './tasks';
 
 export const TASK_STATUS_FILTERS = ['OPEN', 'OVERDUE', 'DONE', 'CANCELLED', 'MISSED'] as const;
 export const TASK_KINDS = ['PERIODIC_REVIEW', 'RELATIONSHIP_MEETING', 'CUSTOMER_CONTACT', 'FEEDBACK_CASE'] as const;
@@ -47,7 +48,7 @@ export async function listTasks(deps: { db: Db; policy: Policy; clock: Clock }, 
   if (whose !== actor.staffId && !actor.roles.some((r) => (OTHERS_INBOX_ROLES as readonly string[]).includes(r))) {
     throw new ForbiddenError(`only a ${OTHERS_INBOX_ROLES.join(' or ')} may read another staff member's tasks: leave assignee out for your own`);
   }
-  const staff = await deps.db.staffMember.findUnique({ where: { id: whose }, select: { roles: true, expertise: true } });
+  const staff = await deps.db.staffMember.findUnique({ where: { id: whose }, select: { roles: true, expertise: true, departments: { select: { departmentCode: true } }, departmentsHeaded: { select: { code: true } } } });
   if (!staff) throw new ValidationError([{ field: 'assignee', value: whose, reason: 'no such staff member' }]);
 
   const now = deps.clock.now();
@@ -58,7 +59,7 @@ export async function listTasks(deps: { db: Db; policy: Policy; clock: Clock }, 
   const rows = await deps.db.task.findMany({
     where: {
       AND: [
-        { OR: [{ assigneeStaffId: whose }, { team: { in: [...staff.roles, ...staff.expertise] } }] },
+        { OR: [{ assigneeStaffId: whose }, { team: { in: [...staff.roles, ...staff.expertise, ...staff.departments.map((d) => departmentTeam(d.departmentCode)), ...staff.departmentsHeaded.map((d) => departmentTeam(d.code))] } }] },
         status,
         q.kind ? { kind: q.kind } : {},
         q.dueBefore ? { dueAt: { lt: q.dueBefore } } : {},

@@ -100,6 +100,9 @@ export async function markTaskEscalated(tx: DbTx, id: string, at: Date): Promise
 }
 
 /** Whether `staff` may work on `task`: its assignee, a member of its team (role or expertise), or a supervisor. */
+/** The team of a §5.2 department's unassigned feedback cases: its members who handle feedback. */
+export const departmentTeam = (departmentCode: string) => `department:${departmentCode}`;
+
 export function mayWorkOn(task: Pick<Task, 'assigneeStaffId' | 'team'>, staff: { id: string; roles: string[]; expertise: string[] }): boolean {
   if (task.assigneeStaffId === staff.id) return true;
   if (task.team && (staff.roles.includes(task.team) || staff.expertise.includes(task.team))) return true;

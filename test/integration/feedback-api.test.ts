@@ -559,3 +559,20 @@ describe('the suggestion box and the lists', () => {
     expect((await call('GET', '/feedback?cursor=nope', { as: staff.cs })).body.issues[0].field).toBe('cursor');
   });
 });
+
+describe('the inbox (GET /tasks)', () => {
+  test('a case nobody in its department handles waits on the department team: its members and head see it in their inbox, others do not', async () => {
+    await db.departmentMember.update({ where: { departmentCode_staffId: { departmentCode: 'COMPLAINTS', staffId: staff.complaints.id } }, data: { handlesFeedback: false } });
+    try {
+      const caseNo = await registered(cardCall({ severity: 'CRITICAL' })); // rule critical → COMPLAINTS
+      const task = await until('the case task', () => db.task.findFirst({ where: { workflowId: `feedback-${caseNo}`, status: 'OPEN' } }));
+      expect([task.kind, task.assigneeStaffId, task.team]).toEqual(['FEEDBACK_CASE', null, 'department:COMPLAINTS']);
+      const inbox = async (as: Staff) => ((await call('GET', '/tasks?kind=FEEDBACK_CASE', { as })).body.items as { id: string }[]).map((t) => t.id);
+      expect(await inbox(staff.complaints)).toContain(task.id);
+      expect(await inbox(staff.head)).toContain(task.id);
+      expect(await inbox(staff.h1)).not.toContain(task.id);
+    } finally {
+      await db.departmentMember.update({ where: { departmentCode_staffId: { departmentCode: 'COMPLAINTS', staffId: staff.complaints.id } }, data: { handlesFeedback: true } });
+    }
+  });
+});
