@@ -4,8 +4,9 @@
  * so each route (and the use case behind it) can check the roles it needs.
  *
  * Public, by design: GET /health (liveness for orchestrators), the OpenAPI document and Swagger UI
- * (/docs…), and the Temporal codec routes (/codec/…), which run their own `authorize` (so the Temporal
- * UI's CORS preflight, which carries no credentials, is answered).
+ * (/docs…), the Temporal codec routes (/codec/…), which run their own `authorize` (so the Temporal
+ * UI's CORS preflight, which carries no credentials, is answered), and the customer's satisfaction
+ * survey (GET and POST /survey/:token, §5.2), whose signed link is its credential (src/api/routes/survey.ts).
  */
 import type { FastifyInstance, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
 import type { Db } from '../db/client';
@@ -19,10 +20,14 @@ declare module 'fastify' {
   }
 }
 
+/** The survey's route pattern: public, its signed token is the credential. */
+export const SURVEY_ROUTE = '/survey/:token';
+
 /** Routes that answer without an API key (see the module comment for why). */
 export function isPublicRoute(method: string, path: string): boolean {
   if (path === '/health') return method === 'GET' || method === 'HEAD';
   if (path === '/docs' || path.startsWith('/docs/')) return method === 'GET' || method === 'HEAD';
+  if (path === SURVEY_ROUTE) return method === 'GET' || method === 'HEAD' || method === 'POST';
   return path.startsWith('/codec/');
 }
 

@@ -6,7 +6,9 @@
  *
  * - Bodies are JSON (`application/json`, UTF-8) and nothing else: Fastify's text/plain parser is
  *   removed, so any other content type, or a body without one, is 415
- *   `{ error: "unsupported_media_type", message: "send application/json" }`.
+ *   `{ error: "unsupported_media_type", message: "send application/json" }`. The one exception: a
+ *   route with `config: { acceptsForm: true }` (the customer's survey form, src/api/routes/survey.ts)
+ *   also takes `application/x-www-form-urlencoded`, parsed by that route's own parser.
  * - A JSON body that is empty, not valid UTF-8, not valid JSON, uses `__proto__`/`constructor.prototype`
  *   keys, or nests deeper than MAX_NESTING_DEPTH (32) is 400 `validation_failed` with the issue
  *   against `(body)`; the depth is measured on the text, without recursion, before parsing.
@@ -34,6 +36,13 @@ export class UnsupportedMediaTypeError extends Error {
   }
 }
 
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The route also takes an HTML form's body (application/x-www-form-urlencoded) and parses it itself. */
+    acceptsForm?: boolean;
+  }
+}
+
 /** Installs the body parser and the path/query check on `app`; call it before any route is registered. */
 export function acceptOnlyWellFormedRequests(app: FastifyInstance): void {
   app.removeAllContentTypeParsers();
@@ -55,7 +64,8 @@ export function acceptOnlyWellFormedRequests(app: FastifyInstance): void {
   app.addHook('preParsing', async (request) => {
     if (request.is404 || BODYLESS.has(request.method)) return;
     const contentType = request.headers['content-type'];
-    if (contentType === undefined ? hasBody(request) : !isJson(contentType)) throw new UnsupportedMediaTypeError();
+    const accepted = (type: string) => isJson(type) || (request.routeOptions.config.acceptsForm === true && isForm(type));
+    if (contentType === undefined ? hasBody(request) : !accepted(contentType)) throw new UnsupportedMediaTypeError();
   });
 
   app.addHook('preValidation', async (request) => {
@@ -70,6 +80,7 @@ const hasBody = (request: FastifyRequest) =>
   request.headers['transfer-encoding'] !== undefined || (request.headers['content-length'] ?? '0') !== '0';
 
 const isJson = (contentType: string) => contentType.split(';', 1)[0]!.trim().toLowerCase() === 'application/json';
+const isForm = (contentType: string) => contentType.split(';', 1)[0]!.trim().toLowerCase() === 'application/x-www-form-urlencoded';
 
 const bodyIssue = (reason: string) => new ValidationError([{ field: '(body)', reason }]);
 

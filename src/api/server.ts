@@ -19,6 +19,8 @@ import { reminderRoutes } from './routes/reminders';
 import { staffRoutes } from './routes/staff';
 import { mailRoutes, type MailboxReader } from './routes/mail';
 import { codecRoutes } from './routes/codec';
+import { surveyRoutes } from './routes/survey';
+import { reportRoutes } from './routes/reports';
 import type { PayloadCodec } from '@temporalio/common';
 import { authenticate, AuthenticationError, ForbiddenError, type Actor } from '../security/auth';
 import { authenticateRequests } from './authentication';
@@ -138,6 +140,8 @@ export async function buildApi(given: ApiDeps): Promise<FastifyInstance> {
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
   await app.register(healthRoutes(deps));
+  await app.register(surveyRoutes(deps)); // public: the signed link is the credential (§5.2 survey)
+  await app.register(reportRoutes(deps));
   await app.register(staffRoutes(deps));
   await app.register(reminderRoutes(deps));
   await app.register(customerRoutes(deps));

@@ -22,6 +22,7 @@ import { parseInput, ValidationError, type FieldIssue } from '../shared/errors';
 import { createStaff, STAFF_ROLES } from '../staff/create-staff';
 import { registerLifecycleCommands } from './lifecycle';
 import { registerDepartmentCommands } from './departments';
+import { registerReportCommands } from './reports';
 import { registerFeedbackCommands } from './feedback';
 import { log, out, printJson, Session, UsageError, wholeNumber, type GlobalOptions } from './session';
 
@@ -429,6 +430,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
   registerLifecycleCommands({ program, customers, reviews, run, globalsOf });
   // ccm departments …, ccm rota … (src/cli/departments.ts).
   registerDepartmentCommands({ program, run, globalsOf });
+  registerReportCommands({ program, run, globalsOf }); // ccm reports sla (src/cli/reports.ts)
   registerFeedbackCommands({ program, run, globalsOf });
 
   const keys = program.command('keys').description('encryption keys and API keys (§3.1)');

@@ -28,6 +28,8 @@ import type { StaffRole } from '../../src/db/generated/client';
 import { DEFAULT_POLICY, parsePolicy } from '../../src/policy/policy';
 import { issueApiKey } from '../../src/security/auth';
 import { developmentKeyRing } from '../../src/security/keyring';
+import { encryptField } from '../../src/security/crypto';
+import { createSurveyToken } from '../../src/security/signed-links';
 import { MAX_NESTING_DEPTH } from '../../src/shared/text';
 import { dataConverter } from '../../src/temporal/codec';
 import { SENSITIVE_INPUT } from '../../src/customers/create-customer';
@@ -81,6 +83,12 @@ interface Example {
    * the API-key hook, so a wrong content type is 415 before its 401).
    */
   codecProtocol?: boolean;
+  /**
+   * A public route whose signed link is its credential and which also reads an HTML form (the §5.2
+   * survey, src/api/routes/survey.ts): without a key it answers as with one (never 401), and a form
+   * body is read (400 for a wrong one) rather than refused with 415.
+   */
+  publicForm?: boolean;
 }
 
 const noParams = async () => ({});
@@ -182,6 +190,33 @@ async function contactTask(): Promise<string> {
   const task = await db.task.findFirstOrThrow({ where: { customerId: id, kind: 'CUSTOMER_CONTACT' } });
   await settle(10, 100);
   return task.id;
+}
+
+let surveyCases = 0;
+/** §5.2 the signed survey link of a case resolved once (written as the feedback process leaves it; no workflow runs for it). */
+async function surveyLink(): Promise<Record<string, string>> {
+  const caseNo = `FB-2026-${String(600_000 + surveyCases++).padStart(6, '0')}`;
+  const departmentCode = await newDepartment();
+  await db.feedbackCase.create({
+    data: {
+      caseNo,
+      channel: 'ONLINE',
+      category: 'CARD_FEES',
+      severity: 'LOW',
+      complexity: 'SIMPLE',
+      customerType: 'INDIVIDUAL',
+      summaryCiphertext: encryptField(ring, 'Card declined', `FeedbackCase.summary:${caseNo}`),
+      departmentCode,
+      routingRuleId: 'fuzz',
+      status: 'RESOLVED',
+      registeredAt: new Date(Date.now() - 86_400_000),
+      resolvedAt: new Date(),
+      workflowId: `feedback-${caseNo}`,
+      policyVersion: policy.version,
+    },
+  });
+  await db.feedbackEvent.create({ data: { caseNo, kind: 'RESOLVED', at: new Date(), idempotencyKey: `${caseNo}:RESOLVED:fuzz` } });
+  return { token: createSurveyToken({ caseNo, round: 1, expiresAt: new Date(Date.now() + 14 * 86_400_000) }, ring) };
 }
 
 /** §5.2 a new department (code unique), headed by the supervisor. */
@@ -331,6 +366,7 @@ const EXAMPLES: Record<string, Example | Example[]> = {
     setup: async () => ({ id: await contactTask() }),
     body: () => ({ outcome: 'REACHED', notes: 'Greeting passed on' }),
   },
+  'POST /survey/{token}': { as: 'admin', setup: surveyLink, body: () => ({ score: 4, comment: 'Quick and friendly' }), publicForm: true },
   'POST /departments': {
     as: 'admin',
     setup: noParams,
@@ -728,7 +764,7 @@ function deterministicMutations(example: Example, template: string, body: unknow
     { name: 'invalid UTF-8', raw: Buffer.concat([Buffer.from('{"a":"'), Buffer.from([0xc3, 0x28]), Buffer.from('"}')]), expect: 400, issue: { field: '(body)', reason: 'not valid UTF-8' } },
     { name: '__proto__ key', raw: '{"__proto__":{"isAdmin":true}}', expect: 400, issue: { field: '(body)' } },
     { name: 'text/plain', raw: text, contentType: 'text/plain', expect: 415 },
-    { name: 'form-urlencoded', raw: 'a=1', contentType: 'application/x-www-form-urlencoded', expect: 415 },
+    { name: 'form-urlencoded', raw: 'a=1', contentType: 'application/x-www-form-urlencoded', expect: example.publicForm ? 400 : 415 },
     { name: 'multipart', raw: '--x\r\n\r\n--x--', contentType: 'multipart/form-data; boundary=x', expect: 415 },
     { name: 'no content-type', raw: text, contentType: null, expect: 415 },
     { name: 'a malformed content-type', raw: text, contentType: 'json', expect: 415 },
@@ -748,8 +784,8 @@ function deterministicMutations(example: Example, template: string, body: unknow
   }
   // Without a key: 401 first, whatever else is wrong (§3.1: the key is checked before the body is read).
   const everythingWrong = { as: null, raw: '['.repeat(5000), contentType: 'text/plain', rawParams: Object.fromEntries(paramNames(template).map((n) => [n, '%00'])) };
-  out.push({ name: 'no key, 5,000-deep text/plain, %00 params', ...everythingWrong, expect: example.codecProtocol ? 415 : 401 });
-  if (body !== undefined) out.push({ name: 'no key, NUL in a field', as: null, body: { ...(body as object), x: '\u0000' }, expect: 401 });
+  out.push({ name: 'no key, 5,000-deep text/plain, %00 params', ...everythingWrong, expect: example.codecProtocol || example.publicForm ? 415 : 401 });
+  if (body !== undefined) out.push({ name: 'no key, NUL in a field', as: null, body: { ...(body as object), x: '\u0000' }, expect: example.publicForm ? 400 : 401 });
   return out;
 }
 
