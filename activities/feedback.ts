@@ -323,12 +323,14 @@ export function createFeedbackActivities(deps: FeedbackDeps) {
      */
     async followUpSurvey(r: { caseNo: string; round: number; at: string; score?: number }): Promise<Omit<CaseState, 'done' | 'attention'>> {
       const at = new Date(r.at);
-      const low = r.score !== undefined && r.score <= policy.feedback.lowSatisfactionScore;
+      // No signal in time: an answer the survey endpoint recorded but could not signal still counts.
+      const score = r.score ?? (await db.surveyResponse.findUnique({ where: { caseNo_round: { caseNo: r.caseNo, round: r.round } }, select: { score: true } }))?.score;
+      const low = score !== undefined && score <= policy.feedback.lowSatisfactionScore;
       let reopened: { slaRound: number; sla: CaseSla } | undefined;
       const state = await db.$transaction(async (tx) => {
         const c = await load(tx, r.caseNo);
         if (low) {
-          if (await event(tx, r.caseNo, 'REOPENED', at, `${r.caseNo}:REOPENED:${r.round}`, { reason: `satisfaction score ${r.score} of 5`, data: { round: r.round, score: r.score! } })) {
+          if (await event(tx, r.caseNo, 'REOPENED', at, `${r.caseNo}:REOPENED:${r.round}`, { reason: `satisfaction score ${score} of 5`, data: { round: r.round, score: score } })) {
             await tx.feedbackCase.update({ where: { caseNo: r.caseNo }, data: { status: 'REOPENED', reopenCount: { increment: 1 }, firstResponseAt: null, resolvedAt: null, escalationLevel: 0, version: { increment: 1 } } });
             await writeAudit(tx, { actorStaffId: null, action: 'feedback.reopen', entity: 'FeedbackCase', entityId: r.caseNo, ...(c.customerId ? { customerId: c.customerId } : {}), changes: { status: { before: c.status, after: 'REOPENED' } } });
           }
@@ -336,7 +338,7 @@ export function createFeedbackActivities(deps: FeedbackDeps) {
           const { sla, slaRound } = await slaOf(tx, fresh);
           await openCaseTask(tx, fresh, fresh.handlerStaffId, slaRound, sla, fresh.workflowId);
           reopened = { slaRound, sla };
-        } else if (await event(tx, r.caseNo, 'CLOSED', at, `${r.caseNo}:CLOSED:${r.round}`, { data: { round: r.round, score: r.score ?? null } })) {
+        } else if (await event(tx, r.caseNo, 'CLOSED', at, `${r.caseNo}:CLOSED:${r.round}`, { data: { round: r.round, score: score ?? null } })) {
           await tx.feedbackCase.update({ where: { caseNo: r.caseNo }, data: { status: 'CLOSED', closedAt: at, version: { increment: 1 } } });
           await writeAudit(tx, { actorStaffId: null, action: 'feedback.close', entity: 'FeedbackCase', entityId: r.caseNo, ...(c.customerId ? { customerId: c.customerId } : {}), changes: { status: { before: c.status, after: 'CLOSED' } } });
         }
@@ -344,7 +346,7 @@ export function createFeedbackActivities(deps: FeedbackDeps) {
       });
       if (reopened) {
         const c = await load(db, r.caseNo);
-        const m = caseReopenedEmail(c.department.head, factsOf(c, reopened.sla), r.score!, tz);
+        const m = caseReopenedEmail(c.department.head, factsOf(c, reopened.sla), score!, tz);
         await sendEmailOnce(deps, { idempotencyKey: `feedback:${r.caseNo}:${reopened.slaRound}:reopened`, kind: 'FEEDBACK_REOPENED', recipientStaffId: c.department.head.id, toAddress: c.department.head.email, subject: m.subject, body: m.text, html: m.html });
         await notifyAssigned(r.caseNo, reopened.slaRound);
       }

@@ -71,10 +71,23 @@ export const CODEC_ROLES: Actor['roles'] = ['ADMIN', 'AUDITOR', 'SUPERVISOR', 'R
 /** Request bodies above this are refused with 413 (the largest legitimate body is a few hundred bytes). */
 export const BODY_LIMIT_BYTES = 64 * 1024;
 
+/**
+ * A request URL as the logs may show it: a survey link's token (a bearer credential for the
+ * customer's answer, §5.2) is replaced by `[token]`.
+ */
+export function loggableUrl(url: string): string {
+  return url.replace(/\/survey\/[^/?#]+/g, '/survey/[token]');
+}
+
 export async function buildApi(given: ApiDeps): Promise<FastifyInstance> {
   const deps: ApiDeps = { ...given, starter: given.starter ?? new WorkflowStarter({ db: given.db, temporal: given.temporal }) };
   const app = Fastify({
-    logger: { level: deps.logLevel ?? 'info' },
+    logger: {
+      level: deps.logLevel ?? 'info',
+      serializers: {
+        req: (req: { method: string; url: string; hostname?: string; ip?: string }) => ({ method: req.method, url: loggableUrl(req.url), hostname: req.hostname, remoteAddress: req.ip }),
+      },
+    },
     bodyLimit: BODY_LIMIT_BYTES,
   });
   // Validation is the use cases' job (one path for API and CLI); schemas here document the API.

@@ -291,3 +291,15 @@ test('§5.2 a resolved case whose survey goes unanswered closes when the link ex
   const closed = await db.feedbackCase.findUniqueOrThrow({ where: { caseNo: c.caseNo } });
   expect(closed.closedAt!.getTime() - closed.resolvedAt!.getTime()).toBe(policy.feedback.surveyLinkValidDays * 24 * HOUR);
 });
+
+test('§5.2 an answer the survey endpoint recorded but could not signal still counts when the link expires: a low score reopens', async () => {
+  const d = await department();
+  const c = await register({ departmentCode: d.code, customerType: 'INDIVIDUAL', complexity: 'SIMPLE' });
+  const resolution = await writeEvent(c.caseNo, 'RESOLVED', d.handler.id, 'Done.');
+  await c.handle.executeUpdate(resolveUpdate, { args: [{ staffId: d.handler.id, eventId: resolution }] });
+  await db.surveyResponse.create({ data: { caseNo: c.caseNo, round: 1, score: 2, answeredAt: new Date(await env.currentTimeMs()) } });
+  await advanceTo(new Date((await env.currentTimeMs()) + (policy.feedback.surveyLinkValidDays * 24 + 1) * HOUR));
+  const s = await eventually(() => state(c.handle), (x) => x.status === 'REOPENED');
+  expect(s.slaRound).toBe(1);
+  await smtp.waitFor(() => subjects(d.head.email).includes(`Feedback case ${c.caseNo} reopened: satisfaction score 2 of 5`));
+});
