@@ -7,6 +7,15 @@
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { NAICS_2022_SECTORS } from '../domain/naics';
+import {
+  EMPLOYMENT_TYPES,
+  ENTERPRISE_RISK_RATINGS,
+  INDIVIDUAL_RISK_RATINGS,
+  PRODUCT_RISK_CLASSES,
+  RISK_APPROVER_ROLES,
+  RISK_DIRECTIONS,
+} from '../domain/risk-scorecard';
 import { durationMs, durationSchema } from './duration';
 
 const positiveInt = z.number().int().positive();
@@ -185,6 +194,326 @@ const feedbackSchema = z
   });
 export type FeedbackPolicy = z.infer<typeof feedbackSchema>;
 
+// ---------------------------------------------------------------------------------------------
+// §6 customer risk: the §6.1 scorecards, the §6.2 measures by rating, the product catalogue
+// ---------------------------------------------------------------------------------------------
+
+// The §6 codes (ratings, employment types, product risk classes, approver roles, risk directions)
+// live in src/domain/risk-scorecard.ts, so that workflows can use them without this file (it reads files).
+
+/** Points of a band: whole, 0 or more; higher points = higher risk. */
+const pointsSchema = z.number().int('whole points').nonnegative('points are 0 or more (higher points = higher risk)');
+const productRiskClassSchema = z.union(
+  PRODUCT_RISK_CLASSES.map((c) => z.literal(c)),
+  { error: `a product risk class, one of ${PRODUCT_RISK_CLASSES.join(', ')}` },
+);
+
+/**
+ * §6.1 the missing-input rule of one factor — never silently "good":
+ *   'WORST_BAND'          the factor scores its worst (highest-point) band, as if the input were as bad as it can be;
+ *   { capRating: R }      the factor scores its best band's points (it is not guessed) and the rating is
+ *                         no better than R, whatever the total (R may not be the best rating).
+ */
+function missingRuleSchema<const R extends readonly [string, ...string[]]>(ratings: R) {
+  const best = ratings[0];
+  return z.union(
+    [
+      z.literal('WORST_BAND'),
+      z.strictObject({
+        capRating: z
+          .enum(ratings, { error: `one of ${ratings.join(', ')}` })
+          .refine((r) => r !== best, `capping at ${best} (the best rating) would treat a missing input as good: cap at a worse rating or use WORST_BAND`),
+      }),
+    ],
+    { error: `'WORST_BAND' or { "capRating": one of ${ratings.slice(1).join(', ')} }` },
+  );
+}
+
+/**
+ * §6.1 a numeric factor: ordered bands over the input value, each with points. The first band has no
+ * `from` (it takes every value below the second band's); every other band starts at `from`
+ * (inclusive) and runs to the next band's `from` (exclusive). `from` ascends strictly; points follow
+ * `risk` (never fall as the risk direction rises).
+ */
+function numericFactorSchema<const R extends readonly [string, ...string[]]>(ratings: R) {
+  return z
+    .strictObject({
+      risk: z.enum(RISK_DIRECTIONS, { error: `one of ${RISK_DIRECTIONS.join(', ')}` }),
+      bands: z.array(z.strictObject({ from: z.number().finite().optional(), points: pointsSchema })).min(2, 'at least two bands'),
+      missing: missingRuleSchema(ratings),
+    })
+    .superRefine((factor, ctx) => {
+      factor.bands.forEach((band, i) => {
+        const before = factor.bands[i - 1];
+        if (i === 0) {
+          if (band.from !== undefined) {
+            ctx.addIssue({ code: 'custom', path: ['bands', 0, 'from'], message: 'the first band has no "from": it takes every value below the second band' });
+          }
+          return;
+        }
+        if (band.from === undefined) {
+          ctx.addIssue({ code: 'custom', path: ['bands', i, 'from'], message: 'every band after the first needs "from" (inclusive)' });
+          return;
+        }
+        if (before?.from !== undefined && band.from <= before.from) {
+          ctx.addIssue({ code: 'custom', path: ['bands', i, 'from'], message: `must be above the band before it (${before.from}): bands ascend` });
+        }
+        if (before !== undefined) {
+          const rises = factor.risk === 'RISES_WITH_VALUE';
+          if (rises ? band.points < before.points : band.points > before.points) {
+            ctx.addIssue({
+              code: 'custom',
+              path: ['bands', i, 'points'],
+              message: rises
+                ? `must not be below the band before it (${before.points}): risk ${factor.risk}, higher values score at least as many points`
+                : `must not be above the band before it (${before.points}): risk ${factor.risk}, higher values score at most as many points`,
+            });
+          }
+        }
+      });
+    });
+}
+export type NumericFactorConfig = z.infer<ReturnType<typeof numericFactorSchema>>;
+
+/** §6.1 a factor scored by a code (employment type, NAICS sector): points for every code. */
+function codeFactorSchema<const R extends readonly [string, ...string[]]>(
+  ratings: R,
+  codes: readonly string[],
+  what: string,
+  nameOf: (code: string) => string | undefined = () => undefined,
+) {
+  return z
+    .strictObject({ points: z.record(z.string(), pointsSchema), missing: missingRuleSchema(ratings) })
+    .superRefine((factor, ctx) => {
+      for (const code of codes) {
+        if (!Object.prototype.hasOwnProperty.call(factor.points, code)) {
+          const name = nameOf(code);
+          ctx.addIssue({ code: 'custom', path: ['points', code], message: `${what} ${code}${name ? ` ${name}` : ''} has no points (every ${what} needs a row)` });
+        }
+      }
+      for (const code of Object.keys(factor.points)) {
+        if (!codes.includes(code)) {
+          ctx.addIssue({ code: 'custom', path: ['points', code], message: `unknown ${what} ${code} (one of ${codes.join(', ')})` });
+        }
+      }
+    });
+}
+export type CodeFactorConfig = z.infer<ReturnType<typeof codeFactorSchema>>;
+
+/**
+ * §6.2 what a rating means for the customer. LOW / A: conveniences and preferential terms; MEDIUM /
+ * B–C: closer monitoring and stricter conditions; HIGH / D: restrictions, an investigation and a
+ * mitigation plan. Every rating states every measure (false / null / empty: not applied).
+ */
+const riskMeasuresSchema = z
+  .strictObject({
+    /** §6.2 LOW/A: simplified procedures. */
+    simplifiedProcedure: z.boolean(),
+    /** §6.2 LOW/A: eligible for rate discounts. */
+    rateDiscountEligible: z.boolean(),
+    /** §6.2 closer monitoring: re-assessed every `risk.closeMonitoringEveryMonths` instead of `risk.everyoneEveryMonths`. */
+    closeMonitoring: z.boolean(),
+    /**
+     * §6.2 stricter conditions: opening a product of a risk class above `aboveRiskClass` needs an
+     * extra guarantee and/or a second approval by a staff member holding one of `approvalBy`
+     * (empty: none). null: no stricter conditions.
+     */
+    stricterConditions: z
+      .strictObject({
+        aboveRiskClass: productRiskClassSchema,
+        extraGuarantee: z.boolean(),
+        approvalBy: z.array(z.enum(RISK_APPROVER_ROLES, { error: `one of ${RISK_APPROVER_ROLES.join(', ')}` })),
+      })
+      .nullable(),
+    /** §6.2 HIGH/D: product risk classes that may not be opened (empty: none). */
+    restrictedRiskClasses: z.array(productRiskClassSchema),
+    /** §6.2 HIGH/D: a risk investigation with a mitigation plan due this many business days after the rating. null: none. */
+    investigation: z.strictObject({ mitigationPlanDueBusinessDays: positiveInt }).nullable(),
+  })
+  .superRefine((m, ctx) => {
+    const sc = m.stricterConditions;
+    if (sc) {
+      if (!sc.extraGuarantee && sc.approvalBy.length === 0) {
+        ctx.addIssue({ code: 'custom', path: ['stricterConditions'], message: 'asks for nothing: set extraGuarantee or approvalBy (or use null)' });
+      }
+      if (sc.aboveRiskClass === PRODUCT_RISK_CLASSES[PRODUCT_RISK_CLASSES.length - 1]) {
+        ctx.addIssue({ code: 'custom', path: ['stricterConditions', 'aboveRiskClass'], message: `no product risk class is above ${sc.aboveRiskClass}: use null` });
+      }
+      checkUnique(sc.approvalBy, ['stricterConditions', 'approvalBy'], 'approver role', ctx);
+    }
+    checkUnique(m.restrictedRiskClasses.map(String), ['restrictedRiskClasses'], 'risk class', ctx);
+  });
+export type RiskMeasuresConfig = z.infer<typeof riskMeasuresSchema>;
+
+/**
+ * A worse rating keeps every restriction of a better one and gains no preference it lacks
+ * (§6.2: measures tighten as the rating worsens). `ratings` from the best to the worst.
+ */
+function checkMeasuresTighten(measures: Record<string, RiskMeasuresConfig>, ratings: readonly string[], ctx: z.RefinementCtx): void {
+  ratings.forEach((rating, i) => {
+    const better = i > 0 ? measures[ratings[i - 1] as string] : undefined;
+    const worse = measures[rating];
+    if (!better || !worse) return;
+    const betterName = ratings[i - 1] as string;
+    for (const c of better.restrictedRiskClasses) {
+      if (!worse.restrictedRiskClasses.includes(c)) {
+        ctx.addIssue({ code: 'custom', path: ['measures', rating, 'restrictedRiskClasses'], message: `must restrict risk class ${c} as ${betterName} does (a worse rating keeps every restriction)` });
+      }
+    }
+    for (const flag of ['simplifiedProcedure', 'rateDiscountEligible'] as const) {
+      if (worse[flag] && !better[flag]) {
+        ctx.addIssue({ code: 'custom', path: ['measures', rating, flag], message: `may not be granted when the better rating ${betterName} does not have it` });
+      }
+    }
+  });
+}
+
+/** The lowest and highest total a scorecard can give: every factor's fewest and most points. */
+function totalRange(factors: Record<string, NumericFactorConfig | CodeFactorConfig>): { min: number; max: number } {
+  let min = 0;
+  let max = 0;
+  for (const factor of Object.values(factors)) {
+    const points = 'bands' in factor ? factor.bands.map((b) => b.points) : Object.values(factor.points);
+    if (points.length === 0) continue;
+    min += Math.min(...points);
+    max += Math.max(...points);
+  }
+  return { min, max };
+}
+
+/**
+ * Cut-offs ascend strictly, and every rating can be reached: the first cut-off lies above the lowest
+ * possible total, the last at or below the highest possible total. `ratings` from the best to the worst.
+ */
+function checkCutOffs(
+  card: { factors: Record<string, NumericFactorConfig | CodeFactorConfig>; ratingFrom: Record<string, number> },
+  ratings: readonly string[],
+  ctx: z.RefinementCtx,
+): void {
+  const cut = ratings.slice(1);
+  cut.forEach((rating, i) => {
+    const before = i > 0 ? cut[i - 1] : undefined;
+    const from = card.ratingFrom[rating];
+    const beforeFrom = before === undefined ? undefined : card.ratingFrom[before];
+    if (from !== undefined && before !== undefined && beforeFrom !== undefined && from <= beforeFrom) {
+      ctx.addIssue({ code: 'custom', path: ['ratingFrom', rating], message: `must be above ${before}'s cut-off (${beforeFrom}): cut-offs ascend` });
+    }
+  });
+  const { min, max } = totalRange(card.factors);
+  const first = cut[0];
+  const last = cut[cut.length - 1];
+  const firstFrom = first === undefined ? undefined : card.ratingFrom[first];
+  const lastFrom = last === undefined ? undefined : card.ratingFrom[last];
+  if (first !== undefined && firstFrom !== undefined && firstFrom <= min) {
+    ctx.addIssue({ code: 'custom', path: ['ratingFrom', first], message: `must be above the lowest possible total (${min}): otherwise no customer could be rated ${ratings[0]}` });
+  }
+  if (last !== undefined && lastFrom !== undefined && lastFrom > max) {
+    ctx.addIssue({ code: 'custom', path: ['ratingFrom', last], message: `must not exceed the highest possible total (${max}): otherwise no customer could be rated ${last}` });
+  }
+}
+
+const NAICS_SECTOR_CODES = NAICS_2022_SECTORS.map((s) => s.code);
+
+/**
+ * §6.1 / §6.2 the individual scorecard: credit record (credit score, delinquencies, defaults), income
+ * stability (employment type, months in the current employment, income variability) and debt
+ * (debt-to-income) → LOW / MEDIUM / HIGH, and what each rating means.
+ */
+const individualScorecardSchema = z
+  .strictObject({
+    factors: z.strictObject({
+      /** The bureau credit score on the credit record (FICO-style). */
+      creditScore: numericFactorSchema(INDIVIDUAL_RISK_RATINGS),
+      /** Payments 30+ days late on the credit record (a count). */
+      delinquencies: numericFactorSchema(INDIVIDUAL_RISK_RATINGS),
+      /** Defaults (charge-offs, collections, bankruptcies) on the credit record (a count). */
+      defaults: numericFactorSchema(INDIVIDUAL_RISK_RATINGS),
+      /** Points by EMPLOYMENT_TYPES code. */
+      employmentType: codeFactorSchema(INDIVIDUAL_RISK_RATINGS, EMPLOYMENT_TYPES, 'employment type'),
+      /** Months in the current employment, self-employment or retirement. */
+      employmentTenureMonths: numericFactorSchema(INDIVIDUAL_RISK_RATINGS),
+      /** Coefficient of variation of the monthly income (standard deviation ÷ mean), 0 = steady. */
+      incomeVariability: numericFactorSchema(INDIVIDUAL_RISK_RATINGS),
+      /** Debts ÷ annual income (IndividualProfile.debtsUsd ÷ annualIncomeUsd). */
+      debtToIncome: numericFactorSchema(INDIVIDUAL_RISK_RATINGS),
+    }),
+    /** The rating starts at this total (inclusive); below MEDIUM's cut-off: LOW. */
+    ratingFrom: z.strictObject({ MEDIUM: pointsSchema, HIGH: pointsSchema }),
+    measures: z.strictObject({ LOW: riskMeasuresSchema, MEDIUM: riskMeasuresSchema, HIGH: riskMeasuresSchema }),
+  })
+  .superRefine((card, ctx) => {
+    checkCutOffs(card, INDIVIDUAL_RISK_RATINGS, ctx);
+    checkMeasuresTighten(card.measures, INDIVIDUAL_RISK_RATINGS, ctx);
+  });
+
+/**
+ * §6.1 / §6.2 the enterprise scorecard: industry risk (points by NAICS sector), operating risk (years
+ * in business, revenue trend, customer concentration) and financial risk from the latest financial
+ * statements (leverage, liquidity, interest cover, profitability) → A / B / C / D, and what each
+ * rating means.
+ */
+const enterpriseScorecardSchema = z
+  .strictObject({
+    factors: z.strictObject({
+      /** Points by 2022 NAICS sector code (src/domain/naics.ts): every sector, no other. */
+      industry: codeFactorSchema(ENTERPRISE_RISK_RATINGS, NAICS_SECTOR_CODES, 'NAICS sector', (code) => NAICS_2022_SECTORS.find((s) => s.code === code)?.name),
+      /** Years since the business started trading. */
+      yearsInBusiness: numericFactorSchema(ENTERPRISE_RISK_RATINGS),
+      /** Year-over-year change of revenue as a fraction (-0.1 = fell 10 %). */
+      revenueTrend: numericFactorSchema(ENTERPRISE_RISK_RATINGS),
+      /** The largest customer's share of revenue, 0–1. */
+      customerConcentration: numericFactorSchema(ENTERPRISE_RISK_RATINGS),
+      /** Total liabilities ÷ total assets. */
+      leverage: numericFactorSchema(ENTERPRISE_RISK_RATINGS),
+      /** Current ratio: current assets ÷ current liabilities. */
+      liquidity: numericFactorSchema(ENTERPRISE_RISK_RATINGS),
+      /** Interest cover: EBIT ÷ interest expense. */
+      interestCover: numericFactorSchema(ENTERPRISE_RISK_RATINGS),
+      /** Net profit margin: net income ÷ revenue. */
+      profitability: numericFactorSchema(ENTERPRISE_RISK_RATINGS),
+    }),
+    /** The rating starts at this total (inclusive); below B's cut-off: A. */
+    ratingFrom: z.strictObject({ B: pointsSchema, C: pointsSchema, D: pointsSchema }),
+    measures: z.strictObject({ A: riskMeasuresSchema, B: riskMeasuresSchema, C: riskMeasuresSchema, D: riskMeasuresSchema }),
+  })
+  .superRefine((card, ctx) => {
+    checkCutOffs(card, ENTERPRISE_RISK_RATINGS, ctx);
+    checkMeasuresTighten(card.measures, ENTERPRISE_RISK_RATINGS, ctx);
+  });
+
+/** §6.1 the transparent points-based scorecards (src/domain/risk-scorecard.ts). Higher points = higher risk. */
+const riskScorecardsSchema = z.strictObject({
+  individual: individualScorecardSchema,
+  enterprise: enterpriseScorecardSchema,
+  /** An assessment explains itself with this many top reasons (the factors with the most points), besides its missing-input notes. */
+  topReasons: positiveInt,
+});
+export type RiskScorecardsConfig = z.infer<typeof riskScorecardsSchema>;
+export type IndividualScorecardConfig = RiskScorecardsConfig['individual'];
+export type EnterpriseScorecardConfig = RiskScorecardsConfig['enterprise'];
+
+/** The customer types a product may be sold to. */
+const PRODUCT_CUSTOMER_TYPES = ['INDIVIDUAL', 'ENTERPRISE'] as const;
+
+/** §6.2 the product catalogue: what a customer may open, each product with its risk class. */
+const productsSchema = z
+  .array(
+    z.strictObject({
+      code: codeSchema,
+      name: textSchema,
+      customerTypes: z
+        .array(z.enum(PRODUCT_CUSTOMER_TYPES, { error: `one of ${PRODUCT_CUSTOMER_TYPES.join(', ')}` }))
+        .min(1, 'at least one customer type'),
+      riskClass: productRiskClassSchema,
+    }),
+  )
+  .min(1, 'at least one product')
+  .superRefine((products, ctx) => {
+    checkUnique(products.map((p) => p.code), [], 'product code', ctx);
+    products.forEach((p, i) => checkUnique(p.customerTypes, [i, 'customerTypes'], 'customer type', ctx));
+  });
+export type ProductConfig = z.infer<typeof productsSchema>[number];
+
 export const policySchema = z
   .object({
     /** Changes whenever any value changes; recorded on every process and notification. */
@@ -235,6 +564,10 @@ export const policySchema = z
     feedback: feedbackSchema,
     /** §6.2 re-assessment cadence. */
     risk: z.strictObject({ closeMonitoringEveryMonths: positiveInt, everyoneEveryMonths: positiveInt }),
+    /** §6.1 the scorecards and §6.2 the measures of each rating. */
+    riskScorecards: riskScorecardsSchema,
+    /** §6.2 the product catalogue with each product's risk class. */
+    products: productsSchema,
     /** §4.1 (individual) and §4.2 (enterprise) service tier of every segment; none may be missing. */
     serviceTiers: z.strictObject({
       REGULAR: serviceTierSchema,
@@ -278,6 +611,9 @@ export const policySchema = z
     if (p.lifecycle.reviewSecondReminderAfterBusinessDays >= p.lifecycle.reviewOverdueAfterBusinessDays) {
       ctx.addIssue({ code: 'custom', path: ['lifecycle', 'reviewSecondReminderAfterBusinessDays'], message: 'the second reminder must come before the review is overdue' });
     }
+    if (p.risk.closeMonitoringEveryMonths > p.risk.everyoneEveryMonths) {
+      ctx.addIssue({ code: 'custom', path: ['risk', 'closeMonitoringEveryMonths'], message: 'must not exceed everyoneEveryMonths (closer monitoring is at least as frequent)' });
+    }
     if (p.contact.meeting.firstReminderAfterBusinessDays >= p.contact.meeting.secondReminderAfterBusinessDays) {
       ctx.addIssue({ code: 'custom', path: ['contact', 'meeting', 'firstReminderAfterBusinessDays'], message: 'the first reminder must come before the second' });
     }
@@ -296,7 +632,7 @@ function isTimeZone(zone: string): boolean {
 
 /** The defaults policy.md gives ("the default given here is ours"). */
 export const DEFAULT_POLICY: Policy = {
-  version: '2026.12-2',
+  version: '2026.12-3',
   individual: {
     minimumAgeYears: 18, // §2.1 under 18: not onboarded as a primary customer
     ageGroups: { youngMaxAge: 35, middleAgedMaxAge: 60 }, // §2.1 young 18–35, middle-aged 36–60, senior over 60
@@ -370,6 +706,122 @@ export const DEFAULT_POLICY: Policy = {
     defaultDepartmentCode: 'CUSTOMER_SERVICE',
   },
   risk: { closeMonitoringEveryMonths: 1, everyoneEveryMonths: 3 }, // §6.2
+  // §6.1 scorecards (ours: policy.md names the factors, the bank sets the points). Higher points =
+  // higher risk; a value exactly at a band's `from` is in that band. A missing input is never good:
+  // the credit score, the tenure, the industry and the years in business score their worst band;
+  // every other missing input caps the rating (individuals at best MEDIUM; enterprises at best B
+  // without the revenue history or customer split, at best C without financial statements). So a
+  // customer the bank knows nothing about yet is MEDIUM / C (monitored monthly), never LOW / A.
+  riskScorecards: {
+    individual: {
+      factors: {
+        // §6.1 credit record
+        creditScore: { risk: 'FALLS_WITH_VALUE', bands: [{ points: 40 }, { from: 580, points: 25 }, { from: 670, points: 10 }, { from: 740, points: 0 }], missing: 'WORST_BAND' },
+        delinquencies: { risk: 'RISES_WITH_VALUE', bands: [{ points: 0 }, { from: 1, points: 10 }, { from: 3, points: 25 }], missing: { capRating: 'MEDIUM' } },
+        defaults: { risk: 'RISES_WITH_VALUE', bands: [{ points: 0 }, { from: 1, points: 60 }], missing: { capRating: 'MEDIUM' } }, // one default alone: HIGH
+        // §6.1 income stability
+        employmentType: {
+          points: { PERMANENT: 0, FIXED_TERM: 5, SELF_EMPLOYED: 10, RETIRED: 5, STUDENT: 15, UNEMPLOYED: 25 },
+          missing: { capRating: 'MEDIUM' },
+        },
+        employmentTenureMonths: { risk: 'FALLS_WITH_VALUE', bands: [{ points: 15 }, { from: 6, points: 10 }, { from: 24, points: 5 }, { from: 60, points: 0 }], missing: 'WORST_BAND' },
+        incomeVariability: { risk: 'RISES_WITH_VALUE', bands: [{ points: 0 }, { from: 0.1, points: 5 }, { from: 0.25, points: 10 }, { from: 0.5, points: 20 }], missing: { capRating: 'MEDIUM' } },
+        // §6.1 debt: debts ÷ annual income
+        debtToIncome: { risk: 'RISES_WITH_VALUE', bands: [{ points: 0 }, { from: 0.5, points: 10 }, { from: 1.5, points: 20 }, { from: 3, points: 35 }], missing: { capRating: 'MEDIUM' } },
+      },
+      ratingFrom: { MEDIUM: 35, HIGH: 60 },
+      measures: {
+        // §6.2 LOW: conveniences and preferential terms
+        LOW: { simplifiedProcedure: true, rateDiscountEligible: true, closeMonitoring: false, stricterConditions: null, restrictedRiskClasses: [], investigation: null },
+        // §6.2 MEDIUM: monthly re-assessment; products of class 3–4 need a guarantee and a second approver
+        MEDIUM: {
+          simplifiedProcedure: false,
+          rateDiscountEligible: false,
+          closeMonitoring: true,
+          stricterConditions: { aboveRiskClass: 2, extraGuarantee: true, approvalBy: ['SUPERVISOR', 'RISK_OFFICER'] },
+          restrictedRiskClasses: [],
+          investigation: null,
+        },
+        // §6.2 HIGH: classes 3–4 restricted, class 2 needs a guarantee and a risk officer; investigation and mitigation plan
+        HIGH: {
+          simplifiedProcedure: false,
+          rateDiscountEligible: false,
+          closeMonitoring: false,
+          stricterConditions: { aboveRiskClass: 1, extraGuarantee: true, approvalBy: ['RISK_OFFICER'] },
+          restrictedRiskClasses: [3, 4],
+          investigation: { mitigationPlanDueBusinessDays: 10 },
+        },
+      },
+    },
+    enterprise: {
+      factors: {
+        // §6.1 industry risk by 2022 NAICS sector: cyclical and thin-margin sectors score highest
+        industry: {
+          points: {
+            '11': 15, '21': 20, '22': 5, '23': 20, '31-33': 10, '42': 10, '44-45': 15, '48-49': 15, '51': 10, '52': 10,
+            '53': 15, '54': 5, '55': 5, '56': 10, '61': 5, '62': 5, '71': 20, '72': 20, '81': 15, '92': 0,
+          },
+          missing: 'WORST_BAND',
+        },
+        // §6.1 operating risk
+        yearsInBusiness: { risk: 'FALLS_WITH_VALUE', bands: [{ points: 20 }, { from: 2, points: 10 }, { from: 5, points: 5 }, { from: 10, points: 0 }], missing: 'WORST_BAND' },
+        revenueTrend: { risk: 'FALLS_WITH_VALUE', bands: [{ points: 20 }, { from: -0.1, points: 10 }, { from: 0, points: 5 }, { from: 0.05, points: 0 }], missing: { capRating: 'B' } },
+        customerConcentration: { risk: 'RISES_WITH_VALUE', bands: [{ points: 0 }, { from: 0.2, points: 5 }, { from: 0.35, points: 10 }, { from: 0.5, points: 20 }], missing: { capRating: 'B' } },
+        // §6.1 financial risk, from the latest financial statements
+        leverage: { risk: 'RISES_WITH_VALUE', bands: [{ points: 0 }, { from: 0.4, points: 10 }, { from: 0.6, points: 20 }, { from: 0.8, points: 35 }], missing: { capRating: 'C' } },
+        liquidity: { risk: 'FALLS_WITH_VALUE', bands: [{ points: 25 }, { from: 1, points: 15 }, { from: 1.2, points: 5 }, { from: 1.5, points: 0 }], missing: { capRating: 'C' } },
+        interestCover: { risk: 'FALLS_WITH_VALUE', bands: [{ points: 30 }, { from: 1.5, points: 15 }, { from: 3, points: 5 }, { from: 5, points: 0 }], missing: { capRating: 'C' } },
+        profitability: { risk: 'FALLS_WITH_VALUE', bands: [{ points: 25 }, { from: 0, points: 10 }, { from: 0.03, points: 5 }, { from: 0.08, points: 0 }], missing: { capRating: 'C' } },
+      },
+      ratingFrom: { B: 25, C: 50, D: 80 },
+      measures: {
+        // §6.2 A: conveniences and preferential terms
+        A: { simplifiedProcedure: true, rateDiscountEligible: true, closeMonitoring: false, stricterConditions: null, restrictedRiskClasses: [], investigation: null },
+        // §6.2 B: class 4 products need a second approver
+        B: {
+          simplifiedProcedure: false,
+          rateDiscountEligible: false,
+          closeMonitoring: false,
+          stricterConditions: { aboveRiskClass: 3, extraGuarantee: false, approvalBy: ['SUPERVISOR', 'RISK_OFFICER'] },
+          restrictedRiskClasses: [],
+          investigation: null,
+        },
+        // §6.2 C: monthly re-assessment; class 3–4 products need a guarantee and a second approver
+        C: {
+          simplifiedProcedure: false,
+          rateDiscountEligible: false,
+          closeMonitoring: true,
+          stricterConditions: { aboveRiskClass: 2, extraGuarantee: true, approvalBy: ['SUPERVISOR', 'RISK_OFFICER'] },
+          restrictedRiskClasses: [],
+          investigation: null,
+        },
+        // §6.2 D: classes 3–4 restricted, class 2 needs a guarantee and a risk officer; investigation and mitigation plan
+        D: {
+          simplifiedProcedure: false,
+          rateDiscountEligible: false,
+          closeMonitoring: false,
+          stricterConditions: { aboveRiskClass: 1, extraGuarantee: true, approvalBy: ['RISK_OFFICER'] },
+          restrictedRiskClasses: [3, 4],
+          investigation: { mitigationPlanDueBusinessDays: 10 },
+        },
+      },
+    },
+    topReasons: 3,
+  },
+  // §6.2 the product catalogue (ours): risk class 1 deposits and payments … 4 revolving and structured credit
+  products: [
+    { code: 'DEPOSIT_ACCOUNT', name: 'Deposit account', customerTypes: ['INDIVIDUAL', 'ENTERPRISE'], riskClass: 1 },
+    { code: 'TERM_DEPOSIT', name: 'Term deposit', customerTypes: ['INDIVIDUAL', 'ENTERPRISE'], riskClass: 1 },
+    { code: 'TRANSFERS', name: 'Domestic and international transfers', customerTypes: ['INDIVIDUAL', 'ENTERPRISE'], riskClass: 1 },
+    { code: 'DEBIT_CARD', name: 'Debit card', customerTypes: ['INDIVIDUAL', 'ENTERPRISE'], riskClass: 1 },
+    { code: 'CREDIT_CARD', name: 'Credit card', customerTypes: ['INDIVIDUAL', 'ENTERPRISE'], riskClass: 2 },
+    { code: 'PERSONAL_LOAN', name: 'Personal loan', customerTypes: ['INDIVIDUAL'], riskClass: 3 },
+    { code: 'MORTGAGE', name: 'Mortgage loan', customerTypes: ['INDIVIDUAL'], riskClass: 3 },
+    { code: 'WORKING_CAPITAL_LOAN', name: 'Working-capital loan', customerTypes: ['ENTERPRISE'], riskClass: 3 },
+    { code: 'CREDIT_LINE', name: 'Revolving credit line', customerTypes: ['INDIVIDUAL', 'ENTERPRISE'], riskClass: 4 },
+    { code: 'TRADE_FINANCE', name: 'Trade finance (letters of credit, guarantees)', customerTypes: ['ENTERPRISE'], riskClass: 4 },
+    { code: 'PROJECT_FINANCE', name: 'Project finance', customerTypes: ['ENTERPRISE'], riskClass: 4 },
+  ],
   serviceTiers: {
     // §4.1 individuals. Each tier lists what the policy names for it; it does not repeat a lower tier's list.
     REGULAR: {

@@ -7,6 +7,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { NAICS_2022_SECTORS } from '../../src/domain/naics';
 import {
   DEFAULT_POLICY,
   loadPolicy,
@@ -15,6 +16,8 @@ import {
   policySchema,
   reminderEscalationDelayMs,
   SEGMENTS,
+  type CodeFactorConfig,
+  type NumericFactorConfig,
   type Policy,
 } from '../../src/policy/policy';
 
@@ -66,6 +69,14 @@ describe('DEFAULT_POLICY carries policy.md defaults', () => {
     ['§5.2 survey link valid 14 days', 'feedback.surveyLinkValidDays', 14],
     ['§6.2 MEDIUM/C re-assessed monthly', 'risk.closeMonitoringEveryMonths', 1],
     ['§6.2 everyone re-assessed quarterly', 'risk.everyoneEveryMonths', 3],
+    ['§6.1 individual MEDIUM from a total of 35 points', 'riskScorecards.individual.ratingFrom.MEDIUM', 35],
+    ['§6.1 individual HIGH from a total of 60 points', 'riskScorecards.individual.ratingFrom.HIGH', 60],
+    ['§6.1 enterprise B from a total of 25 points', 'riskScorecards.enterprise.ratingFrom.B', 25],
+    ['§6.1 enterprise C from a total of 50 points', 'riskScorecards.enterprise.ratingFrom.C', 50],
+    ['§6.1 enterprise D from a total of 80 points', 'riskScorecards.enterprise.ratingFrom.D', 80],
+    ['§6.1 an assessment gives its top 3 reasons', 'riskScorecards.topReasons', 3],
+    ['§6.2 HIGH: mitigation plan within 10 business days', 'riskScorecards.individual.measures.HIGH.investigation.mitigationPlanDueBusinessDays', 10],
+    ['§6.2 D: mitigation plan within 10 business days', 'riskScorecards.enterprise.measures.D.investigation.mitigationPlanDueBusinessDays', 10],
   ])('%s: %s = %d', (_clause, dotted, value) => {
     expect(get(DEFAULT_POLICY, dotted)).toBe(value);
   });
@@ -86,7 +97,7 @@ describe('DEFAULT_POLICY carries policy.md defaults', () => {
 
   it('has no keys beyond the ones checked here (every value is traced to a clause)', () => {
     expect(Object.keys(DEFAULT_POLICY).sort()).toEqual(
-      ['contact', 'enterprise', 'feedback', 'individual', 'lifecycle', 'onboarding', 'reminders', 'review', 'risk', 'serviceTiers', 'version'].sort(),
+      ['contact', 'enterprise', 'feedback', 'individual', 'lifecycle', 'onboarding', 'products', 'reminders', 'review', 'risk', 'riskScorecards', 'serviceTiers', 'version'].sort(),
     );
   });
 });
@@ -129,8 +140,8 @@ describe('§5.2 feedback: defaults and validation', () => {
     ]);
   });
 
-  it('the version changed with the feedback values (2026.12-2)', () => {
-    expect(DEFAULT_POLICY.version).toBe('2026.12-2');
+  it('the version changed with the §6 risk scorecards, measures and products (2026.12-3)', () => {
+    expect(DEFAULT_POLICY.version).toBe('2026.12-3');
   });
 
   it.each<[string, (p: Record<string, any>) => void]>([
@@ -202,6 +213,177 @@ describe('§5.2 feedback: defaults and validation', () => {
     );
     const paths = err.message.replace(/^invalid policy: /, '').split('; ').map((part) => part.split(':')[0]);
     expect(paths.sort()).toEqual(['feedback.enterpriseSimpleTargetBusinessDays', 'feedback.reminderFractions.1', 'feedback.routing.3.when.category']);
+  });
+});
+
+describe('§6.1 / §6.2 riskScorecards and products: defaults and validation', () => {
+  const S = DEFAULT_POLICY.riskScorecards;
+
+  it('§6.1 every numeric factor has ascending bands, the first without "from", points following its risk direction', () => {
+    const all: [string, NumericFactorConfig | CodeFactorConfig][] = [...Object.entries(S.individual.factors), ...Object.entries(S.enterprise.factors)];
+    const numeric = all.filter((entry): entry is [string, NumericFactorConfig] => 'bands' in entry[1]);
+    expect(numeric.map(([name]) => name).sort()).toEqual(
+      ['creditScore', 'delinquencies', 'defaults', 'employmentTenureMonths', 'incomeVariability', 'debtToIncome', 'yearsInBusiness', 'revenueTrend', 'customerConcentration', 'leverage', 'liquidity', 'interestCover', 'profitability'].sort(),
+    );
+    for (const [name, factor] of numeric) {
+      const froms = factor.bands.map((b) => b.from);
+      expect({ name, first: froms[0] }).toEqual({ name, first: undefined });
+      const rest = froms.slice(1) as number[];
+      expect({ name, froms: rest }).toEqual({ name, froms: [...rest].sort((a, b) => a - b) });
+      const points = factor.bands.map((b) => b.points);
+      const sorted = [...points].sort((a, b) => (factor.risk === 'RISES_WITH_VALUE' ? a - b : b - a));
+      expect({ name, points }).toEqual({ name, points: sorted });
+    }
+  });
+
+  it('§6.1 industry risk: every 2022 NAICS sector has a row', () => {
+    expect(Object.keys(S.enterprise.factors.industry.points).sort()).toEqual(NAICS_2022_SECTORS.map((s) => s.code).sort());
+  });
+
+  it('§6.1 missing-input rules: the credit score, tenure, industry and years in business score their worst band; the rest cap the rating', () => {
+    const rules = (factors: Record<string, { missing: unknown }>) => Object.fromEntries(Object.entries(factors).map(([k, f]) => [k, f.missing]));
+    expect(rules(S.individual.factors)).toEqual({
+      creditScore: 'WORST_BAND',
+      delinquencies: { capRating: 'MEDIUM' },
+      defaults: { capRating: 'MEDIUM' },
+      employmentType: { capRating: 'MEDIUM' },
+      employmentTenureMonths: 'WORST_BAND',
+      incomeVariability: { capRating: 'MEDIUM' },
+      debtToIncome: { capRating: 'MEDIUM' },
+    });
+    expect(rules(S.enterprise.factors)).toEqual({
+      industry: 'WORST_BAND',
+      yearsInBusiness: 'WORST_BAND',
+      revenueTrend: { capRating: 'B' },
+      customerConcentration: { capRating: 'B' },
+      leverage: { capRating: 'C' },
+      liquidity: { capRating: 'C' },
+      interestCover: { capRating: 'C' },
+      profitability: { capRating: 'C' },
+    });
+  });
+
+  it('§6.2 measures: LOW/A preferential; MEDIUM and C closely monitored; HIGH/D restrict classes 3–4 and open an investigation', () => {
+    const m = { ...S.individual.measures, ...S.enterprise.measures };
+    expect(Object.entries(m).filter(([, x]) => x.simplifiedProcedure && x.rateDiscountEligible).map(([r]) => r)).toEqual(['LOW', 'A']);
+    expect(Object.entries(m).filter(([, x]) => x.closeMonitoring).map(([r]) => r)).toEqual(['MEDIUM', 'C']);
+    expect(Object.entries(m).filter(([, x]) => x.investigation !== null).map(([r]) => r)).toEqual(['HIGH', 'D']);
+    expect(m.HIGH.restrictedRiskClasses).toEqual([3, 4]);
+    expect(m.D.restrictedRiskClasses).toEqual([3, 4]);
+  });
+
+  it('§6.2 the product catalogue: deposits, cards, transfers, personal loans, credit lines, working-capital and trade finance', () => {
+    expect(DEFAULT_POLICY.products.map((p) => [p.code, p.riskClass])).toEqual([
+      ['DEPOSIT_ACCOUNT', 1],
+      ['TERM_DEPOSIT', 1],
+      ['TRANSFERS', 1],
+      ['DEBIT_CARD', 1],
+      ['CREDIT_CARD', 2],
+      ['PERSONAL_LOAN', 3],
+      ['MORTGAGE', 3],
+      ['WORKING_CAPITAL_LOAN', 3],
+      ['CREDIT_LINE', 4],
+      ['TRADE_FINANCE', 4],
+      ['PROJECT_FINANCE', 4],
+    ]);
+  });
+
+  it.each<[string, (p: Record<string, any>) => void]>([
+    ['§6.1 a missing input capped at HIGH', (p) => { p.riskScorecards.individual.factors.creditScore.missing = { capRating: 'HIGH' }; }],
+    ['§6.1 a missing input capped at D', (p) => { p.riskScorecards.enterprise.factors.leverage.missing = { capRating: 'D' }; }],
+    ['§6.1 a two-band factor', (p) => { p.riskScorecards.individual.factors.defaults.bands = [{ points: 0 }, { from: 2, points: 60 }]; }],
+    ['§6.1 equal points in neighbouring bands', (p) => { p.riskScorecards.individual.factors.delinquencies.bands[2].points = 10; }],
+    ['§6.1 a factor that never scores', (p) => { p.riskScorecards.individual.factors.incomeVariability.bands = [{ points: 0 }, { from: 1, points: 0 }]; }],
+    ['§6.1 a negative threshold', (p) => { p.riskScorecards.enterprise.factors.profitability.bands[1].from = -0.05; }],
+    ['§6.1 cut-offs one point apart', (p) => { p.riskScorecards.enterprise.ratingFrom = { B: 25, C: 26, D: 27 }; }],
+    ['§6.1 the top cut-off at the highest possible total', (p) => { p.riskScorecards.individual.ratingFrom.HIGH = 215; }],
+    ['§6.2 close monitoring for HIGH as well', (p) => { p.riskScorecards.individual.measures.HIGH.closeMonitoring = true; }],
+    ['§6.2 stricter conditions asking only for a guarantee', (p) => { p.riskScorecards.enterprise.measures.B.stricterConditions = { aboveRiskClass: 3, extraGuarantee: true, approvalBy: [] }; }],
+    ['§6.2 D suspending every product class', (p) => { p.riskScorecards.enterprise.measures.D.restrictedRiskClasses = [1, 2, 3, 4]; }],
+    ['§6.2 close monitoring as often as everyone', (p) => { p.risk.closeMonitoringEveryMonths = 3; }],
+  ])('accepts %s', (_name, change) => {
+    const input = withChange(change);
+    expect(parsePolicy(input)).toEqual(input);
+  });
+
+  it.each<[string, (p: Record<string, any>) => void, string]>([
+    // §6.1 bands
+    ['§6.1 bands not ascending', (p) => { p.riskScorecards.individual.factors.creditScore.bands[2].from = 560; }, 'riskScorecards.individual.factors.creditScore.bands.2.from: must be above the band before it (580): bands ascend'],
+    ['§6.1 a repeated threshold', (p) => { p.riskScorecards.enterprise.factors.leverage.bands[2].from = 0.4; }, 'riskScorecards.enterprise.factors.leverage.bands.2.from: must be above the band before it (0.4): bands ascend'],
+    ['§6.1 a first band with "from"', (p) => { p.riskScorecards.individual.factors.debtToIncome.bands[0].from = 0; }, 'riskScorecards.individual.factors.debtToIncome.bands.0.from: the first band has no "from": it takes every value below the second band'],
+    ['§6.1 a later band without "from"', (p) => { delete p.riskScorecards.individual.factors.debtToIncome.bands[1].from; }, 'riskScorecards.individual.factors.debtToIncome.bands.1.from: every band after the first needs "from" (inclusive)'],
+    ['§6.1 points falling as a RISES_WITH_VALUE input rises', (p) => { p.riskScorecards.individual.factors.debtToIncome.bands[3].points = 15; }, 'riskScorecards.individual.factors.debtToIncome.bands.3.points: must not be below the band before it (20): risk RISES_WITH_VALUE, higher values score at least as many points'],
+    ['§6.1 points rising as a FALLS_WITH_VALUE input rises', (p) => { p.riskScorecards.enterprise.factors.liquidity.bands[3].points = 10; }, 'riskScorecards.enterprise.factors.liquidity.bands.3.points: must not be above the band before it (5): risk FALLS_WITH_VALUE, higher values score at most as many points'],
+    ['§6.1 the risk direction reversed (points no longer follow it)', (p) => { p.riskScorecards.individual.factors.creditScore.risk = 'RISES_WITH_VALUE'; }, 'riskScorecards.individual.factors.creditScore.bands.1.points: must not be below the band before it (40)'],
+    ['§6.1 an unknown risk direction', (p) => { p.riskScorecards.individual.factors.creditScore.risk = 'UP'; }, 'riskScorecards.individual.factors.creditScore.risk: one of RISES_WITH_VALUE, FALLS_WITH_VALUE'],
+    ['§6.1 a single band', (p) => { p.riskScorecards.individual.factors.defaults.bands = [{ points: 0 }]; }, 'riskScorecards.individual.factors.defaults.bands: at least two bands'],
+    ['§6.1 negative points', (p) => { p.riskScorecards.individual.factors.creditScore.bands[3].points = -5; }, 'riskScorecards.individual.factors.creditScore.bands.3.points: points are 0 or more (higher points = higher risk)'],
+    ['§6.1 fractional points', (p) => { p.riskScorecards.enterprise.factors.leverage.bands[1].points = 7.5; }, 'riskScorecards.enterprise.factors.leverage.bands.1.points: whole points'],
+    ['§6.1 a threshold as a string', (p) => { p.riskScorecards.enterprise.factors.leverage.bands[1].from = '0.4'; }, 'riskScorecards.enterprise.factors.leverage.bands.1.from:'],
+    ['§6.1 an unknown key in a band', (p) => { p.riskScorecards.enterprise.factors.leverage.bands[1].to = 0.6; }, 'riskScorecards.enterprise.factors.leverage.bands.1: Unrecognized key: "to"'],
+    // §6.1 code tables
+    ['§6.1 a NAICS sector without points', (p) => { delete p.riskScorecards.enterprise.factors.industry.points['23']; }, 'riskScorecards.enterprise.factors.industry.points.23: NAICS sector 23 Construction has no points (every NAICS sector needs a row)'],
+    ['§6.1 a two-digit code of a multi-code sector instead of its sector', (p) => { const t = p.riskScorecards.enterprise.factors.industry.points; t['31'] = t['31-33']; delete t['31-33']; }, 'riskScorecards.enterprise.factors.industry.points.31-33: NAICS sector 31-33 Manufacturing has no points'],
+    ['§6.1 an unknown NAICS sector', (p) => { p.riskScorecards.enterprise.factors.industry.points['99'] = 10; }, 'riskScorecards.enterprise.factors.industry.points.99: unknown NAICS sector 99 (one of 11, 21, 22, 23, 31-33, 42, 44-45, 48-49, 51, 52, 53, 54, 55, 56, 61, 62, 71, 72, 81, 92)'],
+    ['§6.1 negative industry points', (p) => { p.riskScorecards.enterprise.factors.industry.points['52'] = -1; }, 'riskScorecards.enterprise.factors.industry.points.52: points are 0 or more'],
+    ['§6.1 an employment type without points', (p) => { delete p.riskScorecards.individual.factors.employmentType.points.RETIRED; }, 'riskScorecards.individual.factors.employmentType.points.RETIRED: employment type RETIRED has no points (every employment type needs a row)'],
+    ['§6.1 an unknown employment type', (p) => { p.riskScorecards.individual.factors.employmentType.points.GIG = 20; }, 'riskScorecards.individual.factors.employmentType.points.GIG: unknown employment type GIG (one of PERMANENT, FIXED_TERM, SELF_EMPLOYED, RETIRED, STUDENT, UNEMPLOYED)'],
+    // §6.1 missing-input rules
+    ['§6.1 a missing input capped at the best rating (LOW)', (p) => { p.riskScorecards.individual.factors.incomeVariability.missing = { capRating: 'LOW' }; }, 'riskScorecards.individual.factors.incomeVariability.missing.capRating: capping at LOW (the best rating) would treat a missing input as good: cap at a worse rating or use WORST_BAND'],
+    ['§6.1 a missing input capped at the best rating (A)', (p) => { p.riskScorecards.enterprise.factors.leverage.missing = { capRating: 'A' }; }, 'riskScorecards.enterprise.factors.leverage.missing.capRating: capping at A (the best rating)'],
+    ['§6.1 an enterprise factor capped at an individual rating', (p) => { p.riskScorecards.enterprise.factors.leverage.missing = { capRating: 'MEDIUM' }; }, `riskScorecards.enterprise.factors.leverage.missing: 'WORST_BAND' or { "capRating": one of B, C, D }`],
+    ['§6.1 an unknown missing rule', (p) => { p.riskScorecards.individual.factors.creditScore.missing = 'BEST_BAND'; }, `riskScorecards.individual.factors.creditScore.missing: 'WORST_BAND' or { "capRating": one of MEDIUM, HIGH }`],
+    ['§6.1 no missing rule', (p) => { delete p.riskScorecards.individual.factors.creditScore.missing; }, 'riskScorecards.individual.factors.creditScore.missing:'],
+    // §6.1 rating cut-offs
+    ['§6.1 individual cut-offs not ascending', (p) => { p.riskScorecards.individual.ratingFrom = { MEDIUM: 60, HIGH: 35 }; }, "riskScorecards.individual.ratingFrom.HIGH: must be above MEDIUM's cut-off (60): cut-offs ascend"],
+    ['§6.1 equal enterprise cut-offs', (p) => { p.riskScorecards.enterprise.ratingFrom.C = 25; }, "riskScorecards.enterprise.ratingFrom.C: must be above B's cut-off (25): cut-offs ascend"],
+    ['§6.1 a cut-off below the one before', (p) => { p.riskScorecards.enterprise.ratingFrom.D = 40; }, "riskScorecards.enterprise.ratingFrom.D: must be above C's cut-off (50): cut-offs ascend"],
+    ['§6.1 a first cut-off no customer can stay below', (p) => { p.riskScorecards.individual.ratingFrom.MEDIUM = 0; }, 'riskScorecards.individual.ratingFrom.MEDIUM: must be above the lowest possible total (0): otherwise no customer could be rated LOW'],
+    ['§6.1 a top cut-off above the highest possible total', (p) => { p.riskScorecards.enterprise.ratingFrom.D = 196; }, 'riskScorecards.enterprise.ratingFrom.D: must not exceed the highest possible total (195): otherwise no customer could be rated D'],
+    ['§6.1 a cut-off for an unknown rating', (p) => { p.riskScorecards.enterprise.ratingFrom.E = 150; }, 'riskScorecards.enterprise.ratingFrom: Unrecognized key: "E"'],
+    ['§6.1 a missing cut-off', (p) => { delete p.riskScorecards.individual.ratingFrom.HIGH; }, 'riskScorecards.individual.ratingFrom.HIGH:'],
+    ['§6.1 an unknown factor', (p) => { p.riskScorecards.individual.factors.age = p.riskScorecards.individual.factors.defaults; }, 'riskScorecards.individual.factors: Unrecognized key: "age"'],
+    ['§6.1 a factor removed', (p) => { delete p.riskScorecards.enterprise.factors.interestCover; }, 'riskScorecards.enterprise.factors.interestCover:'],
+    ['§6.1 no reasons', (p) => { p.riskScorecards.topReasons = 0; }, 'riskScorecards.topReasons:'],
+    // §6.2 measures
+    ['§6.2 stricter conditions that ask for nothing', (p) => { p.riskScorecards.individual.measures.MEDIUM.stricterConditions = { aboveRiskClass: 2, extraGuarantee: false, approvalBy: [] }; }, 'riskScorecards.individual.measures.MEDIUM.stricterConditions: asks for nothing: set extraGuarantee or approvalBy (or use null)'],
+    ['§6.2 stricter conditions above the top risk class', (p) => { p.riskScorecards.enterprise.measures.B.stricterConditions.aboveRiskClass = 4; }, 'riskScorecards.enterprise.measures.B.stricterConditions.aboveRiskClass: no product risk class is above 4: use null'],
+    ['§6.2 an unknown risk class', (p) => { p.riskScorecards.enterprise.measures.D.restrictedRiskClasses = [3, 4, 5]; }, 'riskScorecards.enterprise.measures.D.restrictedRiskClasses.2: a product risk class, one of 1, 2, 3, 4'],
+    ['§6.2 a repeated restricted class', (p) => { p.riskScorecards.individual.measures.HIGH.restrictedRiskClasses = [3, 4, 3]; }, 'riskScorecards.individual.measures.HIGH.restrictedRiskClasses.2: duplicate risk class 3'],
+    ['§6.2 an approver role that is not one', (p) => { p.riskScorecards.individual.measures.MEDIUM.stricterConditions.approvalBy = ['RELATIONSHIP_MANAGER']; }, 'riskScorecards.individual.measures.MEDIUM.stricterConditions.approvalBy.0: one of SUPERVISOR, RISK_OFFICER'],
+    ['§6.2 a repeated approver role', (p) => { p.riskScorecards.individual.measures.MEDIUM.stricterConditions.approvalBy = ['SUPERVISOR', 'SUPERVISOR']; }, 'riskScorecards.individual.measures.MEDIUM.stricterConditions.approvalBy.1: duplicate approver role SUPERVISOR'],
+    ['§6.2 a worse rating dropping a restriction', (p) => { p.riskScorecards.enterprise.measures.C.restrictedRiskClasses = [4]; p.riskScorecards.enterprise.measures.D.restrictedRiskClasses = [3]; }, 'riskScorecards.enterprise.measures.D.restrictedRiskClasses: must restrict risk class 4 as C does (a worse rating keeps every restriction)'],
+    ['§6.2 a worse rating gaining a preference', (p) => { p.riskScorecards.individual.measures.HIGH.rateDiscountEligible = true; }, 'riskScorecards.individual.measures.HIGH.rateDiscountEligible: may not be granted when the better rating MEDIUM does not have it'],
+    ['§6.2 a mitigation plan due in 0 business days', (p) => { p.riskScorecards.enterprise.measures.D.investigation.mitigationPlanDueBusinessDays = 0; }, 'riskScorecards.enterprise.measures.D.investigation.mitigationPlanDueBusinessDays:'],
+    ['§6.2 a rating without measures', (p) => { delete p.riskScorecards.enterprise.measures.C; }, 'riskScorecards.enterprise.measures.C:'],
+    ['§6.2 a measure left out', (p) => { delete p.riskScorecards.individual.measures.LOW.closeMonitoring; }, 'riskScorecards.individual.measures.LOW.closeMonitoring:'],
+    ['§6.2 close monitoring less often than everyone', (p) => { p.risk.closeMonitoringEveryMonths = 4; }, 'risk.closeMonitoringEveryMonths: must not exceed everyoneEveryMonths (closer monitoring is at least as frequent)'],
+    // §6.2 products
+    ['§6.2 no products', (p) => { p.products = []; }, 'products: at least one product'],
+    ['§6.2 a repeated product code', (p) => { p.products.push({ ...p.products[0] }); }, 'products.11: duplicate product code DEPOSIT_ACCOUNT'],
+    ['§6.2 a product code that is not a code', (p) => { p.products[0].code = 'deposit account'; }, 'products.0.code: an UPPER_SNAKE_CASE code'],
+    ['§6.2 a product without a risk class', (p) => { delete p.products[5].riskClass; }, 'products.5.riskClass: a product risk class, one of 1, 2, 3, 4'],
+    ['§6.2 a product of risk class 0', (p) => { p.products[0].riskClass = 0; }, 'products.0.riskClass: a product risk class, one of 1, 2, 3, 4'],
+    ['§6.2 a product for nobody', (p) => { p.products[0].customerTypes = []; }, 'products.0.customerTypes: at least one customer type'],
+    ['§6.2 a product for an unknown customer type', (p) => { p.products[0].customerTypes = ['PERSON']; }, 'products.0.customerTypes.0: one of INDIVIDUAL, ENTERPRISE'],
+    ['§6.2 a customer type twice', (p) => { p.products[0].customerTypes = ['INDIVIDUAL', 'INDIVIDUAL']; }, 'products.0.customerTypes.1: duplicate customer type INDIVIDUAL'],
+    ['§6.2 a blank product name', (p) => { p.products[2].name = ' '; }, 'products.2.name: a non-blank text'],
+    ['no riskScorecards section', (p) => { delete p.riskScorecards; }, 'riskScorecards:'],
+  ])('rejects %s', (_name, change, expected) => {
+    const err = policyErrorOf(withChange(change));
+    expect(err.message).toContain(expected);
+  });
+
+  it('reports each bad §6 field on its own path', () => {
+    const err = policyErrorOf(
+      withChange((p) => {
+        p.riskScorecards.individual.factors.creditScore.bands[2].from = 500;
+        delete p.riskScorecards.enterprise.factors.industry.points['72'];
+        p.products[1].riskClass = 9;
+      }),
+    );
+    const paths = err.message.replace(/^invalid policy: /, '').split('; ').map((part) => part.split(':')[0]);
+    expect(paths.sort()).toEqual(['products.1.riskClass', 'riskScorecards.enterprise.factors.industry.points.72', 'riskScorecards.individual.factors.creditScore.bands.2.from']);
   });
 });
 
