@@ -79,8 +79,8 @@ describe('§5.2 routing follows the policy’s rules', () => {
 
 describe('§5.2 routing rejects a classification the policy does not know', () => {
   it.each<[change: Record<string, unknown>, message: string]>([
-    [{ category: 'CRYPTO' }, 'category "CRYPTO" is not one of the policy\'s categories (2026.12-2): ACCOUNT, CARD, LOAN, PAYMENT, SERVICE_QUALITY, FEES, DIGITAL, OTHER'],
-    [{ severity: 'URGENT' }, 'severity "URGENT" is not one of the policy\'s severities (2026.12-2): LOW, MEDIUM, HIGH, CRITICAL'],
+    [{ category: 'CRYPTO' }, `category "CRYPTO" is not one of the policy's categories (${DEFAULT_POLICY.version}): ACCOUNT, CARD, LOAN, PAYMENT, SERVICE_QUALITY, FEES, DIGITAL, OTHER`],
+    [{ severity: 'URGENT' }, `severity "URGENT" is not one of the policy's severities (${DEFAULT_POLICY.version}): LOW, MEDIUM, HIGH, CRITICAL`],
     [{ customerType: 'PERSON' }, 'customerType "PERSON" is not one of the customer types: INDIVIDUAL, ENTERPRISE'],
     [{ channel: 'EMAIL' }, 'channel "EMAIL" is not one of the §5.2 channels: HOTLINE, ONLINE, SUGGESTION_BOX'],
     [{ complexity: 'MODERATE' }, 'complexity "MODERATE" is not one of the complexities: SIMPLE, COMPLEX'],
