@@ -22,7 +22,9 @@ import { unique } from '../support/fixtures';
 import { startApiStack, type ApiStack } from '../support/stack';
 
 const MAIL_FROM = 'care@bank.test';
-const policy = parsePolicy({ ...DEFAULT_POLICY, version: '2026.12-95' });
+// Case numbers prefixed FBAPI: the test files share one Temporal namespace, and a case's process is
+// `feedback-<caseNo>`, so each file that registers cases numbers them under its own prefix.
+const policy = parsePolicy({ ...DEFAULT_POLICY, version: '2026.12-95', feedback: { ...DEFAULT_POLICY.feedback, caseNumberPrefix: 'FBAPI' } });
 const ring = developmentKeyRing();
 
 let stack: ApiStack;
@@ -94,7 +96,7 @@ async function registrationState() {
 
 let customer: { id: string; email: string };
 const year = () => caseYear(new Date(), policy);
-const seq = (n: number) => `FB-${year()}-${String(n).padStart(6, '0')}`;
+const seq = (n: number) => `${policy.feedback.caseNumberPrefix}-${year()}-${String(n).padStart(6, '0')}`;
 
 /** A hotline call from the known customer about a card: routed to CARDS by rule `cards`. */
 const cardCall = (extra: Record<string, unknown> = {}) => ({
@@ -164,7 +166,7 @@ afterAll(async () => {
 describe('register (§5.2 classified, registered, routed)', () => {
   let caseNo: string;
 
-  test('a hotline call → 201 FB-<year>-000001, routed to CARDS by rule cards, encrypted at rest, audited; the process assigns a handler and opens the task', async () => {
+  test('a hotline call → 201 <prefix>-<year>-000001, routed to CARDS by rule cards, encrypted at rest, audited; the process assigns a handler and opens the task', async () => {
     const before = await db.caseNumberCounter.findUnique({ where: { year: year() } });
     expect(before).toBeNull();
     const res = await call('POST', '/feedback', { as: staff.cs, body: cardCall() });

@@ -16,7 +16,7 @@ import type { Db } from '../../src/db/client';
 import { caseYear, feedbackWorkflowId, formatCaseNo } from '../../src/domain/case-number';
 import { feedbackAad } from '../../src/feedback/encrypted-fields';
 import { nextCaseSequence } from '../../src/feedback/case-numbers';
-import { DEFAULT_POLICY } from '../../src/policy/policy';
+import { DEFAULT_POLICY, parsePolicy } from '../../src/policy/policy';
 import { encryptField } from '../../src/security/crypto';
 import { developmentKeyRing } from '../../src/security/keyring';
 import { dataConverter } from '../../src/temporal/codec';
@@ -29,7 +29,9 @@ import { devServerAddress } from '../support/temporal';
 
 jest.setTimeout(180_000);
 
-const policy = DEFAULT_POLICY;
+// Case numbers prefixed FBKILL: the test files share one Temporal namespace, and a case's process is
+// `feedback-<caseNo>`, so each file that registers cases numbers them under its own prefix.
+const policy = parsePolicy({ ...DEFAULT_POLICY, feedback: { ...DEFAULT_POLICY.feedback, caseNumberPrefix: 'FBKILL' } });
 const ring = developmentKeyRing();
 const MAIL_FROM = 'care@bank.test';
 const HOUR = 3_600_000;

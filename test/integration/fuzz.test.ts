@@ -54,10 +54,13 @@ const SWEEP_TIMEOUT_MS = 300_000;
 
 // The first meeting reminder late in the quarter: an enterprise's meeting of the current quarter opens
 // at approval (src/domain/lifecycle-schedule.ts), so POST /customers/{id}/meetings has a meeting to record.
+// Case numbers prefixed FBFUZZ: the test files share one Temporal namespace, and a case's process is
+// `feedback-<caseNo>`, so each file that registers cases numbers them under its own prefix.
 const policy = parsePolicy({
   ...DEFAULT_POLICY,
   version: '2026.11-96',
   contact: { ...DEFAULT_POLICY.contact, meeting: { firstReminderAfterBusinessDays: 100, secondReminderAfterBusinessDays: 110 } },
+  feedback: { ...DEFAULT_POLICY.feedback, caseNumberPrefix: 'FBFUZZ' },
 });
 const ring = developmentKeyRing();
 
