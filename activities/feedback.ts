@@ -33,6 +33,12 @@ export interface FeedbackDeps extends NotificationDeps {
 }
 
 const DAY_MS = 86_400_000;
+/**
+ * A burst of new cases in one department queues on its lock (least-loaded assignment) and on the
+ * worker's connections: wait for a connection up to 10 s instead of Prisma's 2 s (P2028 and a retry
+ * with backoff, bench:feedback), and give the transaction 30 s.
+ */
+const TX = { maxWait: 10_000, timeout: 30_000 };
 const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
 /** The Task of a case's SLA round (a reopened case gets a new one). */
 export const feedbackTaskId = (caseNo: string, slaRound: number) => `feedback:${caseNo}:${slaRound}`;
@@ -182,7 +188,7 @@ export function createFeedbackActivities(deps: FeedbackDeps) {
         }
         await openCaseTask(tx, c, handler, slaRound, sla, workflowId);
         return stateOf(tx, caseNo);
-      });
+      }, TX);
       await notifyAssigned(caseNo, state.slaRound);
       return { ...state, done: [] };
     },
@@ -216,7 +222,7 @@ export function createFeedbackActivities(deps: FeedbackDeps) {
           if (await event(tx, r.caseNo, 'ESCALATED', dueAt, key, { internal: true, data: { step: r.step, level, notified: recipients.map((s) => s.id), ...(note ? { fallback: note } : {}) } })) {
             await writeAudit(tx, { actorStaffId: null, action: 'feedback.escalate', entity: 'FeedbackCase', entityId: r.caseNo, ...(c.customerId ? { customerId: c.customerId } : {}), changes: { escalationLevel: { before: c.escalationLevel, after: level } } });
           }
-        });
+        }, TX);
       }
       for (const to of recipients) {
         const email = r.step === 'REMINDER' ? caseReminderEmail(to, facts, r.index + 1, tz) : caseEscalationEmail(to, facts, r.step, tz, note);
@@ -310,7 +316,7 @@ export function createFeedbackActivities(deps: FeedbackDeps) {
           }
         }
         return stateOf(tx, r.caseNo);
-      });
+      }, TX);
       if (email) await sendEmailOnce(deps, { idempotencyKey: email.key, kind: r.kind === 'respond' ? 'FEEDBACK_RESPONSE' : 'FEEDBACK_RESOLUTION', toAddress: email.to, subject: email.subject, body: email.text, html: email.html });
       if (assigned !== undefined) await notifyAssigned(r.caseNo, assigned);
       return state;
@@ -343,7 +349,7 @@ export function createFeedbackActivities(deps: FeedbackDeps) {
           await writeAudit(tx, { actorStaffId: null, action: 'feedback.close', entity: 'FeedbackCase', entityId: r.caseNo, ...(c.customerId ? { customerId: c.customerId } : {}), changes: { status: { before: c.status, after: 'CLOSED' } } });
         }
         return stateOf(tx, r.caseNo);
-      });
+      }, TX);
       if (reopened) {
         const c = await load(db, r.caseNo);
         const m = caseReopenedEmail(c.department.head, factsOf(c, reopened.sla), score!, tz);
