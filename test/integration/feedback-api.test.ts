@@ -263,6 +263,8 @@ describe('register (§5.2 classified, registered, routed)', () => {
   });
 
   test('bad input → 400 naming every bad field, and nothing written: no case, no case number taken, no process', async () => {
+    // The cases registered above have begun (their assignment written), so what follows is ours alone.
+    await until('earlier cases begun', async () => (await db.feedbackCase.count({ where: { status: 'REGISTERED' } })) === 0);
     const before = await registrationState();
     const bad = await call('POST', '/feedback', { as: staff.cs, body: { channel: 'FAX', category: 'CARDS', severity: 'URGENT', complexity: 'EASY', summary: '  ', surprise: 1 } });
     expect(bad.status).toBe(400);
