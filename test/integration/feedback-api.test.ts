@@ -263,8 +263,13 @@ describe('register (§5.2 classified, registered, routed)', () => {
   });
 
   test('bad input → 400 naming every bad field, and nothing written: no case, no case number taken, no process', async () => {
-    // The cases registered above have begun (their assignment written), so what follows is ours alone.
-    await until('earlier cases begun', async () => (await db.feedbackCase.count({ where: { status: 'REGISTERED' } })) === 0);
+    // The cases registered above have begun (each has its task, written with its assignment, if any, in
+    // one transaction), so what follows is ours alone. A case may stay REGISTERED: no handler to assign.
+    await until('earlier cases begun', async () => {
+      const cases = await db.feedbackCase.findMany({ select: { workflowId: true } });
+      const begun = await db.task.findMany({ where: { workflowId: { in: cases.map((c) => c.workflowId) } }, distinct: ['workflowId'], select: { workflowId: true } });
+      return begun.length === cases.length;
+    });
     const before = await registrationState();
     const bad = await call('POST', '/feedback', { as: staff.cs, body: { channel: 'FAX', category: 'CARDS', severity: 'URGENT', complexity: 'EASY', summary: '  ', surprise: 1 } });
     expect(bad.status).toBe(400);
