@@ -21,7 +21,7 @@ import { bankTimeZone, type Policy } from '../src/policy/policy';
 import { decryptField } from '../src/security/crypto';
 import type { KeyRing } from '../src/security/keyring';
 import { createSurveyToken, surveyUrl } from '../src/security/signed-links';
-import { departmentTeam, openTask, closeTask } from '../src/tasks/tasks';
+import { departmentTeam, openTask, closeTask, taskId } from '../src/tasks/tasks';
 import type { CaseSla, CaseState, CaseStatus, LadderStepKind } from '../workflows/feedback/definitions';
 import { sendEmailOnce, type NotificationDeps } from './notifications';
 
@@ -40,8 +40,6 @@ const DAY_MS = 86_400_000;
  */
 const TX = { maxWait: 10_000, timeout: 30_000 };
 const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
-/** The Task of a case's SLA round (a reopened case gets a new one). */
-export const feedbackTaskId = (caseNo: string, slaRound: number) => `feedback:${caseNo}:${slaRound}`;
 
 type CaseRow = Prisma.FeedbackCaseGetPayload<{ include: { handler: true; department: { include: { head: true } }; customer: true } }>;
 
@@ -85,9 +83,10 @@ export function createFeedbackActivities(deps: FeedbackDeps) {
     };
   }
 
-  async function stateOf(tx: DbTx | typeof db, caseNo: string): Promise<Omit<CaseState, 'done' | 'attention'>> {
+  /** The workflow's view of the case; `computed`: its SLA as slaOf gave it, when no event was written since. */
+  async function stateOf(tx: DbTx | typeof db, caseNo: string, computed?: Awaited<ReturnType<typeof slaOf>>): Promise<Omit<CaseState, 'done' | 'attention'>> {
     const c = await load(tx, caseNo);
-    const { sla, slaRound, round } = await slaOf(tx, c);
+    const { sla, slaRound, round } = computed ?? (await slaOf(tx, c));
     await tx.feedbackCase.updateMany({
       where: { caseNo },
       data: { targetAt: sla.targetAt ? new Date(sla.targetAt) : null, hardLimitAt: sla.hardLimitAt ? new Date(sla.hardLimitAt) : null, policyVersion: policy.version },
@@ -149,7 +148,7 @@ export function createFeedbackActivities(deps: FeedbackDeps) {
 
   async function openCaseTask(tx: DbTx, c: CaseRow, handlerStaffId: string | null, slaRound: number, sla: CaseSla, workflowId: string): Promise<void> {
     await openTask(tx, {
-      id: feedbackTaskId(c.caseNo, slaRound),
+      id: taskId.feedback(c.caseNo, slaRound),
       kind: 'FEEDBACK_CASE',
       subject: `Feedback case ${c.caseNo}: ${c.category} / ${c.severity}${slaRound ? ` (reopened ${slaRound})` : ''} (§5.2)`,
       ...(c.customerId ? { customerId: c.customerId } : {}),
@@ -177,7 +176,8 @@ export function createFeedbackActivities(deps: FeedbackDeps) {
     async beginCase({ caseNo, workflowId }: { caseNo: string; workflowId: string }): Promise<CaseState> {
       const state = await db.$transaction(async (tx) => {
         const c = await load(tx, caseNo);
-        const { sla, slaRound } = await slaOf(tx, c);
+        const computed = await slaOf(tx, c);
+        const { sla, slaRound } = computed;
         let handler = c.handlerStaffId;
         if (c.status === 'REGISTERED') {
           handler ??= await leastLoadedHandler(tx, c.departmentCode);
@@ -187,7 +187,8 @@ export function createFeedbackActivities(deps: FeedbackDeps) {
           }
         }
         await openCaseTask(tx, c, handler, slaRound, sla, workflowId);
-        return stateOf(tx, caseNo);
+        // Assignment writes no pause, resume or reopening: the SLA computed above stands.
+        return stateOf(tx, caseNo, computed);
       }, TX);
       await notifyAssigned(caseNo, state.slaRound);
       return { ...state, done: [] };
@@ -276,7 +277,7 @@ export function createFeedbackActivities(deps: FeedbackDeps) {
               await tx.feedbackCase.update({ where: { caseNo: r.caseNo }, data: { departmentCode, handlerStaffId: handler, version: { increment: 1 }, ...(c.status === 'REGISTERED' && handler ? { status: 'IN_PROGRESS' } : {}) } });
               await audit(tx, c, 'feedback.reassign', { departmentCode: { before: c.departmentCode, after: departmentCode }, handlerStaffId: { before: c.handlerStaffId, after: handler } });
               const { slaRound } = await slaOf(tx, c);
-              const task = feedbackTaskId(r.caseNo, slaRound);
+              const task = taskId.feedback(r.caseNo, slaRound);
               await tx.task.updateMany({ where: { id: task, status: 'OPEN' }, data: { assigneeStaffId: handler, team: handler ? null : departmentTeam(departmentCode) } });
               assigned = slaRound;
             }
@@ -301,7 +302,7 @@ export function createFeedbackActivities(deps: FeedbackDeps) {
             const { slaRound } = await slaOf(tx, c);
             if (c.status !== 'RESOLVED') {
               await tx.feedbackCase.update({ where: { caseNo: r.caseNo }, data: { status: 'RESOLVED', resolvedAt: e.at, pausedAt: null, version: { increment: 1 } } });
-              await closeTask(tx, { id: feedbackTaskId(r.caseNo, slaRound), status: 'DONE', at: e.at, byStaffId: r.staffId, reason: 'resolved' });
+              await closeTask(tx, { id: taskId.feedback(r.caseNo, slaRound), status: 'DONE', at: e.at, byStaffId: r.staffId, reason: 'resolved' });
               await audit(tx, c, 'feedback.resolve', { status: { before: c.status, after: 'RESOLVED' } });
             }
             const to = customerContact(c);

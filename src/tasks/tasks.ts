@@ -18,6 +18,8 @@ export const taskId = {
   review: (customerId: string, cycle: number) => `review:${customerId}:${cycle}`,
   meeting: (customerId: string, quarter: string) => `meeting:${customerId}:${quarter}`,
   contact: (customerId: string, occasion: string) => `contact:${customerId}:${occasion}`,
+  /** §5.2 a feedback case's task of one SLA round (a reopened case gets a new one). */
+  feedback: (caseNo: string, slaRound: number) => `feedback:${caseNo}:${slaRound}`,
 };
 
 export interface OpenTask {
