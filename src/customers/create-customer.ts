@@ -158,17 +158,18 @@ export async function createCustomer(deps: CustomerDeps, actor: Actor, body: unk
       ...customer,
       ...unclassified,
       relationshipManagerId: null,
+      riskRating: null, riskAssessmentId: null, riskAssessedAt: null, riskPolicyVersion: null, simplifiedProcedure: false, rateDiscountEligible: false,
       version: 1,
       identity: { ...identityRow, createdAt: now, updatedAt: now },
       individualProfile:
         input.type === 'INDIVIDUAL'
           ? { customerId: id, firstName: input.firstName, lastName: input.lastName, dateOfBirthCiphertext: dobCiphertext ?? '', annualIncomeUsd: null, incomeSource: null,
-              totalAssetsUsd: money(stored?.totalAssetsUsd), debtsUsd: null, creditRecordCiphertext: null, savingsGoal: null, spendingPattern: null, updatedAt: now }
+              totalAssetsUsd: money(stored?.totalAssetsUsd), debtsUsd: null, creditRecordCiphertext: null, creditBureauCiphertext: null, employmentType: null, employmentSince: null, incomeVariability: null, savingsGoal: null, spendingPattern: null, updatedAt: now }
           : null,
       enterpriseProfile:
         input.type === 'ENTERPRISE'
           ? { customerId: id, legalName: input.legalName, registrationState: input.registrationState ?? null, naicsCode: input.naicsCode, employees: input.employees ?? null,
-              annualRevenueUsd: money(stored?.annualRevenueUsd), totalAssetsUsd: money(stored?.totalAssetsUsd), operations: null, purposeOfFunds: null, updatedAt: now }
+              annualRevenueUsd: money(stored?.annualRevenueUsd), totalAssetsUsd: money(stored?.totalAssetsUsd), operations: null, purposeOfFunds: null, establishedOn: null, updatedAt: now }
           : null,
       review: { customerId: id, workflowId, submittedAt: now, infoRequestedAt: null, infoRequestCount: 0, decision: null, decidedAt: null, decidedByStaffId: null, reason: null },
     };

@@ -32,6 +32,9 @@ const ENDPOINT_OF = {
   RELATIONSHIP_MEETING: 'POST /customers/:id/meetings',
   /** §5.2: a case's task closes with the case (issue 9). */
   FEEDBACK_CASE: 'POST /feedback/:caseNo/resolve',
+  /** §6.2 HIGH/D: the risk officer records the cause analysis, then the mitigation plan (issue 10). */
+  RISK_INVESTIGATION: 'POST /customers/:id/risk/investigation',
+  MITIGATION_PLAN: 'POST /customers/:id/risk/mitigation-plan',
 } as const;
 
 export async function completeTask(deps: { db: Db; clock: Clock }, actor: Actor, taskId: string, body: unknown, ctx: { requestId?: string } = {}): Promise<TaskView> {
