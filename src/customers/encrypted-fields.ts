@@ -7,4 +7,6 @@ export const aad = {
   identityNumber: (customerId: string) => `IdentityDocument.number:${customerId}`,
   dateOfBirth: (customerId: string) => `IndividualProfile.dateOfBirth:${customerId}`,
   creditRecord: (customerId: string) => `IndividualProfile.creditRecord:${customerId}`,
+  /** §6.1 the credit bureau figures (JSON), issue 10. */
+  creditBureau: (customerId: string) => `IndividualProfile.creditBureau:${customerId}`,
 };
