@@ -29,6 +29,17 @@ export const AUDIT_CHANGE_ACTIONS = [
   'customer.close',
   /** §6 risk inputs changed: a re-assessment is due. */
   'risk.reassessment_due',
+  /** §6.1 an assessment changed the customer's rating (actor null: the lifecycle or a portfolio run); §6.2 measures applied and lifted with it. */
+  'risk.rating.change',
+  /** §6.2 HIGH/D: the risk investigation's cause analysis, and the mitigation plan, recorded by a risk officer. */
+  'risk.investigation.findings',
+  'risk.mitigation_plan.record',
+  /** §6 `ccm risk rescore --policy` adopted a risk policy version. */
+  'risk.policy.adopt',
+  /** §6.2 a customer's products (src/products/): requested and opened, approved by a second approver, closed. */
+  'product.open',
+  'product.approve',
+  'product.close',
   /** §5.2 the customer answered a feedback case's satisfaction survey (actor null: the customer, by the signed link). */
   'feedback.survey.answer',
   /** §5.2 departments that feedback is routed to, their heads and members (src/departments/). */
