@@ -126,6 +126,21 @@ export interface CustomerChangedInput {
   byStaffId?: string;
 }
 
+/**
+ * §6 a portfolio run (quarterly, or a rescore) changed the customer's rating: the lifecycle takes the
+ * rating (RiskRating search attribute, monthly monitoring for MEDIUM/C) and its §6.2 follow-up (a HIGH/D
+ * investigation with its emails). Sent after the run's page committed; ids and codes only.
+ */
+export interface RiskRatedInput {
+  assessmentId: string;
+  rating: string;
+  previousRating: string | null;
+  /** QUARTERLY or RESCORE. */
+  trigger: string;
+  /** ISO instant of the assessment. */
+  at: string;
+}
+
 /** The customer left: the use case has closed the record; the process acknowledges its reminders and ends. */
 export interface CloseInput {
   staffId: string;
@@ -135,6 +150,7 @@ export const completeReviewUpdate = defineUpdate<ReviewCompleted, [CompleteRevie
 export const meetingHeldUpdate = defineUpdate<LifecycleState, [MeetingHeldInput]>('meetingHeld');
 export const closeUpdate = defineUpdate<LifecycleState, [CloseInput]>('close');
 export const customerChangedSignal = defineSignal<[CustomerChangedInput]>('customerChanged');
+export const riskRatedSignal = defineSignal<[RiskRatedInput]>('riskRated');
 export const lifecycleStateQuery = defineQuery<LifecycleState>('state');
 
 /** Why a review completion cannot apply now (undefined: it can). Pure: the validator and tests share it. */
