@@ -12,7 +12,7 @@ import type { Client } from '@temporalio/client';
 import type { Db } from '../db/client';
 import type { Policy } from '../policy/policy';
 import type { KeyRing } from '../security/keyring';
-import { ConflictError, NotFoundError, ValidationError } from '../shared/errors';
+import { ConflictError, NotFoundError, RuleRefusalError, ValidationError } from '../shared/errors';
 import { systemClock, type Clock } from '../shared/clock';
 import { healthRoutes } from './routes/health';
 import { reminderRoutes } from './routes/reminders';
@@ -35,6 +35,7 @@ import { lifecycleRoutes } from './routes/lifecycle';
 import { taskRoutes } from './routes/tasks';
 import { departmentRoutes } from './routes/departments';
 import { feedbackRoutes } from './routes/feedback';
+import { productRoutes } from './routes/products';
 
 export interface ApiDeps {
   db: Db;
@@ -108,6 +109,9 @@ export async function buildApi(given: ApiDeps): Promise<FastifyInstance> {
     if (error instanceof ConflictError) {
       return reply.code(409).send({ error: 'conflict', message: error.message, existing: error.existing });
     }
+    if (error instanceof RuleRefusalError) {
+      return reply.code(422).send({ error: 'refused', message: error.message, ...(error.issues.length ? { issues: error.issues } : {}) });
+    }
     if (err.statusCode && err.statusCode < 500) {
       return reply.code(err.statusCode).send({ error: err.code ?? 'bad_request', message: err.message });
     }
@@ -164,6 +168,7 @@ export async function buildApi(given: ApiDeps): Promise<FastifyInstance> {
   await app.register(taskRoutes(deps));
   await app.register(departmentRoutes(deps));
   await app.register(feedbackRoutes(deps));
+  await app.register(productRoutes(deps)); // §6.2 products (src/products/)
   if (deps.mailbox) await app.register(mailRoutes(deps.mailbox));
   if (deps.codec) {
     await app.register(

@@ -24,6 +24,7 @@ import { registerLifecycleCommands } from './lifecycle';
 import { registerDepartmentCommands } from './departments';
 import { registerReportCommands } from './reports';
 import { registerFeedbackCommands } from './feedback';
+import { registerProductCommands } from './products';
 import { log, out, printJson, Session, UsageError, wholeNumber, type GlobalOptions } from './session';
 
 // Loaded by the commands that need them: the Temporal SDK, the payload codec and the customer use
@@ -432,6 +433,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
   registerDepartmentCommands({ program, run, globalsOf });
   registerReportCommands({ program, run, globalsOf }); // ccm reports sla (src/cli/reports.ts)
   registerFeedbackCommands({ program, run, globalsOf });
+  registerProductCommands({ program, run, globalsOf }); // ccm products open|approve|list|close (src/cli/products.ts, §6.2)
 
   const keys = program.command('keys').description('encryption keys and API keys (§3.1)');
   keys
@@ -471,7 +473,7 @@ export function reportError(err: unknown): number {
   return usage ? 2 : 1;
 }
 
-const KNOWN_ERRORS = new Set(['ValidationError', 'ConflictError', 'ForbiddenError', 'NotFoundError', 'AuthenticationError', 'NoAnswerError']);
+const KNOWN_ERRORS = new Set(['ValidationError', 'ConflictError', 'RuleRefusalError', 'ForbiddenError', 'NotFoundError', 'AuthenticationError', 'NoAnswerError']);
 
 export async function main(argv: string[] = process.argv): Promise<number> {
   let code = 0;

@@ -39,6 +39,18 @@ export class ConflictError extends Error {
 }
 
 /**
+ * A well-formed request that a policy rule refuses (e.g. §6.2: a product of a restricted risk class,
+ * a missing extra guarantee): the API answers 422 with the rule's reason and, when an input would
+ * change the answer, the field (`issues`). Nothing is written.
+ */
+export class RuleRefusalError extends Error {
+  override name = 'RuleRefusalError';
+  constructor(message: string, readonly issues: FieldIssue[] = []) {
+    super(message);
+  }
+}
+
+/**
  * Parses `input` with `schema`, or throws a ValidationError naming each bad field and value. Values
  * under a path starting with one of `sensitive` (e.g. 'identity', 'dateOfBirth') are never echoed
  * (§3.1: an identity number must not reach a response or a log because it was mistyped).
