@@ -40,10 +40,6 @@ export const AUDIT_CHANGE_ACTIONS = [
   'product.open',
   'product.approve',
   'product.close',
-  /** §6.2 a customer's products (src/products/): requested and opened, approved by a second approver, closed. */
-  'product.open',
-  'product.approve',
-  'product.close',
   /** §5.2 the customer answered a feedback case's satisfaction survey (actor null: the customer, by the signed link). */
   'feedback.survey.answer',
   /** §5.2 departments that feedback is routed to, their heads and members (src/departments/). */
