@@ -14,6 +14,7 @@ import { createReminderActivities } from './reminders';
 import { createReminderLadderActivities } from './reminder-ladder';
 import { createLifecycleActivities } from './lifecycle';
 import { createFeedbackActivities, type FeedbackDeps } from './feedback';
+import { createRiskPortfolioActivities } from './risk-portfolio';
 
 export type ActivityDeps = OnboardingDeps & Pick<FeedbackDeps, 'publicBaseUrl'>;
 
@@ -49,6 +50,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createReminderLadderActivities(deps),
     ...createLifecycleActivities(deps),
     ...createFeedbackActivities(deps),
+    ...createRiskPortfolioActivities(deps), // §6 portfolio runs: pages on the risk worker's queue, progress as a local activity
   });
 }
 

@@ -4,3 +4,4 @@ export { onboarding } from './onboarding';
 export { staffDigest } from './staff-digest';
 export { customerLifecycle } from './lifecycle/customer-lifecycle';
 export { feedbackCase } from './feedback/feedback-case';
+export { riskPortfolio } from './risk/portfolio';

@@ -21,7 +21,7 @@ import { systemClock } from '../shared/clock';
 import { createTemporalClient } from '../temporal/client';
 import { startDevServer } from '../temporal/dev-server';
 import { registerSearchAttributes } from '../temporal/register-search-attributes';
-import { createWorker } from '../worker/worker';
+import { createRiskWorker, createWorker, runTogether } from '../worker/worker';
 import { buildApi } from '../api/server';
 import { onShutdownSignal, runMain, say, temporalLogLevel } from '../app/logger';
 import { loadKeyRing } from '../app/key-ring';
@@ -123,9 +123,21 @@ runMain('start', async () => {
       dataConverter: converter,
       shutdownGraceSeconds: env.SHUTDOWN_GRACE_SECONDS,
     });
-    const running = worker.run();
-    track('worker (draining running activities)', async () => {
-      worker.shutdown();
+    // §6 the risk worker beside it: portfolio pages on RISK_TASK_QUEUE, rate-limited; both stop together.
+    const riskWorker = await createRiskWorker({
+      connection,
+      namespace: env.TEMPORAL_NAMESPACE,
+      taskQueue: env.RISK_TASK_QUEUE,
+      deps: { db, mailer, clock: systemClock, mailFrom: env.MAIL_FROM, policy, ring, publicBaseUrl: publicBaseUrl(env) },
+      dataConverter: converter,
+      shutdownGraceSeconds: env.SHUTDOWN_GRACE_SECONDS,
+      activitiesPerSecond: env.RISK_ACTIVITIES_PER_SECOND,
+      maxConcurrentActivities: env.RISK_MAX_CONCURRENT_ACTIVITIES,
+    });
+    const both = runTogether([worker, riskWorker]);
+    const running = both.running;
+    track('workers (draining running activities)', async () => {
+      both.shutdown();
       await running;
       await connection.close();
     });
@@ -148,7 +160,7 @@ runMain('start', async () => {
 
     const rows: [string, string][] = [
       ['Temporal UI', uiUrl ?? `(external server ${address}: open its own UI)`],
-      ['Temporal', `${address}  namespace ${env.TEMPORAL_NAMESPACE}, task queue ${env.TASK_QUEUE}`],
+      ['Temporal', `${address}  namespace ${env.TEMPORAL_NAMESPACE}, task queues ${env.TASK_QUEUE} and ${env.RISK_TASK_QUEUE} (§6 risk portfolio)`],
       ['API', `${apiUrl}  (OpenAPI: ${apiUrl}/docs, health: ${apiUrl}/health)`],
       ['Database', databaseLabel],
       ['Mail', sink ? `local sink ${sink.url}, messages in ${path.join(dataDir, 'mail')} and at ${apiUrl}/mail` : redact(smtpUrl)],

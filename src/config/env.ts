@@ -78,6 +78,22 @@ export const envSchema = z.object({
     .optional(),
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   TASK_QUEUE: z.string().min(1).default('customer-care'),
+  /**
+   * §6 the portfolio re-assessment's own task queue (workflows/risk/portfolio.ts): its page activities
+   * run there, on a second worker with its own limits, so a quarterly run never delays an escalation
+   * or a reminder on TASK_QUEUE.
+   */
+  RISK_TASK_QUEUE: z.string().min(1).default('ccm-risk'),
+  /** Page activities (one page = up to 1000 customers) started per second on RISK_TASK_QUEUE, per worker and for the whole queue. */
+  RISK_ACTIVITIES_PER_SECOND: z
+    .string()
+    .trim()
+    .regex(/^\d+(\.\d+)?$/, { error: 'activities per second, a number 0.1–1000' })
+    .transform(Number)
+    .refine((n) => n >= 0.1 && n <= 1000, { error: 'activities per second, a number 0.1–1000' })
+    .default(10),
+  /** Page activities one risk worker runs at the same time (each holds a database connection and a transaction). */
+  RISK_MAX_CONCURRENT_ACTIVITIES: wholeNumber(1, 64, 'activities').default(2),
   TEMPORAL_UI_PORT: port.default(8233),
   TEMPORAL_PORT: port.default(7233),
   /** PostgreSQL URL; unset → `npm start` runs an embedded PostgreSQL (PGlite) under DATA_DIR. */

@@ -563,7 +563,16 @@ export const policySchema = z
     /** §5.2 feedback and complaints: deadlines, escalation, satisfaction follow-up, case numbers, routing. */
     feedback: feedbackSchema,
     /** §6.2 re-assessment cadence. */
-    risk: z.strictObject({ closeMonitoringEveryMonths: positiveInt, everyoneEveryMonths: positiveInt }),
+    risk: z.strictObject({
+      closeMonitoringEveryMonths: positiveInt,
+      everyoneEveryMonths: positiveInt,
+      /**
+       * §6 the portfolio re-assessment (src/risk/schedule.ts) starts on the first day of each period of
+       * `everyoneEveryMonths` (quarters: 1 Jan, Apr, Jul, Oct) at this local time of the bank's time
+       * zone; default 02:00, a quiet hour.
+       */
+      portfolioRunLocalTime: localTimeSchema.optional(),
+    }),
     /** §6.1 the scorecards and §6.2 the measures of each rating. */
     riskScorecards: riskScorecardsSchema,
     /** §6.2 the product catalogue with each product's risk class. */

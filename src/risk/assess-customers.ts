@@ -43,10 +43,10 @@ export interface PortfolioPage {
 
 export async function assessPortfolioPage(
   deps: RiskDeps,
-  o: { runKey: string; trigger: RiskTrigger; policy: Policy; dryRun: boolean; afterCustomerId: string | null; limit: number; at: Date },
+  o: { runKey: string; trigger: RiskTrigger; policy: Policy; dryRun: boolean; afterCustomerId: string | null; untilCustomerId?: string | null; limit: number; at: Date },
 ): Promise<PortfolioPage> {
   const run = async (tx: Parameters<Parameters<Db['$transaction']>[0]>[0]) => {
-    const items = await loadPortfolioPage(tx, deps.ring, { afterCustomerId: o.afterCustomerId, limit: o.limit, at: o.at, lock: !o.dryRun });
+    const items = await loadPortfolioPage(tx, deps.ring, { afterCustomerId: o.afterCustomerId, untilCustomerId: o.untilCustomerId ?? null, limit: o.limit, at: o.at, lock: !o.dryRun });
     const result = await recordAssessments(tx, items, { policy: o.policy, runKey: o.runKey, trigger: o.trigger, at: o.at, dryRun: o.dryRun });
     return { count: items.length, lastCustomerId: items.at(-1)?.customerId ?? o.afterCustomerId, result };
   };

@@ -127,14 +127,21 @@ export async function loadRiskInputs(db: Db | DbTx, ring: KeyRing, customerIds: 
 }
 
 /**
- * One page of the portfolio: the APPROVED customers after `afterCustomerId` in id order (keyset
+ * One page of the portfolio: the APPROVED customers after `afterCustomerId` (up to `untilCustomerId`) in id order (keyset
  * paging on the (status, id) index: a page costs the same at the millionth customer as at the first).
  */
-export async function loadPortfolioPage(db: Db | DbTx, ring: KeyRing, page: { afterCustomerId: string | null; limit: number; at: Date; lock?: boolean }): Promise<CustomerRiskInputs[]> {
+export async function loadPortfolioPage(
+  db: Db | DbTx,
+  ring: KeyRing,
+  page: { afterCustomerId: string | null; untilCustomerId?: string | null; limit: number; at: Date; lock?: boolean },
+): Promise<CustomerRiskInputs[]> {
+  // untilCustomerId: the upper end (inclusive) of a slice of the id space, so a run may page several slices side by side.
+  const until = page.untilCustomerId ? ' AND c.id <= $3' : '';
   const rows = await db.$queryRawUnsafe<Row[]>(
-    `${SELECT} WHERE c.status = 'APPROVED' AND c.id > $1 ORDER BY c.id LIMIT $2${page.lock ? ' FOR UPDATE OF c' : ''}`,
+    `${SELECT} WHERE c.status = 'APPROVED' AND c.id > $1${until} ORDER BY c.id LIMIT $2${page.lock ? ' FOR UPDATE OF c' : ''}`,
     page.afterCustomerId ?? '',
     page.limit,
+    ...(page.untilCustomerId ? [page.untilCustomerId] : []),
   );
   return rows.map((r) => toInputs(r, ring, page.at));
 }

@@ -7,7 +7,7 @@
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 
 export const SA = {
-  /** Business process kind: REMINDER, ONBOARDING, CUSTOMER_LIFECYCLE, FEEDBACK, RISK. */
+  /** Business process kind: REMINDER, ONBOARDING, CUSTOMER_LIFECYCLE, FEEDBACK, RISK, RISK_PORTFOLIO (§6 portfolio runs). */
   ProcessKind: defineSearchAttributeKey('ProcessKind', SearchAttributeType.KEYWORD),
   /** Lifecycle state of the business object (e.g. SCHEDULED, DUE, ESCALATED). */
   BusinessStatus: defineSearchAttributeKey('BusinessStatus', SearchAttributeType.KEYWORD),

@@ -15,7 +15,7 @@ import { createSmtpMailer } from '../mail/mailer';
 import { systemClock } from '../shared/clock';
 import { onShutdownSignal, runMain, say, temporalLogLevel } from '../app/logger';
 import { urlAddress, waitFor, type WaitTarget } from '../app/wait-for';
-import { createWorker } from './worker';
+import { createRiskWorker, createWorker, runTogether } from './worker';
 import { loadKeyRing } from '../app/key-ring';
 import { loadPolicy } from '../policy/policy';
 import { dataConverter } from '../temporal/codec';
@@ -81,8 +81,21 @@ runMain('worker', async () => {
     shutdownGraceSeconds: env.SHUTDOWN_GRACE_SECONDS,
     maxCachedWorkflows: env.WORKER_MAX_CACHED_WORKFLOWS,
   });
+  // §6 the portfolio run's pages on their own, rate-limited queue (src/worker/worker.ts createRiskWorker), on the same connection.
+  const riskWorker = await createRiskWorker({
+    connection,
+    namespace: env.TEMPORAL_NAMESPACE,
+    taskQueue: env.RISK_TASK_QUEUE,
+    deps: { db, mailer, clock: systemClock, mailFrom: env.MAIL_FROM, policy, ring, publicBaseUrl: publicBaseUrl(env) },
+    dataConverter: dataConverter(ring),
+    shutdownGraceSeconds: env.SHUTDOWN_GRACE_SECONDS,
+    activitiesPerSecond: env.RISK_ACTIVITIES_PER_SECOND,
+    maxConcurrentActivities: env.RISK_MAX_CONCURRENT_ACTIVITIES,
+  });
   log(`polling task queue ${env.TASK_QUEUE} on ${env.TEMPORAL_ADDRESS} (namespace ${env.TEMPORAL_NAMESPACE}; sticky cache ${env.WORKER_MAX_CACHED_WORKFLOWS} workflows)`);
-  const running = worker.run();
+  log(`polling task queue ${env.RISK_TASK_QUEUE} for risk portfolio pages (≤ ${env.RISK_MAX_CONCURRENT_ACTIVITIES} at once, ≤ ${env.RISK_ACTIVITIES_PER_SECOND}/s)`);
+  const both = runTogether([worker, riskWorker]);
+  const running = both.running;
   const done = (async () => {
     await running;
     startup.abort(); // ends the SMTP wait if it is still going
@@ -95,7 +108,7 @@ runMain('worker', async () => {
   // The process exits only once `done` resolves: after the last running activity has finished.
   polling.stop = async (signal) => {
     log(`${signal}: draining (up to ${env.SHUTDOWN_GRACE_SECONDS}s for running activities)`);
-    worker.shutdown();
+    both.shutdown();
     await done;
   };
   await done;

@@ -8,7 +8,8 @@ import path from 'node:path';
 import type { DataConverter } from '@temporalio/common';
 import { Client } from '@temporalio/client';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
-import { createActivities, type ActivityDeps } from '../../activities';
+import { createActivities, failDeterministicErrorsForGood, type ActivityDeps } from '../../activities';
+import { createRiskPortfolioActivities } from '../../activities/risk-portfolio';
 
 export const WORKFLOWS_PATH = path.resolve(__dirname, '..', '..', 'workflows');
 
@@ -85,4 +86,60 @@ export async function createWorker(setup: WorkerSetup): Promise<{ worker: Worker
     ...(setup.dataConverter ? { dataConverter: setup.dataConverter } : {}),
   });
   return { worker, connection };
+}
+
+export interface RiskWorkerSetup {
+  /** The main worker's connection (one connection, two workers). */
+  connection: NativeConnection;
+  namespace: string;
+  /** RISK_TASK_QUEUE. */
+  taskQueue: string;
+  deps: ActivityDeps;
+  dataConverter?: DataConverter;
+  shutdownGraceSeconds?: number;
+  /** RISK_ACTIVITIES_PER_SECOND: page activities started per second, by this worker and on the whole queue. */
+  activitiesPerSecond: number;
+  /** RISK_MAX_CONCURRENT_ACTIVITIES: pages this worker runs at once. */
+  maxConcurrentActivities: number;
+}
+
+/**
+ * §6 the risk worker: the portfolio run's page activities (activities/risk-portfolio.ts) on their
+ * own task queue, activities only (the portfolio workflow itself is a few tasks per page on the main
+ * queue). Its limits are deliberate: a page is up to 1000 customers in one transaction, so a couple at
+ * a time keep PostgreSQL and the CPU free for the main queue's escalations and reminders;
+ * `maxTaskQueueActivitiesPerSecond` (enforced by the server for every worker of the queue) and
+ * `maxActivitiesPerSecond` (this worker) bound how fast pages start however many risk workers run.
+ * Created next to the main worker wherever one is (src/worker/main.ts, src/cli/start.ts), and shut
+ * down with it.
+ */
+export async function createRiskWorker(setup: RiskWorkerSetup): Promise<Worker> {
+  const temporal = setup.deps.temporal ?? new Client({ connection: setup.connection, namespace: setup.namespace, ...(setup.dataConverter ? { dataConverter: setup.dataConverter } : {}) });
+  return Worker.create({
+    connection: setup.connection,
+    namespace: setup.namespace,
+    taskQueue: setup.taskQueue,
+    activities: failDeterministicErrorsForGood(createRiskPortfolioActivities({ ...setup.deps, temporal })),
+    shutdownGraceTime: `${setup.shutdownGraceSeconds ?? 30} seconds`,
+    maxConcurrentActivityTaskExecutions: setup.maxConcurrentActivities,
+    maxActivitiesPerSecond: setup.activitiesPerSecond,
+    maxTaskQueueActivitiesPerSecond: setup.activitiesPerSecond,
+    ...(setup.dataConverter ? { dataConverter: setup.dataConverter } : {}),
+  });
+}
+
+/** Runs both workers; resolves when both have stopped. `shutdown()` stops both (the caller awaits `running`). */
+export function runTogether(workers: Worker[]): { running: Promise<void>; shutdown: () => void } {
+  let stopping = false;
+  const shutdown = () => {
+    if (stopping) return;
+    stopping = true;
+    for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
+  };
+  // One failing (a fatal poll error) stops the other: they live and die together.
+  const running = Promise.allSettled(workers.map((w) => w.run().finally(shutdown))).then((results) => {
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
+  });
+  return { running, shutdown };
 }
