@@ -35,6 +35,7 @@ import { lifecycleRoutes } from './routes/lifecycle';
 import { taskRoutes } from './routes/tasks';
 import { departmentRoutes } from './routes/departments';
 import { feedbackRoutes } from './routes/feedback';
+import { riskRoutes } from './routes/risk';
 import { productRoutes } from './routes/products';
 
 export interface ApiDeps {
@@ -168,6 +169,7 @@ export async function buildApi(given: ApiDeps): Promise<FastifyInstance> {
   await app.register(taskRoutes(deps));
   await app.register(departmentRoutes(deps));
   await app.register(feedbackRoutes(deps));
+  await app.register(riskRoutes(deps)); // §6 risk inputs and assessments (src/api/routes/risk.ts)
   await app.register(productRoutes(deps)); // §6.2 products (src/products/)
   if (deps.mailbox) await app.register(mailRoutes(deps.mailbox));
   if (deps.codec) {

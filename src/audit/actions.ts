@@ -29,6 +29,8 @@ export const AUDIT_CHANGE_ACTIONS = [
   'customer.close',
   /** §6 risk inputs changed: a re-assessment is due. */
   'risk.reassessment_due',
+  /** §6.1 an enterprise's financial statements for a period recorded (src/risk/record-financials.ts). */
+  'risk.financials.record',
   /** §6.1 an assessment changed the customer's rating (actor null: the lifecycle or a portfolio run); §6.2 measures applied and lifted with it. */
   'risk.rating.change',
   /** §6.2 HIGH/D: the risk investigation's cause analysis, and the mitigation plan, recorded by a risk officer. */
@@ -74,7 +76,7 @@ export const AUDIT_CHANGE_ACTIONS = [
   'process.needs_attention',
 ] as const;
 
-export const AUDIT_READ_ACTIONS = ['customer.read', 'customer.identity.read', 'customer.list', 'customer.audit.read', 'feedback.read'] as const;
+export const AUDIT_READ_ACTIONS = ['customer.read', 'customer.identity.read', 'customer.credit_bureau.read', 'customer.list', 'customer.audit.read', 'feedback.read'] as const;
 
 export const AUDIT_ACTIONS = [...AUDIT_CHANGE_ACTIONS, ...AUDIT_READ_ACTIONS] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

@@ -24,6 +24,7 @@ import { registerLifecycleCommands } from './lifecycle';
 import { registerDepartmentCommands } from './departments';
 import { registerReportCommands } from './reports';
 import { registerFeedbackCommands } from './feedback';
+import { registerRiskFinancialsCommands, riskCommandGroup } from './risk';
 import { registerProductCommands } from './products';
 import { log, out, printJson, Session, UsageError, wholeNumber, type GlobalOptions } from './session';
 
@@ -267,7 +268,7 @@ async function rotateCommand(options: { batch: number }, globals: GlobalOptions)
       batchSize: options.batch,
       onBatch: ({ table, rows }) => log(`${table}: batch of ${rows} committed`),
     });
-    const counts = [result.identityNumbers, result.datesOfBirth, result.creditRecords, result.feedbackContacts, result.feedbackTexts, result.feedbackEventBodies, result.surveyComments];
+    const counts = [result.identityNumbers, result.datesOfBirth, result.creditRecords, result.creditBureaus, result.feedbackContacts, result.feedbackTexts, result.feedbackEventBodies, result.surveyComments];
     const concurrent = counts.reduce((sum, c) => sum + c.changedConcurrently, 0);
     if (globals.json) printJson(result);
     else {
@@ -275,6 +276,7 @@ async function rotateCommand(options: { batch: number }, globals: GlobalOptions)
       out(`identity numbers re-encrypted: ${result.identityNumbers.reEncrypted}`);
       out(`dates of birth re-encrypted: ${result.datesOfBirth.reEncrypted}`);
       out(`credit records re-encrypted: ${result.creditRecords.reEncrypted}`);
+      out(`credit bureau figures re-encrypted: ${result.creditBureaus.reEncrypted}`);
       out(`feedback contact details re-encrypted: ${result.feedbackContacts.reEncrypted}`);
       out(`feedback summaries and descriptions re-encrypted: ${result.feedbackTexts.reEncrypted}`);
       out(`feedback timeline bodies re-encrypted: ${result.feedbackEventBodies.reEncrypted}`);
@@ -433,6 +435,9 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
   registerDepartmentCommands({ program, run, globalsOf });
   registerReportCommands({ program, run, globalsOf }); // ccm reports sla (src/cli/reports.ts)
   registerFeedbackCommands({ program, run, globalsOf });
+  // ccm risk …: the group, then each subcommand group from its file (src/cli/risk.ts: financials).
+  const risk = riskCommandGroup(program);
+  registerRiskFinancialsCommands({ risk, run, globalsOf });
   registerProductCommands({ program, run, globalsOf }); // ccm products open|approve|list|close (src/cli/products.ts, §6.2)
 
   const keys = program.command('keys').description('encryption keys and API keys (§3.1)');

@@ -1,8 +1,12 @@
 /**
  * The customer as the API shows it (§3.1): identity numbers masked to their last four characters
  * unless the caller's role needs them (and then the read is audited); no date of birth by default.
+ * §6.1 risk inputs of the profile: employment and income variability, an enterprise's founding date;
+ * the credit bureau figures masked ("•••••" when on file) unless revealed to a role that needs them
+ * (src/customers/get-customer.ts, audited); the free-text credit record is never shown.
  */
 import type { Prisma } from '../db/generated/client';
+import type { CreditBureau } from './credit-bureau';
 
 export const customerInclude = {
   identity: true,
@@ -32,7 +36,17 @@ export interface CustomerView {
   };
   relationshipManagerId: string | null;
   identity: { kind: string; number: string; issuer: string | null } | null;
-  individual?: { firstName: string; lastName: string; totalAssetsUsd: string | null };
+  individual?: {
+    firstName: string;
+    lastName: string;
+    totalAssetsUsd: string | null;
+    /** §6.1 null: none on file; "•••••": on file, masked; the figures when revealed. */
+    creditBureau: CreditBureau | typeof MASK | null;
+    employmentType: string | null;
+    /** YYYY-MM-DD */
+    employmentSince: string | null;
+    incomeVariability: string | null;
+  };
   enterprise?: {
     legalName: string;
     registrationState: string | null;
@@ -40,16 +54,24 @@ export interface CustomerView {
     employees: number | null;
     annualRevenueUsd: string | null;
     totalAssetsUsd: string | null;
+    /** §6.1 YYYY-MM-DD */
+    establishedOn: string | null;
   };
   createdByStaffId: string;
   createdAt: string;
   version: number;
 }
 
-const MASK = '•••••';
+export const MASK = '•••••';
 
-/** `identityNumber`: the decrypted number when the caller may see it, else undefined (masked). */
-export function toCustomerView(row: CustomerRow, identityNumber?: string): CustomerView {
+/** A @db.Date column as YYYY-MM-DD. */
+const isoDay = (d: Date | null): string | null => (d === null ? null : d.toISOString().slice(0, 10));
+
+/**
+ * `identityNumber`: the decrypted number when the caller may see it, else undefined (masked).
+ * `revealed.creditBureau`: the decrypted §6.1 bureau figures when the caller may see them, else masked.
+ */
+export function toCustomerView(row: CustomerRow, identityNumber?: string, revealed: { creditBureau?: CreditBureau } = {}): CustomerView {
   const view: CustomerView = {
     id: row.id,
     type: row.type,
@@ -76,10 +98,15 @@ export function toCustomerView(row: CustomerRow, identityNumber?: string): Custo
     version: row.version,
   };
   if (row.individualProfile) {
+    const p = row.individualProfile;
     view.individual = {
-      firstName: row.individualProfile.firstName,
-      lastName: row.individualProfile.lastName,
-      totalAssetsUsd: row.individualProfile.totalAssetsUsd?.toString() ?? null,
+      firstName: p.firstName,
+      lastName: p.lastName,
+      totalAssetsUsd: p.totalAssetsUsd?.toString() ?? null,
+      creditBureau: p.creditBureauCiphertext === null ? null : (revealed.creditBureau ?? MASK),
+      employmentType: p.employmentType,
+      employmentSince: isoDay(p.employmentSince),
+      incomeVariability: p.incomeVariability?.toString() ?? null,
     };
   }
   if (row.enterpriseProfile) {
@@ -91,6 +118,7 @@ export function toCustomerView(row: CustomerRow, identityNumber?: string): Custo
       employees: e.employees,
       annualRevenueUsd: e.annualRevenueUsd?.toString() ?? null,
       totalAssetsUsd: e.totalAssetsUsd?.toString() ?? null,
+      establishedOn: isoDay(e.establishedOn),
     };
   }
   return view;

@@ -1,8 +1,13 @@
 /**
  * Use case (§2.3 step 2): the deeper profile, gathered while the customer does business.
  *   individual: annualIncomeUsd, incomeSource, totalAssetsUsd, debtsUsd, savingsGoal, spendingPattern,
- *               creditRecord (stored encrypted, §3.1; never echoed in errors or audit records)
- *   enterprise: employees, annualRevenueUsd, totalAssetsUsd, naicsCode, operations, purposeOfFunds
+ *               creditRecord (stored encrypted, §3.1; never echoed in errors or audit records);
+ *               §6.1 risk inputs: creditBureau { score, delinquencies, defaults, reportedOn } (the credit
+ *               record's figures; encrypted and never echoed like creditRecord, src/customers/credit-bureau.ts),
+ *               employmentType, employmentSince, incomeVariability (income stability)
+ *   enterprise: employees, annualRevenueUsd, totalAssetsUsd, naicsCode, operations, purposeOfFunds;
+ *               §6.1 establishedOn (operating risk: years in business)
+ * Dates (YYYY-MM-DD) are days of the bank's calendar and must not be in the future.
  * An APPROVED customer is re-classified at once (§2.1 / §2.2, §3.2 "updated at once", §6 "at once when
  * its inputs change"): a new segment writes a SegmentChange row with the rule that caused it and moves
  * the §4 service tier. Profile, classification, segment change and audit records commit together.
@@ -14,9 +19,11 @@
 import { z } from 'zod';
 import { diffFields, writeAudit, type FieldChanges } from '../audit/audit-log';
 import { Prisma, type Db, type DbTx } from '../db/client';
+import { calendarDateIn } from '../domain/business-calendar';
 import { industrySector, type SegmentChange } from '../domain/classification';
+import { EMPLOYMENT_TYPES } from '../domain/risk-scorecard';
 import { applyClassification, classifyRow, ensureCoverage } from './classify-customer';
-import type { Policy } from '../policy/policy';
+import { bankTimeZone, type Policy } from '../policy/policy';
 import { requireRole, type Actor } from '../security/auth';
 import { decryptField, encryptField } from '../security/crypto';
 import type { KeyRing } from '../security/keyring';
@@ -26,12 +33,18 @@ import { notifyCustomerChanged, type NotifyDeps } from '../lifecycle/notify-life
 import { findCustomerIn, ownCustomerScope } from './access';
 import { claimVersion, expectedVersion } from './concurrency';
 import { aad } from './encrypted-fields';
+import { canonicalCreditBureau, creditBureauInput, decryptCreditBureau, EARLIEST_REPORT_DATE, encryptCreditBureau, isoDateSchema, notInFuture, type CreditBureau } from './credit-bureau';
 import { customerInclude, toCustomerView, type CustomerRow, type CustomerView } from './customer-view';
 import { UPDATE_ANY_ROLES, UPDATE_ROLES, type UpdateContext } from './update-customer';
 
 
 /** Input fields whose rejected values are not echoed in errors, and whose values never reach the audit log. */
-export const SENSITIVE_PROFILE_FIELDS = ['creditRecord'] as const;
+export const SENSITIVE_PROFILE_FIELDS = ['creditRecord', 'creditBureau'] as const;
+
+/** §6.1 income variability: the coefficient of variation of the monthly income; above this is a typing mistake. */
+export const MAX_INCOME_VARIABILITY = 10;
+/** §6.1 a business established before this is a typing mistake. */
+export const EARLIEST_ESTABLISHED_ON = '1600-01-01';
 
 const usd = z
   .number({ error: 'an amount in USD' })
@@ -59,6 +72,21 @@ export const individualProfileInput = z.strictObject({
   spendingPattern: text(500).nullable().optional(),
   /** §6.1 credit record; stored encrypted. */
   creditRecord: text(2000).nullable().optional(),
+  /** §6.1 the credit record's figures from the bureau; stored encrypted, never echoed. */
+  creditBureau: creditBureauInput.nullable().optional(),
+  /** §6.1 income stability: how the income is earned … */
+  employmentType: z.enum(EMPLOYMENT_TYPES, { error: `one of ${EMPLOYMENT_TYPES.join(', ')}` }).nullable().optional(),
+  /** … since when (YYYY-MM-DD, not in the future; tenure is counted from it) … */
+  employmentSince: isoDateSchema(EARLIEST_REPORT_DATE).nullable().optional(),
+  /** … and how much the monthly income varies: standard deviation ÷ mean, 0 (steady) to 10, at most 4 decimals. */
+  incomeVariability: z
+    .number({ error: `a number 0–${MAX_INCOME_VARIABILITY} (standard deviation ÷ mean of the monthly income)` })
+    .finite()
+    .nonnegative('must not be negative')
+    .max(MAX_INCOME_VARIABILITY, `at most ${MAX_INCOME_VARIABILITY}`)
+    .refine((n) => Math.abs(n * 1e4 - Math.round(n * 1e4)) < 1e-6, 'at most 4 decimal places')
+    .nullable()
+    .optional(),
   version,
 });
 
@@ -81,8 +109,25 @@ export const enterpriseProfileInput = z.strictObject({
   operations: text(1000).nullable().optional(),
   /** §2.3 step 2 purpose of funds (e.g. for a loan). */
   purposeOfFunds: text(1000).nullable().optional(),
+  /** §6.1 operating risk: the day the business started trading (YYYY-MM-DD, not in the future). */
+  establishedOn: isoDateSchema(EARLIEST_ESTABLISHED_ON).nullable().optional(),
   version,
 });
+
+/**
+ * §6.1 the dates of a profile update that lie after `today` (YYYY-MM-DD, the bank's calendar): the
+ * field issues, the credit report's date without its value (§3.1 sensitive). Empty: none.
+ */
+export function profileDateIssues(
+  input: { creditBureau?: { reportedOn: string } | null; employmentSince?: string | null; establishedOn?: string | null },
+  today: string,
+): { field: string; value?: string; reason: string }[] {
+  return [
+    ...notInFuture('creditBureau.reportedOn', input.creditBureau?.reportedOn, today, false),
+    ...notInFuture('employmentSince', input.employmentSince, today),
+    ...notInFuture('establishedOn', input.establishedOn, today),
+  ];
+}
 
 export type ProfileUpdateResult = CustomerView & { segmentChange?: { from: string | null; to: string; reason: string } };
 
@@ -94,6 +139,9 @@ export interface ProfileDeps extends NotifyDeps {
 }
 
 const money = (v: Prisma.Decimal | number | null | undefined): string | null => (v === null || v === undefined ? null : new Prisma.Decimal(v).toString());
+/** A @db.Date column as YYYY-MM-DD, and back. */
+const isoDay = (d: Date | null): string | null => (d === null ? null : d.toISOString().slice(0, 10));
+const dbDay = (d: string | null): Date | null => (d === null ? null : new Date(`${d}T00:00:00.000Z`));
 
 export async function updateProfile(deps: ProfileDeps, actor: Actor, id: string, body: unknown, ctx: UpdateContext = {}): Promise<ProfileUpdateResult> {
   requireRole(actor, ...UPDATE_ROLES);
@@ -109,6 +157,8 @@ export async function updateProfile(deps: ProfileDeps, actor: Actor, id: string,
     throw new ValidationError([{ field: '(body)', reason: `nothing to update: send one or more ${type.toLowerCase()} profile fields` }]);
   }
   const now = deps.clock.now();
+  const dateIssues = profileDateIssues(input, calendarDateIn(now, bankTimeZone(deps.policy)));
+  if (dateIssues.length > 0) throw new ValidationError(dateIssues);
   const audit = { actorStaffId: actor.staffId, entity: 'Customer', entityId: id, customerId: id, ...(ctx.requestId ? { requestId: ctx.requestId } : {}) };
   let changed: string[] = [];
 
@@ -146,6 +196,7 @@ async function individualChanges(
   const p = row.individualProfile;
   if (!p) throw new Error(`individual customer ${row.id} has no individual profile`);
   const creditBefore = p.creditRecordCiphertext ? decryptField(deps.ring, p.creditRecordCiphertext, aad.creditRecord(row.id)) : null;
+  const bureauBefore: CreditBureau | null = p.creditBureauCiphertext ? decryptCreditBureau(deps.ring, row.id, p.creditBureauCiphertext) : null;
   const before = {
     annualIncomeUsd: money(p.annualIncomeUsd),
     incomeSource: p.incomeSource,
@@ -154,6 +205,10 @@ async function individualChanges(
     savingsGoal: p.savingsGoal,
     spendingPattern: p.spendingPattern,
     creditRecord: creditBefore,
+    creditBureau: bureauBefore,
+    employmentType: p.employmentType,
+    employmentSince: isoDay(p.employmentSince),
+    incomeVariability: money(p.incomeVariability),
   };
   const after = {
     annualIncomeUsd: input.annualIncomeUsd === undefined ? before.annualIncomeUsd : money(input.annualIncomeUsd),
@@ -163,6 +218,10 @@ async function individualChanges(
     savingsGoal: input.savingsGoal === undefined ? before.savingsGoal : input.savingsGoal,
     spendingPattern: input.spendingPattern === undefined ? before.spendingPattern : input.spendingPattern,
     creditRecord: input.creditRecord === undefined ? before.creditRecord : input.creditRecord,
+    creditBureau: input.creditBureau === undefined ? before.creditBureau : input.creditBureau === null ? null : canonicalCreditBureau(input.creditBureau),
+    employmentType: input.employmentType === undefined ? before.employmentType : input.employmentType,
+    employmentSince: input.employmentSince === undefined ? before.employmentSince : input.employmentSince,
+    incomeVariability: input.incomeVariability === undefined ? before.incomeVariability : money(input.incomeVariability),
   };
   return {
     fields: diffFields(before, after, SENSITIVE_PROFILE_FIELDS),
@@ -179,6 +238,12 @@ async function individualChanges(
           ...(input.creditRecord === undefined
             ? {}
             : { creditRecordCiphertext: input.creditRecord === null ? null : encryptField(deps.ring, input.creditRecord, aad.creditRecord(row.id)) }),
+          ...(input.creditBureau === undefined
+            ? {}
+            : { creditBureauCiphertext: input.creditBureau === null ? null : encryptCreditBureau(deps.ring, row.id, input.creditBureau) }),
+          employmentType: after.employmentType,
+          employmentSince: dbDay(after.employmentSince),
+          incomeVariability: after.incomeVariability,
         },
       }),
   };
@@ -194,6 +259,7 @@ function enterpriseChanges(row: CustomerRow, input: z.output<typeof enterprisePr
     naicsCode: p.naicsCode,
     operations: p.operations,
     purposeOfFunds: p.purposeOfFunds,
+    establishedOn: isoDay(p.establishedOn),
   };
   const after = {
     employees: input.employees === undefined ? before.employees : input.employees,
@@ -202,10 +268,11 @@ function enterpriseChanges(row: CustomerRow, input: z.output<typeof enterprisePr
     naicsCode: input.naicsCode ?? before.naicsCode,
     operations: input.operations === undefined ? before.operations : input.operations,
     purposeOfFunds: input.purposeOfFunds === undefined ? before.purposeOfFunds : input.purposeOfFunds,
+    establishedOn: input.establishedOn === undefined ? before.establishedOn : input.establishedOn,
   };
   return {
     fields: diffFields(before, after),
-    write: (tx) => tx.enterpriseProfile.update({ where: { customerId: row.id }, data: after }),
+    write: (tx) => tx.enterpriseProfile.update({ where: { customerId: row.id }, data: { ...after, establishedOn: dbDay(after.establishedOn) } }),
   };
 }
 

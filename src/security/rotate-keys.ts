@@ -5,6 +5,7 @@
  *   IdentityDocument.numberCiphertext (and its keyId)   AAD IdentityDocument.number:<customerId>
  *   IndividualProfile.dateOfBirthCiphertext            AAD IndividualProfile.dateOfBirth:<customerId>
  *   IndividualProfile.creditRecordCiphertext (if set)  AAD IndividualProfile.creditRecord:<customerId>
+ *   IndividualProfile.creditBureauCiphertext (if set)  AAD IndividualProfile.creditBureau:<customerId> (§6.1 figures)
  *   FeedbackCase.contactName/contactEmail/contactPhone/summary/descriptionCiphertext (where set)
  *                                                      AAD FeedbackCase.<field>:<caseNo>
  *   FeedbackEvent.bodyCiphertext (where set)           AAD FeedbackEvent.body:<caseNo>:<idempotencyKey>
@@ -51,6 +52,7 @@ export type RotatedColumn =
   | 'IdentityDocument.number'
   | 'IndividualProfile.dateOfBirth'
   | 'IndividualProfile.creditRecord'
+  | 'IndividualProfile.creditBureau'
   | `FeedbackCase.${CaseField}`
   | 'FeedbackEvent.body'
   | 'SurveyResponse.comment';
@@ -70,6 +72,8 @@ export interface RotationResult {
   identityNumbers: ColumnCount;
   datesOfBirth: ColumnCount;
   creditRecords: ColumnCount;
+  /** §6.1 the credit bureau figures (IndividualProfile.creditBureauCiphertext). */
+  creditBureaus: ColumnCount;
   /** FeedbackCase contact name, e-mail and phone (a non-customer's). */
   feedbackContacts: ColumnCount;
   /** FeedbackCase summary and description. */
@@ -101,6 +105,7 @@ export async function rotateKeys(deps: { db: Db; ring: KeyRing }, actor: Actor, 
     identityNumbers: { reEncrypted: 0, changedConcurrently: 0 },
     datesOfBirth: { reEncrypted: 0, changedConcurrently: 0 },
     creditRecords: { reEncrypted: 0, changedConcurrently: 0 },
+    creditBureaus: { reEncrypted: 0, changedConcurrently: 0 },
     feedbackContacts: { reEncrypted: 0, changedConcurrently: 0 },
     feedbackTexts: { reEncrypted: 0, changedConcurrently: 0 },
     feedbackEventBodies: { reEncrypted: 0, changedConcurrently: 0 },
@@ -159,12 +164,13 @@ export async function rotateKeys(deps: { db: Db; ring: KeyRing }, actor: Actor, 
     options.onBatch?.({ table: 'IdentityDocument', rows: updates.length, result });
   }
 
-  // 2. Individual profiles: date of birth, and the credit record where there is one.
+  // 2. Individual profiles: date of birth, and the credit record and the §6.1 credit bureau figures where there are.
   for (let cursor = ''; ; ) {
-    const profiles = await db.$queryRaw<{ customerId: string; dateOfBirthCiphertext: string; creditRecordCiphertext: string | null }[]>`
-      SELECT "customerId", "dateOfBirthCiphertext", "creditRecordCiphertext" FROM "IndividualProfile"
+    const profiles = await db.$queryRaw<{ customerId: string; dateOfBirthCiphertext: string; creditRecordCiphertext: string | null; creditBureauCiphertext: string | null }[]>`
+      SELECT "customerId", "dateOfBirthCiphertext", "creditRecordCiphertext", "creditBureauCiphertext" FROM "IndividualProfile"
       WHERE "customerId" > ${cursor}
-        AND (NOT starts_with("dateOfBirthCiphertext", ${currentPrefix}) OR NOT starts_with("creditRecordCiphertext", ${currentPrefix}))
+        AND (NOT starts_with("dateOfBirthCiphertext", ${currentPrefix}) OR NOT starts_with("creditRecordCiphertext", ${currentPrefix})
+          OR NOT starts_with("creditBureauCiphertext", ${currentPrefix}))
       ORDER BY "customerId" LIMIT ${batchSize}`;
     if (!profiles.length) break;
     cursor = profiles.at(-1)!.customerId;
@@ -174,18 +180,23 @@ export async function rotateKeys(deps: { db: Db; ring: KeyRing }, actor: Actor, 
         p.creditRecordCiphertext === null
           ? null
           : rotate('IndividualProfile.creditRecord', p.customerId, p.creditRecordCiphertext, ROTATED_AAD.creditRecord(p.customerId));
-      if (dob === undefined || credit === undefined) return []; // one column failed: leave the row as it is
-      return [{ ...p, dob, credit }];
+      const bureau =
+        p.creditBureauCiphertext === null
+          ? null
+          : rotate('IndividualProfile.creditBureau', p.customerId, p.creditBureauCiphertext, ROTATED_AAD.creditBureau(p.customerId));
+      if (dob === undefined || credit === undefined || bureau === undefined) return []; // one column failed: leave the row as it is
+      return [{ ...p, dob, credit, bureau }];
     });
     if (!updates.length) continue;
     const counted = await db.$transaction(async (tx) => {
       let dobs = 0;
       let credits = 0;
+      let bureaus = 0;
       let concurrent = 0;
       for (const u of updates) {
         const { count } = await tx.individualProfile.updateMany({
-          where: { customerId: u.customerId, dateOfBirthCiphertext: u.dateOfBirthCiphertext, creditRecordCiphertext: u.creditRecordCiphertext },
-          data: { dateOfBirthCiphertext: u.dob, creditRecordCiphertext: u.credit },
+          where: { customerId: u.customerId, dateOfBirthCiphertext: u.dateOfBirthCiphertext, creditRecordCiphertext: u.creditRecordCiphertext, creditBureauCiphertext: u.creditBureauCiphertext },
+          data: { dateOfBirthCiphertext: u.dob, creditRecordCiphertext: u.credit, creditBureauCiphertext: u.bureau },
         });
         if (!count) {
           concurrent++;
@@ -193,6 +204,7 @@ export async function rotateKeys(deps: { db: Db; ring: KeyRing }, actor: Actor, 
         }
         if (u.dob !== u.dateOfBirthCiphertext) dobs++;
         if (u.credit !== u.creditRecordCiphertext) credits++;
+        if (u.bureau !== u.creditBureauCiphertext) bureaus++;
       }
       await writeAudit(tx, {
         actorStaffId: actor.staffId,
@@ -200,16 +212,21 @@ export async function rotateKeys(deps: { db: Db; ring: KeyRing }, actor: Actor, 
         entity: 'IndividualProfile',
         entityId: `${updates[0]!.customerId}..${updates.at(-1)!.customerId}`,
         changes: {
-          keyId: { before: oldKeyIds(updates.flatMap((u) => [u.dateOfBirthCiphertext, ...(u.creditRecordCiphertext ? [u.creditRecordCiphertext] : [])])), after: current },
+          keyId: {
+            before: oldKeyIds(updates.flatMap((u) => [u.dateOfBirthCiphertext, ...[u.creditRecordCiphertext, u.creditBureauCiphertext].filter((t): t is string => t !== null)])),
+            after: current,
+          },
           dateOfBirthCiphertext: 'changed',
           ...(credits ? { creditRecordCiphertext: 'changed' as const } : {}),
+          ...(bureaus ? { creditBureauCiphertext: 'changed' as const } : {}),
           rows: { before: null, after: dobs },
         },
       });
-      return { dobs, credits, concurrent };
+      return { dobs, credits, bureaus, concurrent };
     }, BATCH_TX);
     result.datesOfBirth.reEncrypted += counted.dobs;
     result.creditRecords.reEncrypted += counted.credits;
+    result.creditBureaus.reEncrypted += counted.bureaus;
     result.datesOfBirth.changedConcurrently += counted.concurrent;
     result.batches++;
     options.onBatch?.({ table: 'IndividualProfile', rows: updates.length, result });

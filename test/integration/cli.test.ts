@@ -261,10 +261,14 @@ test('reviews approve: the maker is refused (maker-checker, exit 1); another AUD
 
 test('keys rotate (§3.1): every ciphertext moves from the old key to the new one and decrypts without the old key; ADMIN only; a second run finds nothing', async () => {
   await ensureStaff('adm-rot', ['ADMIN']);
-  // A credit record under the old key, as the risk work will write it.
+  // A credit record and the §6.1 credit bureau figures under the old key, as the deeper profile writes them.
+  const bureau = JSON.stringify({ score: 741, delinquencies: 0, defaults: 0, reportedOn: '2026-11-02' });
   await db.individualProfile.update({
     where: { customerId: seedId },
-    data: { creditRecordCiphertext: encryptField(ring, 'no defaults in 10 years', `IndividualProfile.creditRecord:${seedId}`) },
+    data: {
+      creditRecordCiphertext: encryptField(ring, 'no defaults in 10 years', `IndividualProfile.creditRecord:${seedId}`),
+      creditBureauCiphertext: encryptField(ring, bureau, `IndividualProfile.creditBureau:${seedId}`),
+    },
   });
   // A feedback case (§5.2) from someone who is not a customer, under the old key.
   const caseNo = 'FB-2026-000001';
@@ -306,6 +310,7 @@ test('keys rotate (§3.1): every ciphertext moves from the old key to the new on
       `identity numbers re-encrypted: ${docs.length}`,
       `dates of birth re-encrypted: ${profiles.length}`,
       'credit records re-encrypted: 1',
+      'credit bureau figures re-encrypted: 1',
       'feedback contact details re-encrypted: 1',
       'feedback summaries and descriptions re-encrypted: 1',
       'feedback timeline bodies re-encrypted: 0',
@@ -325,6 +330,11 @@ test('keys rotate (§3.1): every ciphertext moves from the old key to the new on
   expect(profilesAfter.map((p) => decryptField(newOnly, p.dateOfBirthCiphertext, aad.dateOfBirth(p.customerId)))).toEqual(plainDates);
   const seedProfile = profilesAfter.find((p) => p.customerId === seedId)!;
   expect(decryptField(newOnly, seedProfile.creditRecordCiphertext!, `IndividualProfile.creditRecord:${seedId}`)).toBe('no defaults in 10 years');
+  expect(keyIdOf(seedProfile.creditBureauCiphertext!)).toBe(NEW);
+  expect(decryptField(newOnly, seedProfile.creditBureauCiphertext!, `IndividualProfile.creditBureau:${seedId}`)).toBe(bureau);
+  const profileRotations = await db.auditLog.findMany({ where: { action: 'keys.rotate', actorStaffId: 'adm-rot', entity: 'IndividualProfile' } });
+  expect(profileRotations.filter((a) => (a.changes as Record<string, unknown>).creditBureauCiphertext === 'changed')).toHaveLength(1);
+  expect(JSON.stringify(profileRotations.map((a) => a.changes))).not.toContain('741');
   const feedbackCase = await db.feedbackCase.findUniqueOrThrow({ where: { caseNo } });
   expect(decryptField(newOnly, feedbackCase.contactEmailCiphertext!, feedbackAad.caseField('contactEmail', caseNo))).toBe('visitor@example.com');
   expect(decryptField(newOnly, feedbackCase.summaryCiphertext, feedbackAad.caseField('summary', caseNo))).toBe('Card declined abroad');
@@ -332,7 +342,7 @@ test('keys rotate (§3.1): every ciphertext moves from the old key to the new on
 
   const again = await ccm(['--as', 'adm-rot', 'keys', 'rotate'], newCurrent);
   expect(again.code).toBe(0);
-  expect(again.stdout).toMatch(/identity numbers re-encrypted: 0\ndates of birth re-encrypted: 0\ncredit records re-encrypted: 0\nfeedback contact details re-encrypted: 0\nfeedback summaries and descriptions re-encrypted: 0\nfeedback timeline bodies re-encrypted: 0\nsurvey comments re-encrypted: 0\n/);
+  expect(again.stdout).toMatch(/identity numbers re-encrypted: 0\ndates of birth re-encrypted: 0\ncredit records re-encrypted: 0\ncredit bureau figures re-encrypted: 0\nfeedback contact details re-encrypted: 0\nfeedback summaries and descriptions re-encrypted: 0\nfeedback timeline bodies re-encrypted: 0\nsurvey comments re-encrypted: 0\n/);
   expect((await db.identityDocument.findMany({ orderBy: { customerId: 'asc' } })).map((d) => d.numberCiphertext)).toEqual(after.map((d) => d.numberCiphertext));
 });
 

@@ -134,13 +134,14 @@ const nothingDone = (result: RotationResult) => ({
   identityNumbers: result.identityNumbers,
   datesOfBirth: result.datesOfBirth,
   creditRecords: result.creditRecords,
+  creditBureaus: result.creditBureaus,
   feedbackContacts: result.feedbackContacts,
   feedbackTexts: result.feedbackTexts,
   feedbackEventBodies: result.feedbackEventBodies,
   surveyComments: result.surveyComments,
   batches: result.batches,
 });
-const NOTHING = { identityNumbers: zero, datesOfBirth: zero, creditRecords: zero, feedbackContacts: zero, feedbackTexts: zero, feedbackEventBodies: zero, surveyComments: zero, batches: 0 };
+const NOTHING = { identityNumbers: zero, datesOfBirth: zero, creditRecords: zero, creditBureaus: zero, feedbackContacts: zero, feedbackTexts: zero, feedbackEventBodies: zero, surveyComments: zero, batches: 0 };
 
 beforeAll(async () => {
   db = createDb({ url: process.env.DATABASE_URL!, max: 4 });
@@ -185,6 +186,7 @@ test('every feedback value moves from the old key to the new one with the same t
     identityNumbers: zero,
     datesOfBirth: zero,
     creditRecords: zero,
+    creditBureaus: zero,
     feedbackContacts: { reEncrypted: 5, changedConcurrently: 0 },
     feedbackTexts: { reEncrypted: 8, changedConcurrently: 0 },
     feedbackEventBodies: { reEncrypted: 5, changedConcurrently: 0 },

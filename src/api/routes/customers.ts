@@ -10,7 +10,7 @@ import { calendarDateIn } from '../../domain/business-calendar';
 import { createCustomer } from '../../customers/create-customer';
 import { newCustomerSchema } from '../../customers/customer-dto';
 import type { CustomerView } from '../../customers/customer-view';
-import { getCustomer, getCustomerQuery, IDENTITY_REVEAL_ROLES } from '../../customers/get-customer';
+import { CREDIT_BUREAU_REVEAL_ROLES, getCustomer, getCustomerQuery, IDENTITY_REVEAL_ROLES } from '../../customers/get-customer';
 import { listCustomers, listCustomersQuery } from '../../customers/list-customers';
 import { updateCustomer, updateCustomerInput, UPDATE_ROLES } from '../../customers/update-customer';
 import { enterpriseProfileInput, individualProfileInput, updateProfile } from '../../customers/update-profile';
@@ -77,10 +77,11 @@ export const customerRoutes =
       {
         schema: {
           tags: ['customers'],
-          summary: 'One customer; ?reveal=identity shows the identity number in clear (audited)',
+          summary: 'One customer; ?reveal=identity shows the identity number in clear, ?reveal=creditBureau the §6.1 credit bureau figures (audited)',
           description:
             `${rolesNote('any')} A RELATIONSHIP_MANAGER gets 404 for customers they do not look after. ` +
-            `reveal=identity: ${IDENTITY_REVEAL_ROLES.join(' or ')} only (others 403). Every read is recorded (customer.read; customer.identity.read for a reveal).`,
+            `reveal=identity: ${IDENTITY_REVEAL_ROLES.join(' or ')} only; reveal=creditBureau: ${CREDIT_BUREAU_REVEAL_ROLES.join(' or ')} only (others 403; masked "•••••" otherwise). ` +
+            'Every read is recorded (customer.read; customer.identity.read or customer.credit_bureau.read for a reveal).',
           params: idParams,
           querystring: doc(getCustomerQuery),
         },
@@ -120,8 +121,10 @@ export const customerRoutes =
           summary: 'Deeper profile (§2.3 step 2); an APPROVED customer is re-classified at once (§2.1/§2.2, §4)',
           description:
             `${rolesNote(UPDATE_ROLES)} (a RELATIONSHIP_MANAGER for their own customers only). ` +
-            'Individual fields: annualIncomeUsd, incomeSource, totalAssetsUsd, debtsUsd, savingsGoal, spendingPattern, creditRecord (stored encrypted). ' +
-            'Enterprise fields: employees, annualRevenueUsd, totalAssetsUsd, naicsCode, operations, purposeOfFunds. ' +
+            'Individual fields: annualIncomeUsd, incomeSource, totalAssetsUsd, debtsUsd, savingsGoal, spendingPattern, creditRecord (stored encrypted); ' +
+            '§6.1 risk inputs creditBureau { score 300–850, delinquencies, defaults, reportedOn } (stored encrypted, never echoed), employmentType, employmentSince, incomeVariability (0–10). ' +
+            'Enterprise fields: employees, annualRevenueUsd, totalAssetsUsd, naicsCode, operations, purposeOfFunds; §6.1 establishedOn. ' +
+            'Dates YYYY-MM-DD, not in the future (bank calendar). A change of a §6.1 risk input of an APPROVED customer is signalled to its lifecycle (re-assessment due). ' +
             'A new segment is recorded (SegmentChange, with the rule) and returned as `segmentChange: { from, to, reason }`. If-Match or `version` as for PATCH.',
           params: idParams,
           headers: ifMatchHeader,
