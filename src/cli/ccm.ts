@@ -25,6 +25,7 @@ import { registerDepartmentCommands } from './departments';
 import { registerReportCommands } from './reports';
 import { registerFeedbackCommands } from './feedback';
 import { registerRiskFinancialsCommands, riskCommandGroup } from './risk';
+import { registerRiskPortfolioCommands } from './risk-portfolio';
 import { registerProductCommands } from './products';
 import { log, out, printJson, Session, UsageError, wholeNumber, type GlobalOptions } from './session';
 
@@ -438,6 +439,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
   // ccm risk …: the group, then each subcommand group from its file (src/cli/risk.ts: financials).
   const risk = riskCommandGroup(program);
   registerRiskFinancialsCommands({ risk, run, globalsOf });
+  registerRiskPortfolioCommands({ risk, run, globalsOf }); // schedule, run, progress, rescore (src/cli/risk-portfolio.ts, §6 quarterly)
   registerProductCommands({ program, run, globalsOf }); // ccm products open|approve|list|close (src/cli/products.ts, §6.2)
 
   const keys = program.command('keys').description('encryption keys and API keys (§3.1)');

@@ -15,7 +15,7 @@ export const QUARTERLY_ACTION_WORKFLOW_ID = `${PORTFOLIO_PREFIX}quarterly`;
 /** The workflow id (and run key) of a run started by hand: `risk-portfolio-<label>-<UTC stamp>`. */
 export function portfolioRunId(label: 'manual' | 'rescore', at: Date, extra?: string): string {
   const stamp = at.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
-  const safe = extra ? `-${extra.replace(/[^A-Za-z0-9.]+/g, '_')}` : '';
+  const safe = extra ? `-${extra.replace(/[^A-Za-z0-9.-]+/g, '_')}` : '';
   return `${PORTFOLIO_PREFIX}${label}${safe}-${stamp}`;
 }
 
