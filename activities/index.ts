@@ -15,6 +15,7 @@ import { createReminderLadderActivities } from './reminder-ladder';
 import { createLifecycleActivities } from './lifecycle';
 import { createFeedbackActivities, type FeedbackDeps } from './feedback';
 import { createRiskPortfolioActivities } from './risk-portfolio';
+import { createRiskActivities } from './risk';
 
 export type ActivityDeps = OnboardingDeps & Pick<FeedbackDeps, 'publicBaseUrl'>;
 
@@ -51,6 +52,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createLifecycleActivities(deps),
     ...createFeedbackActivities(deps),
     ...createRiskPortfolioActivities(deps), // §6 portfolio runs: pages on the risk worker's queue, progress as a local activity
+    ...createRiskActivities(deps),
   });
 }
 

@@ -19,6 +19,7 @@ import {
 } from './business-calendar';
 import type { ContactPreferences } from './contact';
 import type { Policy } from '../policy/policy';
+import { measuresFor, monitoringEveryMonths, type RiskRating } from './risk-scorecard';
 
 /** The bank's time zone; the same value as policy.ts `bankTimeZone(policy)`. */
 const timeZoneOf = (policy: Policy): string => policy.onboarding.timeZone;
@@ -255,4 +256,19 @@ export function contactChannel(
   if (prefs.sms && has.phone) return 'SMS';
   if (prefs.phone && has.phone) return 'PHONE';
   return undefined;
+}
+
+/**
+ * §6.2 closer monitoring: when a customer rated `rating` at `assessedAt` is next re-assessed by its
+ * lifecycle — the local date (bank time zone) plus `monitoringEveryMonths(rating)` months
+ * (addMonthsClamped), at `policy.lifecycle.reviewDueLocalTime` — or null for a rating without close
+ * monitoring (LOW/A, B, HIGH/D by default: the quarterly portfolio run re-assesses those).
+ *
+ * @throws RangeError for an unknown rating or an invalid Date
+ */
+export function nextRiskMonitoring(assessedAt: Date, rating: RiskRating, policy: Policy): Date | null {
+  if (!measuresFor(rating, policy).closeMonitoring) return null;
+  const tz = timeZoneOf(policy);
+  const due = addMonthsClamped(calendarDateIn(assessedAt, tz), monitoringEveryMonths(rating, policy));
+  return zonedDateTimeToInstant(due, policy.lifecycle.reviewDueLocalTime, tz);
 }

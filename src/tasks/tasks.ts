@@ -20,6 +20,9 @@ export const taskId = {
   contact: (customerId: string, occasion: string) => `contact:${customerId}:${occasion}`,
   /** §5.2 a feedback case's task of one SLA round (a reopened case gets a new one). */
   feedback: (caseNo: string, slaRound: number) => `feedback:${caseNo}:${slaRound}`,
+  /** §6.2 HIGH/D: the risk investigation and its mitigation plan, opened by the assessment that gave the rating. */
+  riskInvestigation: (customerId: string, assessmentId: string) => `risk-investigation:${customerId}:${assessmentId}`,
+  mitigationPlan: (customerId: string, assessmentId: string) => `mitigation-plan:${customerId}:${assessmentId}`,
 };
 
 export interface OpenTask {

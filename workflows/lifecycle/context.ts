@@ -5,6 +5,7 @@
  */
 import { patched, proxyActivities, proxyLocalActivities, setCurrentDetails, upsertSearchAttributes, type ActivityOptions, type LocalActivityOptions } from '@temporalio/workflow';
 import type { LifecycleActivities } from '../../activities/lifecycle';
+import type { RiskActivities } from '../../activities/risk';
 import type { ReminderActivities } from '../../activities/reminders';
 import type { ReminderLadderActivities } from '../../activities/reminder-ladder';
 import { SA } from '../../src/temporal/search-attributes';
@@ -32,6 +33,8 @@ export const acts = {
   recordMeetingHeld: withSummary('record the quarterly meeting held (§5.1)').recordMeetingHeld,
   noteCustomerChanged: withSummary('follow a change of the customer: managers, risk inputs (§3.2)', EMAIL).noteCustomerChanged,
   recordLifecycleClosed: withSummary('record the lifecycle closed').recordLifecycleClosed,
+  assessRisk: proxyActivities<RiskActivities>({ ...RECORD, summary: 're-assess the customer\'s risk by the scorecard (§6.1)' }).assessRisk,
+  followRiskRating: proxyActivities<RiskActivities>({ ...EMAIL, summary: 'follow the rating: investigation, monitoring (§6.2)' }).followRiskRating,
 };
 
 /**
@@ -111,6 +114,8 @@ export function reflect(ctx: Ctx): void {
     { key: SA.StaffId, value: s.managerId },
     { key: SA.NextReviewAt, value: s.status === 'CLOSED' ? null : new Date(s.review?.dueAt ?? s.nextReviewAt) },
     { key: SA.PolicyVersion, value: s.policyVersion },
+    // §6 only in runs that follow the risk (patch lifecycle-risk): older runs' commands stay as they were.
+    ...(s.risk ? [{ key: SA.RiskRating, value: s.risk.rating }] : []),
   ]);
   describe(ctx);
 }
@@ -127,6 +132,12 @@ export function describe(ctx: Ctx): void {
     ...(s.meeting ? [`Meeting task ${s.meeting.taskId} (${s.meeting.quarter}), escalates ${s.meeting.escalatesAt}`] : []),
     ...s.agenda.map((a) => `Next ${a.kind} at ${a.at}`),
     ...(s.riskReassessmentDueAt ? [`Risk re-assessment due since ${s.riskReassessmentDueAt} (§6)`] : []),
+    ...(s.risk
+      ? [
+          `Risk **${s.risk.rating ?? 'not yet rated'}**${s.risk.assessmentId ? ` (assessment ${s.risk.assessmentId})` : ''}${s.risk.nextMonitoringAt ? ` · monthly monitoring next ${s.risk.nextMonitoringAt}` : ''}` +
+            (s.risk.investigation ? ` · investigation: plan task ${s.risk.investigation.planTaskId} due ${s.risk.investigation.planDueAt}` : ''),
+        ]
+      : []),
     `Reviews ${s.counters.reviewsCompleted} (${s.counters.reviewsOverdue} overdue) · contacts ${s.counters.contacts} · meetings ${s.counters.meetingsHeld} held, ${s.counters.meetingsMissed} missed · changes ${s.counters.changes} · run ${s.counters.runs}`,
   ];
   setCurrentDetails(lines.join('\n\n'));

@@ -10,6 +10,9 @@
  * - §3.2 periodic review: due the policy's cadence after approval or the last completed review
  *   (review.ts); reminders, a digest, escalation when overdue (the staffReminder child).
  * - §3.2 dynamic updates: the `customerChanged` signal (changes.ts).
+ * - §6 risk: assessed at the first cycle, at once when its inputs change, monthly under closer
+ *   monitoring, and followed when a portfolio run changes the rating (`riskRated`): a HIGH/D
+ *   investigation with its mitigation plan's reminder ladder (risk.ts).
  * - §5.1 regular contact: birthday greetings, news digests, quarterly meetings (contact.ts).
  * - The customer leaves: the `close` update (POST /customers/:id/close) ends it cleanly.
  *
@@ -31,6 +34,8 @@ import {
   lifecycleStateQuery,
   meetingHeldUpdate,
   meetingRejection,
+  riskRatedSignal,
+  riskTaskDoneSignal,
   type AgendaItem,
   type CloseInput,
   type CompleteReviewInput,
@@ -39,8 +44,10 @@ import {
   type LifecycleState,
   type MeetingHeldInput,
   type ReviewCompleted,
+  type RiskRatedInput,
 } from './definitions';
 import { completeReview, openReview, reviewLadderStep } from './review';
+import { beginRisk, monitor, planLadderStep, riskRated, riskTaskDone } from './risk';
 
 /** After a step failed for good, the event that failed is tried again this much later (an operator may fix the data meanwhile). */
 export const HOLD_AFTER_FAILURE_MS = 60 * 60 * 1000;
@@ -49,16 +56,19 @@ type Command =
   | { kind: 'COMPLETE_REVIEW'; input: CompleteReviewInput; answer?: ReviewCompleted | string }
   | { kind: 'MEETING_HELD'; input: MeetingHeldInput; answer?: LifecycleState | string };
 
-export type LifecycleEvent = { kind: 'REVIEW_DUE' | 'REVIEW_LADDER' | 'MEETING_LADDER'; at: string } | AgendaItem;
+export type LifecycleEvent = { kind: 'REVIEW_DUE' | 'REVIEW_LADDER' | 'MEETING_LADDER' | 'RISK_MONITORING' | 'RISK_PLAN_LADDER'; at: string } | AgendaItem;
 
 /** The next thing due: the review, the next step of a reminder ladder, or the earliest agenda item. Pure. */
 export function nextEvent(state: LifecycleState): LifecycleEvent {
   const reviewStep = state.review?.ladder?.steps[0];
   const meetingStep = state.meeting?.ladder?.steps[0];
+  const planStep = state.risk?.investigation?.ladder?.steps[0];
   const candidates: LifecycleEvent[] = [
     ...(!state.review ? [{ kind: 'REVIEW_DUE' as const, at: state.nextReviewAt }] : []),
     ...(reviewStep ? [{ kind: 'REVIEW_LADDER' as const, at: reviewStep.at }] : []),
     ...(meetingStep ? [{ kind: 'MEETING_LADDER' as const, at: meetingStep.at }] : []),
+    ...(state.risk?.nextMonitoringAt ? [{ kind: 'RISK_MONITORING' as const, at: state.risk.nextMonitoringAt }] : []),
+    ...(planStep ? [{ kind: 'RISK_PLAN_LADDER' as const, at: planStep.at }] : []),
     ...state.agenda,
   ];
   return candidates.reduce((a, b) => (Date.parse(b.at) < Date.parse(a.at) ? b : a));
@@ -68,6 +78,8 @@ const SUMMARY: Record<LifecycleEvent['kind'], string> = {
   REVIEW_DUE: 'periodic review falls due (§3.2)',
   REVIEW_LADDER: 'next review reminder or escalation (§3.2)',
   MEETING_LADDER: 'next meeting reminder or escalation (§5.1)',
+  RISK_MONITORING: 'monthly risk monitoring falls due (§6.2)',
+  RISK_PLAN_LADDER: 'mitigation plan reminder or escalation (§6.2)',
   BIRTHDAY_GREETING: 'next regular contact (§5.1)',
   NEWS_DIGEST: 'next regular contact (§5.1)',
   QUARTERLY_MEETING: 'quarterly meeting opens (§5.1)',
@@ -77,13 +89,14 @@ export async function customerLifecycle(input: LifecycleInput): Promise<Lifecycl
   const { workflowId } = workflowInfo();
   const commands: Command[] = [];
   const changes: CustomerChangedInput[] = [...(input.state?.pendingChanges ?? [])];
+  const rated: RiskRatedInput[] = [...(input.state?.pendingRiskRated ?? [])];
   let closing: CloseInput | undefined;
   /** Set once the run decided to end (continue-as-new or close): new updates are refused with a retry hint. */
   let stopping = false;
   let cycleEnded = false;
   let events = 0;
   let holdUntil = 0;
-  const ctx: Ctx = { input, workflowId, state: input.state ? { ...input.state, pendingChanges: undefined } : (undefined as unknown as LifecycleState) };
+  const ctx: Ctx = { input, workflowId, state: input.state ? { ...input.state, pendingChanges: undefined, pendingRiskRated: undefined } : (undefined as unknown as LifecycleState) };
 
   // Every handler is registered before the first await.
   setHandler(lifecycleStateQuery, () => ctx.state);
@@ -106,6 +119,12 @@ export async function customerLifecycle(input: LifecycleInput): Promise<Lifecycl
   });
   setHandler(customerChangedSignal, (c) => {
     if (c && Array.isArray(c.fields)) changes.push({ fields: c.fields.filter((f) => typeof f === 'string'), ...(typeof c.byStaffId === 'string' ? { byStaffId: c.byStaffId } : {}) });
+  });
+  setHandler(riskRatedSignal, (r) => {
+    if (r && typeof r.assessmentId === 'string' && typeof r.rating === 'string') rated.push(r);
+  });
+  setHandler(riskTaskDoneSignal, (t) => {
+    if (t && typeof t.taskId === 'string') riskTaskDone(ctx, t.taskId);
   });
 
   /** Queues a command for the main loop and waits for its answer (one at a time: no interleaving). */
@@ -131,12 +150,16 @@ export async function customerLifecycle(input: LifecycleInput): Promise<Lifecycl
       await applyChanges(ctx, changes.splice(0));
       continue;
     }
+    if (rated.length) {
+      await riskRated(ctx, rated.splice(0));
+      continue;
+    }
     if (cycleEnded || workflowInfo().continueAsNewSuggested || (input.continueAsNewAfterEvents !== undefined && events >= input.continueAsNewAfterEvents)) {
       return continueWithNewRun();
     }
     const next = nextEvent(ctx.state);
     const wait = Math.max(msUntil(next.at), holdUntil - Date.now());
-    if (await condition(() => commands.length > 0 || changes.length > 0 || closing !== undefined, wait, { summary: SUMMARY[next.kind] })) continue;
+    if (await condition(() => commands.length > 0 || changes.length > 0 || rated.length > 0 || closing !== undefined, wait, { summary: SUMMARY[next.kind] })) continue;
     events += 1;
     const attentionBefore = ctx.state.attention;
     if (!(await handle(next))) break; // the customer is CLOSED
@@ -178,12 +201,14 @@ export async function customerLifecycle(input: LifecycleInput): Promise<Lifecycl
       ...(previous?.review ? { review: previous.review } : {}),
       ...(previous?.meeting ? { meeting: previous.meeting } : {}),
       ...(previous?.riskReassessmentDueAt ? { riskReassessmentDueAt: previous.riskReassessmentDueAt } : {}),
+      ...(previous?.risk ? { risk: previous.risk } : {}),
     };
     if (plan.closed) {
       ctx.state.status = 'CLOSED';
       return false;
     }
     reflect(ctx);
+    await beginRisk(ctx);
     return true;
   }
 
@@ -196,6 +221,12 @@ export async function customerLifecycle(input: LifecycleInput): Promise<Lifecycl
         return true;
       case 'MEETING_LADDER':
         await meetingLadderStep(ctx);
+        return true;
+      case 'RISK_MONITORING':
+        await monitor(ctx);
+        return true;
+      case 'RISK_PLAN_LADDER':
+        await planLadderStep(ctx);
         return true;
       default:
         return runContact(ctx, event);
@@ -234,7 +265,12 @@ export async function customerLifecycle(input: LifecycleInput): Promise<Lifecycl
     if (closing) return finish();
     describe(ctx);
     // Signals that arrived meanwhile travel with the state.
-    const state: LifecycleState = { ...ctx.state, cycleBegun: !cycleEnded, ...(changes.length ? { pendingChanges: changes.splice(0) } : {}) };
+    const state: LifecycleState = {
+      ...ctx.state,
+      cycleBegun: !cycleEnded,
+      ...(changes.length ? { pendingChanges: changes.splice(0) } : {}),
+      ...(rated.length ? { pendingRiskRated: rated.splice(0) } : {}),
+    };
     return continueAsNew<typeof customerLifecycle>({ customerId: input.customerId, state, ...(input.continueAsNewAfterEvents !== undefined ? { continueAsNewAfterEvents: input.continueAsNewAfterEvents } : {}) });
   }
 }

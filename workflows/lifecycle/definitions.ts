@@ -76,6 +76,8 @@ export interface LifecycleState {
   agenda: AgendaItem[];
   /** §6: risk inputs changed at this time; the risk process re-assesses. */
   riskReassessmentDueAt?: string;
+  /** §6 the customer's risk as the lifecycle follows it (absent in runs begun before the `lifecycle-risk` patch). */
+  risk?: RiskState;
   counters: {
     runs: number;
     reviewsCompleted: number;
@@ -91,6 +93,23 @@ export interface LifecycleState {
   cycleBegun: boolean;
   /** Changes signalled while the run was ending: the next run applies them. */
   pendingChanges?: CustomerChangedInput[];
+  /** Ratings signalled while the run was ending: the next run follows them. */
+  pendingRiskRated?: RiskRatedInput[];
+}
+
+export interface RiskState {
+  /** The rating in force (RiskRating search attribute); null until the first assessment. */
+  rating: string | null;
+  /** The assessment that gave it. */
+  assessmentId?: string;
+  /** §6.2 closer monitoring (MEDIUM/C): the next re-assessment by this workflow's timer. */
+  nextMonitoringAt?: string;
+  /** §6.2 HIGH/D: the investigation in progress and the mitigation plan's reminder ladder. */
+  investigation?: { assessmentId: string; investigationTaskId: string; planTaskId: string; planDueAt: string; ladder?: Ladder };
+  /** Assessments already followed (the last few): a re-sent riskRated signal is ignored. */
+  followed: string[];
+  /** Input-change assessments made (their run keys count on it). */
+  inputChanges: number;
 }
 
 export interface LifecycleInput {
@@ -151,6 +170,8 @@ export const meetingHeldUpdate = defineUpdate<LifecycleState, [MeetingHeldInput]
 export const closeUpdate = defineUpdate<LifecycleState, [CloseInput]>('close');
 export const customerChangedSignal = defineSignal<[CustomerChangedInput]>('customerChanged');
 export const riskRatedSignal = defineSignal<[RiskRatedInput]>('riskRated');
+/** §6.2 a risk officer recorded the mitigation plan (the use case closed the task): its reminder ladder stops. */
+export const riskTaskDoneSignal = defineSignal<[{ taskId: string }]>('riskTaskDone');
 export const lifecycleStateQuery = defineQuery<LifecycleState>('state');
 
 /** Why a review completion cannot apply now (undefined: it can). Pure: the validator and tests share it. */
