@@ -26,6 +26,7 @@ import { registerReportCommands } from './reports';
 import { registerFeedbackCommands } from './feedback';
 import { registerRiskFinancialsCommands, riskCommandGroup } from './risk';
 import { registerRiskPortfolioCommands } from './risk-portfolio';
+import { registerRiskCustomerCommands } from './risk-customer';
 import { registerProductCommands } from './products';
 import { log, out, printJson, Session, UsageError, wholeNumber, type GlobalOptions } from './session';
 
@@ -440,6 +441,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
   const risk = riskCommandGroup(program);
   registerRiskFinancialsCommands({ risk, run, globalsOf });
   registerRiskPortfolioCommands({ risk, run, globalsOf }); // schedule, run, progress, rescore (src/cli/risk-portfolio.ts, §6 quarterly)
+  registerRiskCustomerCommands({ risk, run, globalsOf }); // show, investigation, plan (src/cli/risk-customer.ts, §6.2)
   registerProductCommands({ program, run, globalsOf }); // ccm products open|approve|list|close (src/cli/products.ts, §6.2)
 
   const keys = program.command('keys').description('encryption keys and API keys (§3.1)');

@@ -6,9 +6,13 @@
  * One plugin, `riskRoutes`, made of one `register…Routes` function per group, so a group is added
  * beside the others without touching them:
  *   registerFinancialStatementRoutes   POST, GET /customers/:id/financials (§6.1 enterprise financial risk)
+ *   registerRiskViewRoutes             GET /customers/:id/risk (§6 rating, measures and their history)
+ *   registerInvestigationRoutes        POST /customers/:id/risk/investigation, /customers/:id/risk/mitigation-plan (§6.2 HIGH/D)
  */
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
+import { getRisk } from '../../risk/get-risk';
+import { investigationInput, mitigationPlanInput, recordInvestigation, recordMitigationPlan, RISK_WORK_ROLES } from '../../risk/record-investigation';
 import { listFinancials, listFinancialsQuery } from '../../risk/list-financials';
 import { RECORD_FINANCIALS_ROLES, recordFinancials, recordFinancialsInput } from '../../risk/record-financials';
 import { systemClock, type Clock } from '../../shared/clock';
@@ -29,7 +33,64 @@ export const riskRoutes =
       reply.header('cache-control', 'no-store');
     });
     registerFinancialStatementRoutes(app, routeDeps);
+    registerRiskViewRoutes(app, routeDeps);
+    registerInvestigationRoutes(app, routeDeps);
   };
+
+/** §6 the customer's risk: rating, measures in force, and the history of both. */
+export function registerRiskViewRoutes(app: FastifyInstance, deps: RiskRouteDeps): void {
+  app.get<{ Params: { id: string } }>(
+    '/customers/:id/risk',
+    {
+      schema: {
+        tags: ['risk'],
+        summary: 'A customer’s risk: the rating in force, §6.2 measures in force, every rating change and measure applied or lifted, the latest assessments with their reasons (§6)',
+        description:
+          `${rolesNote('any')} Scope as GET /customers/:id (a RELATIONSHIP_MANAGER: own customers, others 404). Each read is recorded (customer.read). ` +
+          'Assessments show each factor’s input, band and points, the total, the rating, the policy version and the reasons in plain words.',
+        params: idParams,
+      },
+    },
+    async (req) => getRisk(deps.db, actorOf(req), req.params.id, { requestId: req.id }),
+  );
+}
+
+/** §6.2 HIGH/D: the risk officer's cause analysis and mitigation plan. */
+export function registerInvestigationRoutes(app: FastifyInstance, deps: RiskRouteDeps): void {
+  const work = { db: deps.db, clock: deps.clock, temporal: deps.temporal, log: deps.log };
+  app.post<{ Params: { id: string } }>(
+    '/customers/:id/risk/investigation',
+    {
+      preHandler: requireRoles(...RISK_WORK_ROLES),
+      schema: {
+        tags: ['risk'],
+        summary: 'Record the cause analysis of the customer’s open risk investigation (§6.2 HIGH/D)',
+        description: `${rolesNote(RISK_WORK_ROLES)} Closes the open RISK_INVESTIGATION task (DONE, audited). 409 when none is open; 400 naming the field.`,
+        params: idParams,
+        body: doc(investigationInput),
+      },
+      config: { idempotent: true },
+    },
+    async (req) => recordInvestigation(work, actorOf(req), req.params.id, req.body, { requestId: req.id }),
+  );
+  app.post<{ Params: { id: string } }>(
+    '/customers/:id/risk/mitigation-plan',
+    {
+      preHandler: requireRoles(...RISK_WORK_ROLES),
+      schema: {
+        tags: ['risk'],
+        summary: 'Record the targeted mitigation plan of the customer’s risk investigation (§6.2 HIGH/D: more collateral, a changed cooperation model, …)',
+        description:
+          `${rolesNote(RISK_WORK_ROLES)} Closes the open MITIGATION_PLAN task (DONE, audited), answers its reminder and stops its reminder ladder in the lifecycle. ` +
+          '409 when none is open; 400 naming the field.',
+        params: idParams,
+        body: doc(mitigationPlanInput),
+      },
+      config: { idempotent: true },
+    },
+    async (req) => recordMitigationPlan(work, actorOf(req), req.params.id, req.body, { requestId: req.id }),
+  );
+}
 
 /** §6.1 enterprise financial risk: an enterprise customer's financial statements, one set per period. */
 export function registerFinancialStatementRoutes(app: FastifyInstance, deps: RiskRouteDeps): void {
