@@ -116,13 +116,25 @@ function toInputs(r: Row, ring: KeyRing, at: Date): CustomerRiskInputs {
 }
 
 /**
+ * Runs `query` and returns its rows, fetched as one JSON text (json_agg in PostgreSQL, one JSON.parse
+ * here) rather than row by row and cell by cell through the driver adapter. With the writes of
+ * record-assessments.ts sent as JSON documents too, the worker's CPU per customer of a portfolio page
+ * fell from 347 to 226–242 µs (bench:risk, README).
+ * The rows keep the query's order; row locks (FOR UPDATE) are taken inside the CTE as before.
+ */
+async function asJsonRows(db: Db | DbTx, query: string, ...params: unknown[]): Promise<Row[]> {
+  const [{ rows }] = await db.$queryRawUnsafe<[{ rows: string }]>(`WITH r AS (${query}) SELECT coalesce(json_agg(r ORDER BY r.id), '[]')::text AS rows FROM r`, ...params);
+  return JSON.parse(rows) as Row[];
+}
+
+/**
  * The risk inputs of these customers at `at` (customers that do not exist are left out). With `lock`
  * (inside a transaction) the customers' rows are locked until it ends, so two assessments of one
  * customer (its lifecycle's and a portfolio run's) take turns and each sees the other's rating.
  */
 export async function loadRiskInputs(db: Db | DbTx, ring: KeyRing, customerIds: readonly string[], at: Date, lock = false): Promise<CustomerRiskInputs[]> {
   if (customerIds.length === 0) return [];
-  const rows = await db.$queryRawUnsafe<Row[]>(`${SELECT} WHERE c.id = ANY($1::text[]) ORDER BY c.id${lock ? ' FOR UPDATE OF c' : ''}`, [...customerIds]);
+  const rows = await asJsonRows(db, `${SELECT} WHERE c.id = ANY($1::text[]) ORDER BY c.id${lock ? ' FOR UPDATE OF c' : ''}`, [...customerIds]);
   return rows.map((r) => toInputs(r, ring, at));
 }
 
@@ -137,7 +149,8 @@ export async function loadPortfolioPage(
 ): Promise<CustomerRiskInputs[]> {
   // untilCustomerId: the upper end (inclusive) of a slice of the id space, so a run may page several slices side by side.
   const until = page.untilCustomerId ? ' AND c.id <= $3' : '';
-  const rows = await db.$queryRawUnsafe<Row[]>(
+  const rows = await asJsonRows(
+    db,
     `${SELECT} WHERE c.status = 'APPROVED' AND c.id > $1${until} ORDER BY c.id LIMIT $2${page.lock ? ' FOR UPDATE OF c' : ''}`,
     page.afterCustomerId ?? '',
     page.limit,

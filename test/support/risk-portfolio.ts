@@ -7,8 +7,8 @@
  *
  * Previous ratings: each customer is scored in JS on `policy` as of `asOf` (the scorecards the run
  * uses), and its rating in force is seeded as that rating under that policy version — except every
- * `changeEvery`-th customer, whose seeded rating is one notch off (alternately riskier and safer). A
- * run on the same policy then changes exactly those (≈ 1/changeEvery of the portfolio: 5 % at 20).
+ * `changeEvery` customers (seededOff), whose seeded rating is one notch off (alternately riskier and
+ * safer). A run on the same policy then changes exactly those (1/changeEvery of the portfolio: 5 % at 20).
  */
 import pg from 'pg';
 import { aad } from '../../src/customers/encrypted-fields';
@@ -105,6 +105,13 @@ export function expectedRating(c: Omit<SeededCustomer, 'seededRating'>, policy: 
   return c.type === 'INDIVIDUAL' ? scoreIndividual(individualInputsFrom(c.individual!, asOf), policy).rating : scoreEnterprise(enterpriseInputsFrom(c.enterprise!, asOf), policy).rating;
 }
 
+/**
+ * Whether customer i's seeded rating is one notch off: one customer in each block of `changeEvery`, at
+ * a position that moves from block to block (so individuals and enterprises alike, whatever
+ * `enterpriseEvery` is).
+ */
+export const seededOff = (i: number, changeEvery: number) => changeEvery > 0 && i % changeEvery === Math.floor(i / changeEvery) % changeEvery;
+
 function oneNotchOff(rating: string, type: 'INDIVIDUAL' | 'ENTERPRISE', i: number): string {
   const scale = type === 'INDIVIDUAL' ? IND_RATINGS : ENT_RATINGS;
   const at = scale.indexOf(rating);
@@ -142,7 +149,7 @@ export async function seedRiskPortfolio(o: SeedOptions): Promise<SeededCustomer[
       for (let i = start; i < Math.min(o.count, start + chunk); i++) {
         const c = syntheticRiskCustomer(o.prefix, i, o.asOf, o.enterpriseEvery);
         const rating = expectedRating(c, o.policy, o.asOf);
-        batch.push({ ...c, seededRating: changeEvery === 0 ? null : i % changeEvery === changeEvery - 1 ? oneNotchOff(rating, c.type, i) : rating });
+        batch.push({ ...c, seededRating: changeEvery === 0 ? null : seededOff(i, changeEvery) ? oneNotchOff(rating, c.type, i) : rating });
       }
       all.push(...batch);
       await client.query('BEGIN');

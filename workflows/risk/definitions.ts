@@ -83,7 +83,7 @@ export interface PortfolioInput {
   activityTaskQueue?: string;
   /** Customers per page (one activity, one transaction). Default PAGE_SIZE. */
   pageSize?: number;
-  /** Concurrent slices of the id space (a sliding window of page activities, one per lane). Default 1. */
+  /** Concurrent slices of the id space (a sliding window of page activities, one per lane). Default DEFAULT_LANES. */
   lanes?: number;
   /** Continue as new after this many pages in one run (history bound). Default PAGES_PER_RUN. */
   continueAsNewAfterPages?: number;
@@ -105,6 +105,11 @@ export interface PortfolioProgress {
 }
 
 export const PAGE_SIZE = 1000;
+/**
+ * Two slices side by side by default: one page's scoring in the worker overlaps the other's writes in
+ * PostgreSQL (bench:risk on 2 cores: 2,200 customers/s with one lane, 3,800 with two, no more with three).
+ */
+export const DEFAULT_LANES = 2;
 export const MAX_PAGE_SIZE = 5000;
 export const MAX_LANES = 8;
 export const PAGES_PER_RUN = 100;

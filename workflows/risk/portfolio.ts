@@ -31,6 +31,7 @@ import { SA } from '../../src/temporal/search-attributes';
 import { LOCAL_RECORD, RECORD } from '../activity-options';
 import {
   applyPage,
+  DEFAULT_LANES,
   inputProblem,
   PAGE_SIZE,
   PAGES_PER_RUN,
@@ -114,7 +115,7 @@ export async function riskPortfolio(input: PortfolioInput): Promise<PortfolioPro
         dryRun: state.dryRun,
         ...(input.policyDocument !== undefined ? { policyDocument: input.policyDocument } : {}),
         ...(input.startedByStaffId ? { startedByStaffId: input.startedByStaffId } : {}),
-        lanes: input.lanes ?? 1,
+        lanes: input.lanes ?? DEFAULT_LANES,
         asOf: state.asOf,
       });
       state = { ...state, policyVersion: begun.policyVersion, total: begun.total, lanes: begun.lanes.map((l): Lane => ({ ...l, done: false })) };
