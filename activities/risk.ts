@@ -155,8 +155,9 @@ export function createRiskActivities(deps: RiskDeps) {
         };
       }
 
-      // §6.2 HIGH/D: a new investigation.
-      const planDueAt = addBusinessDays(at, measures.investigation.mitigationPlanDueBusinessDays, timeZone);
+      // §6.2 HIGH/D: a new investigation; the plan is due counted from the assessment that gave the rating.
+      const assessment = await db.riskAssessment.findUnique({ where: { id: r.assessmentId }, select: { previousRating: true, reasons: true, assessedAt: true } });
+      const planDueAt = addBusinessDays(assessment?.assessedAt ?? at, measures.investigation.mitigationPlanDueBusinessDays, timeZone);
       const escalatesAt = new Date(planDueAt.getTime() + reminderEscalationDelayMs(policy));
       const investigationTaskId = taskId.riskInvestigation(c.id, r.assessmentId);
       const planTaskId = taskId.mitigationPlan(c.id, r.assessmentId);
@@ -187,7 +188,6 @@ export function createRiskActivities(deps: RiskDeps) {
         return { officer, reminder: true };
       });
 
-      const assessment = await db.riskAssessment.findUnique({ where: { id: r.assessmentId }, select: { previousRating: true, reasons: true } });
       const facts = {
         customerId: c.id,
         rating: rating!,
