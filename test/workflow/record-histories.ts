@@ -336,3 +336,46 @@ test('feedback: paused, resumed, reassigned, resolved, survey expired', async ()
   await c.handle.result();
   await save('feedback-paused-reassigned-expired', [c.handle.workflowId]);
 });
+
+// ── §6 risk through the lifecycle (patch lifecycle-risk) and the portfolio run (issue 10) ──
+
+test('lifecycle-risk: enterprise rated A, distressed statements → D (investigation, plan late, escalated), recovered by a portfolio run → A', async () => {
+  const { recordFinancials } = await import('../../src/risk/record-financials');
+  const { riskRatedSignal } = await import('../../workflows/lifecycle/definitions');
+  const { assessCustomers } = await import('../../src/risk/assess-customers');
+  const { reminderEscalationDelayMs } = await import('../../src/policy/policy');
+  await createStaff(db, 'Rita Risk', ['RISK_OFFICER']);
+  const admin = { staffId: (await createStaff(db, 'Adam Admin', ['ADMIN'])).id, roles: ['ADMIN' as const] };
+  const { customer, lifecycle, firstRun } = await approvedLifecycle('ENTERPRISE');
+  for (let i = 0; i < 100 && !(await lifecycle.query(lifecycleStateQuery)).risk?.rating; i += 1) await new Promise((r) => setTimeout(r, 50));
+  const statement = (periodEnd: string, bad: boolean) => ({
+    periodEnd, revenueUsd: bad ? 7_000_000 : 11_000_000, netIncomeUsd: bad ? -700_000 : 1_300_000, ebitUsd: bad ? 150_000 : 2_000_000, interestExpenseUsd: bad ? 300_000 : 200_000,
+    totalAssetsUsd: 10_000_000, totalLiabilitiesUsd: bad ? 9_000_000 : 3_000_000, currentAssetsUsd: bad ? 2_400_000 : 4_000_000, currentLiabilitiesUsd: bad ? 3_000_000 : 2_000_000, largestCustomerShare: 0.1,
+  });
+  await db.enterpriseProfile.update({ where: { customerId: customer.id }, data: { establishedOn: new Date('2011-05-01T00:00:00Z') } });
+  await recordFinancials({ db, policy, clock: systemClock, temporal: env.client }, admin, customer.id, statement('2025-12-31', true));
+  let state = await lifecycle.query(lifecycleStateQuery);
+  for (let i = 0; i < 200 && !state.risk?.investigation; i += 1) {
+    await new Promise((r) => setTimeout(r, 50));
+    state = await lifecycle.query(lifecycleStateQuery);
+  }
+  const due = Date.parse(state.risk!.investigation!.planDueAt);
+  await advanceTo(new Date(due + reminderEscalationDelayMs(policy) + 60_000));
+  // A portfolio run found recovered statements and re-assessed it: it tells the lifecycle.
+  await db.financialStatement.create({ data: { customerId: customer.id, ...statement('2026-06-30', false), periodEnd: new Date('2026-06-30T00:00:00Z'), recordedByStaffId: admin.staffId } });
+  const run = await assessCustomers({ db, ring, policy }, { customerIds: [customer.id], runKey: 'risk-portfolio-recorded', trigger: 'QUARTERLY', at: new Date(await env.currentTimeMs()) });
+  const a = run.assessed[0]!;
+  await lifecycle.signal(riskRatedSignal, { assessmentId: a.assessmentId!, rating: a.rating, previousRating: a.previousRating, trigger: 'QUARTERLY', at: new Date(await env.currentTimeMs()).toISOString() });
+  for (let i = 0; i < 200 && (await lifecycle.query(lifecycleStateQuery)).risk?.investigation; i += 1) await new Promise((r) => setTimeout(r, 50));
+  await save('lifecycle-risk-investigation-recovered', [firstRun]);
+});
+
+test('risk portfolio: a quarterly run over a few customers', async () => {
+  const { startPortfolioRun } = await import('../../src/risk/portfolio-runs');
+  const officer = { staffId: (await createStaff(db, 'Rita Risk', ['RISK_OFFICER'])).id, roles: ['RISK_OFFICER' as const] };
+  await approvedLifecycle('INDIVIDUAL');
+  await approvedLifecycle('ENTERPRISE');
+  const { handle } = await startPortfolioRun({ db, temporal: env.client, taskQueue: TASK_QUEUE, riskTaskQueue: TASK_QUEUE, policy }, officer, { kind: 'QUARTERLY', dryRun: false, pageSize: 1 });
+  await handle.result();
+  await save('risk-portfolio-quarterly', [handle.workflowId]);
+});

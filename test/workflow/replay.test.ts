@@ -28,7 +28,7 @@ function patchesIn(history: temporal.api.history.v1.History): string[] {
 }
 
 test('there are recorded histories of every released workflow', () => {
-  for (const type of ['onboarding', 'staffReminder', 'customerLifecycle', 'staffDigest', 'feedbackCase']) {
+  for (const type of ['onboarding', 'staffReminder', 'customerLifecycle', 'staffDigest', 'feedbackCase', 'riskPortfolio']) {
     expect(files.filter((f) => f.endsWith(`.${type}.json`)).length).toBeGreaterThan(0);
   }
   // The patches of the released workflows: issue 7's decision order, issue 8's hand-off to the lifecycle.
@@ -37,6 +37,9 @@ test('there are recorded histories of every released workflow', () => {
   // Issue 8's local activities in the lifecycle (v3 histories replay the branch without them).
   const v4 = new Set(files.filter((f) => f.startsWith('v4/')).flatMap((f) => patchesIn(loadHistory(f))));
   expect([...v4]).toContain('lifecycle-local-activities');
+  // Issue 10's §6 risk in the lifecycle (v4 histories replay the branch without it).
+  const v5 = new Set(files.filter((f) => f.startsWith('v5/')).flatMap((f) => patchesIn(loadHistory(f))));
+  expect([...v5]).toContain('lifecycle-risk');
 });
 
 test.each(files)('%s replays on the current workflow code', async (file) => {
