@@ -12,18 +12,32 @@
  *   a rating that meanwhile restricts the product, asks for a guarantee that was not given, or names
  *   other approvers refuses it (422 / 403 with the rule's reason). Nothing is written then.
  * - The status change and its audit record (`product.approve`) in one transaction.
+ * - No body: the request is the approval. A body with any field is refused (400 naming the field,
+ *   nothing written) rather than silently ignored; none, `null` or `{}` is fine.
  */
+import { z } from 'zod';
 import { writeAudit } from '../audit/audit-log';
 import { customerScope } from '../customers/access';
 import { RISK_APPROVER_ROLES } from '../domain/risk-scorecard';
 import { ForbiddenError, requireRole, type Actor } from '../security/auth';
-import { ConflictError, RuleRefusalError } from '../shared/errors';
+import { ConflictError, parseInput, RuleRefusalError } from '../shared/errors';
 import { riskPolicyInForce } from '../risk/policy-in-force';
 import { approvalRefusal, termsFor } from './product-rules';
 import { lockedCustomer, lockedProduct, productIdOf, productSelect, requireApprovedCustomer, toProductView, type ProductDeps, type ProductView } from './products';
 
-export async function approveProduct(deps: ProductDeps, actor: Actor, customerId: string, productId: string, ctx: { requestId?: string } = {}): Promise<ProductView> {
+/** The approval takes no input: no body, `null` or `{}`. */
+export const approveProductInput = z.strictObject({}, { error: 'no body expected: the request is the approval' }).nullable().optional();
+
+export async function approveProduct(
+  deps: ProductDeps,
+  actor: Actor,
+  customerId: string,
+  productId: string,
+  body?: unknown,
+  ctx: { requestId?: string } = {},
+): Promise<ProductView> {
   requireRole(actor, ...RISK_APPROVER_ROLES); // the roles a §6.2 second approval can name; the product's own below
+  parseInput(approveProductInput, body);
   const id = productIdOf(productId);
   const at = deps.clock.now();
   return deps.db.$transaction(async (tx) => {

@@ -69,7 +69,7 @@ let db: Db;
 let baseUrl: string;
 let temporal: Client;
 
-type StaffName = 'admin' | 'cs' | 'auditor';
+type StaffName = 'admin' | 'cs' | 'auditor' | 'risk';
 const keys = {} as Record<StaffName, string>;
 let rmId: string;
 let supervisorId: string;
@@ -290,6 +290,63 @@ async function newFeedbackCase(): Promise<string> {
   return caseNo;
 }
 
+/**
+ * §6.2 an APPROVED customer with its §6.1 rating set directly in the database (as an assessment would
+ * have set it), written straight to the database: no lifecycle runs for it, so no first assessment
+ * replaces the rating under the example.
+ */
+async function ratedCustomer(riskRating: 'LOW' | 'MEDIUM' | 'HIGH'): Promise<string> {
+  const id = `cus_${randomUUID().replace(/-/g, '').slice(0, 16)}`;
+  await db.customer.create({
+    data: {
+      id,
+      type: 'INDIVIDUAL',
+      status: 'APPROVED',
+      displayName: 'Ada Lovelace',
+      contactPreferences: { email: true, sms: false, phone: false, marketingOptOut: false },
+      channel: 'BRANCH',
+      createdByStaffId: supervisorId,
+      relationshipManagerId: rmId,
+      riskRating,
+    },
+  });
+  return id;
+}
+
+/** A class-1 product of the §6.2 catalogue: opened at once for a LOW customer. */
+const CLASS_1_PRODUCT = DEFAULT_POLICY.products.find((p) => p.riskClass === 1)!.code;
+/** A class-3 product: for a MEDIUM customer it needs a guarantee and waits for a second approver. */
+const CLASS_3_PRODUCT = DEFAULT_POLICY.products.find((p) => p.riskClass === 3 && p.customerTypes.includes('INDIVIDUAL'))!.code;
+
+/** §6.2 a product opened by the admin: OPEN for a LOW customer; PENDING_APPROVAL for a MEDIUM one. */
+async function newProduct(riskRating: 'LOW' | 'MEDIUM'): Promise<Record<string, string>> {
+  const id = await ratedCustomer(riskRating);
+  const body = riskRating === 'LOW' ? { productCode: CLASS_1_PRODUCT, amountUsd: 1000 } : { productCode: CLASS_3_PRODUCT, amountUsd: 10_000, guaranteeReference: 'COLL-FUZZ-1' };
+  const res = await call('POST', `/customers/${id}/products`, { as: 'admin', body });
+  const expected = riskRating === 'LOW' ? 'OPEN' : 'PENDING_APPROVAL';
+  if (res.status !== 201 || res.body.status !== expected) throw new Error(`setup: POST /customers/${id}/products → ${res.status} ${res.text}`);
+  return { id, productId: res.body.id as string };
+}
+
+/** §6.2 HIGH: an open RISK_INVESTIGATION or MITIGATION_PLAN task, written as the customer's lifecycle opens it (no workflow runs for it here). */
+async function openRiskTask(kind: 'RISK_INVESTIGATION' | 'MITIGATION_PLAN'): Promise<Record<string, string>> {
+  const id = await ratedCustomer('HIGH');
+  await db.task.create({
+    data: {
+      id: `${kind === 'RISK_INVESTIGATION' ? 'risk-investigation' : 'mitigation-plan'}:${id}:${randomUUID()}`,
+      kind,
+      subject: `${kind} for customer ${id} (fuzz)`,
+      customerId: id,
+      team: 'RISK_OFFICER',
+      dueAt: new Date(Date.now() + 14 * 86_400_000),
+      status: 'OPEN',
+      workflowId: customerWorkflowId(id),
+      policyVersion: policy.version,
+    },
+  });
+  return { id };
+}
+
 /** Valid requests per route, keyed as "METHOD /openapi/{path}"; several where the body has variants. */
 const EXAMPLES: Record<string, Example | Example[]> = {
   'POST /staff': {
@@ -356,6 +413,24 @@ const EXAMPLES: Record<string, Example | Example[]> = {
       currentLiabilitiesUsd: 3_900_000,
       largestCustomerShare: 0.42,
     }),
+  },
+  'POST /customers/{id}/products': {
+    as: 'admin',
+    setup: async () => ({ id: await ratedCustomer('LOW') }),
+    body: () => ({ productCode: CLASS_1_PRODUCT, amountUsd: 1000 }),
+  },
+  // No body: a field sent is refused (400 naming it), so the random bodies below do not approve it.
+  'POST /customers/{id}/products/{productId}/approve': { as: 'risk', setup: () => newProduct('MEDIUM') },
+  'POST /customers/{id}/products/{productId}/close': { as: 'admin', setup: () => newProduct('LOW'), body: () => ({ reason: 'repaid' }) },
+  'POST /customers/{id}/risk/investigation': {
+    as: 'risk',
+    setup: () => openRiskTask('RISK_INVESTIGATION'),
+    body: () => ({ causeAnalysis: 'Two defaults reported by the credit bureau since the last review' }),
+  },
+  'POST /customers/{id}/risk/mitigation-plan': {
+    as: 'risk',
+    setup: () => openRiskTask('MITIGATION_PLAN'),
+    body: () => ({ actions: ['MORE_COLLATERAL'], description: 'A second lien on the warehouse before any new credit' }),
   },
   'POST /reviews/{customerId}/decision': {
     as: 'auditor',
@@ -504,6 +579,7 @@ beforeAll(async () => {
   keys.admin = (await makeStaff('adm', ['ADMIN'])).key;
   keys.cs = (await makeStaff('cs', ['CUSTOMER_SERVICE'])).key;
   keys.auditor = (await makeStaff('aud', ['AUDITOR'])).key;
+  keys.risk = (await makeStaff('risk', ['RISK_OFFICER'])).key;
   rmId = (await makeStaff('rm', ['RELATIONSHIP_MANAGER'])).id;
   supervisorId = (await makeStaff('sup', ['SUPERVISOR'])).id;
   const doc = await call('GET', '/docs/json', {});

@@ -70,13 +70,13 @@ export const productRoutes =
           summary: 'The second approval of a product waiting for it (§6.2 higher approval standard) → OPEN',
           description:
             `Roles: one of the product’s \`approvalBy\` (${RISK_APPROVER_ROLES.join(' or ')}), never the staff member who requested it (maker-checker; 403 with the reason). ` +
-            'No body. 409 when the product is not PENDING_APPROVAL or the customer not APPROVED. The terms are checked again against the customer’s rating now: ' +
+            'No body (a field sent is 400 naming it). 409 when the product is not PENDING_APPROVAL or the customer not APPROVED. The terms are checked again against the customer’s rating now: ' +
             'a rating that meanwhile restricts the product or asks for a guarantee that was not given → 422 with the reason. 200 with the product (OPEN, approvedByStaffId, approvedAt). ' +
             'Audited (product.approve).',
           params: productParams,
         },
       },
-      async (req) => approveProduct(useCaseDeps, actorOf(req), req.params.id, req.params.productId, { requestId: req.id }),
+      async (req) => approveProduct(useCaseDeps, actorOf(req), req.params.id, req.params.productId, req.body, { requestId: req.id }),
     );
 
     app.post<ProductParams>(
