@@ -8,8 +8,9 @@
  * input, which the policy scores as it says — never silently "good"):
  *   individual  creditScore, delinquencies, defaults  the credit bureau figures as recorded
  *               employmentTenureMonths                 whole months since employmentSince
- *               debtToIncome                           debts ÷ annual income; no income with debts → Infinity is not
- *                                                      allowed by the factor, so it scores as missing (worst)
+ *               debtToIncome                           debts ÷ annual income; no debts → 0; debts with an income of 0
+ *                                                      → Number.MAX_VALUE (the worst band: the factor takes no
+ *                                                      Infinity); income not recorded → missing
  *   enterprise  yearsInBusiness                        whole years since establishedOn
  *               revenueTrend                           (latest revenue − previous) ÷ previous; missing without two
  *                                                      statements or when the previous revenue was 0
@@ -82,7 +83,7 @@ export function individualInputsFrom(f: IndividualRiskFacts, at: Date): Individu
     employmentType,
     employmentTenureMonths: f.employmentSince ? wholeMonthsBetween(f.employmentSince, at) : null,
     incomeVariability: f.incomeVariability,
-    debtToIncome: f.debtsUsd === 0 ? 0 : ratio(f.debtsUsd, f.annualIncomeUsd),
+    debtToIncome: f.debtsUsd === 0 ? 0 : f.debtsUsd !== null && f.annualIncomeUsd === 0 ? Number.MAX_VALUE : ratio(f.debtsUsd, f.annualIncomeUsd),
   };
 }
 
