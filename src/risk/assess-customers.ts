@@ -50,5 +50,5 @@ export async function assessPortfolioPage(
     const result = await recordAssessments(tx, items, { policy: o.policy, runKey: o.runKey, trigger: o.trigger, at: o.at, dryRun: o.dryRun });
     return { count: items.length, lastCustomerId: items.at(-1)?.customerId ?? o.afterCustomerId, result };
   };
-  return o.dryRun ? run(deps.db as never) : deps.db.$transaction(run, { timeout: 60_000 });
+  return o.dryRun ? run(deps.db) : deps.db.$transaction(run, { timeout: 60_000 });
 }

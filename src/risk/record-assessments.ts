@@ -6,7 +6,8 @@
  *   2. one RiskAssessment row per customer and run key — `ON CONFLICT DO NOTHING`: a retried batch
  *      or activity, or a worker killed mid-run, never scores a customer twice for the same run;
  *   3. the customer's rating in force, its LOW/A preferential flags, and the rating's §6.2 measures
- *      (applied and lifted in the measures history) follow the new assessments;
+ *      (applied and lifted in the measures history) follow an assessment that changed the rating (or
+ *      gave it under another policy version); one that confirms it leaves them as they are;
  *   4. every rating change writes the audit record `risk.rating.change` (actor: the system);
  *   5. a pending "re-assessment due" mark of the lifecycle (§6 "at once when its inputs change") is cleared.
  *
@@ -15,7 +16,7 @@
  * monitoring, a HIGH/D investigation and its emails — is the customer's lifecycle workflow's (the
  * callers signal it after commit).
  */
-import type { DbTx } from '../db/client';
+import type { DbTx, Prisma } from '../db/client';
 import {
   riskRatingRank,
   scoreEnterprise,
@@ -151,30 +152,33 @@ export async function recordAssessments(tx: DbTx, items: readonly CustomerRiskIn
   const assessed = fresh.map((s) => toAssessed(s, idOf.get(s.item.customerId)!));
   if (fresh.length === 0) return { assessed, alreadyAssessed, failed };
 
-  // 3. The rating in force and its preferential flags.
+  // 3. The rating in force, its preferential flags and its measures follow a changed rating, or the
+  // same rating under another policy version. An assessment that confirms the rating in force leaves
+  // the customer's row alone (Customer.riskAssessmentId names the assessment that gave the rating):
+  // a quarterly run rewrites only the rows whose rating changed, not every customer's (bench:risk).
   const measures = new Map(fresh.map((s) => [s.item.customerId, measureRowsFor(s.assessment.rating, o.policy)]));
   const preferential = (id: string) => measures.get(id)!.find((m) => m.kind === 'PREFERENTIAL_TERMS')?.detail as { simplifiedProcedure: boolean; rateDiscountEligible: boolean } | undefined;
-  await tx.$executeRawUnsafe(
-    `UPDATE "Customer" c SET "riskRating" = u.rating, "riskAssessmentId" = u.aid, "riskAssessedAt" = $1::timestamptz, "riskPolicyVersion" = $2,
-            "simplifiedProcedure" = u.simp, "rateDiscountEligible" = u.disc
-       FROM jsonb_to_recordset($3::jsonb) AS u(cid text, rating text, aid text, simp bool, disc bool)
-      WHERE c.id = u.cid`,
-    o.at.toISOString(),
-    o.policy.version,
-    JSON.stringify(
-      fresh.map((s) => ({
-        cid: s.item.customerId,
-        rating: s.assessment.rating,
-        aid: idOf.get(s.item.customerId)!,
-        simp: preferential(s.item.customerId)?.simplifiedProcedure ?? false,
-        disc: preferential(s.item.customerId)?.rateDiscountEligible ?? false,
-      })),
-    ),
-  );
-
-  // The measures follow a changed rating, or the same rating under another policy version.
-  const reconcile = fresh.filter((s) => s.item.rating !== s.assessment.rating || s.item.ratingPolicyVersion !== o.policy.version).map((s) => s.item.customerId);
-  if (reconcile.length > 0) await reconcileMeasureRows(tx, reconcile, measures, idOf, new Map(fresh.map((s) => [s.item.customerId, s.assessment.rating])), o);
+  const rerated = fresh.filter((s) => s.item.rating !== s.assessment.rating || s.item.ratingPolicyVersion !== o.policy.version);
+  if (rerated.length > 0) {
+    await tx.$executeRawUnsafe(
+      `UPDATE "Customer" c SET "riskRating" = u.rating, "riskAssessmentId" = u.aid, "riskAssessedAt" = $1::timestamptz, "riskPolicyVersion" = $2,
+              "simplifiedProcedure" = u.simp, "rateDiscountEligible" = u.disc
+         FROM jsonb_to_recordset($3::jsonb) AS u(cid text, rating text, aid text, simp bool, disc bool)
+        WHERE c.id = u.cid`,
+      o.at.toISOString(),
+      o.policy.version,
+      JSON.stringify(
+        rerated.map((s) => ({
+          cid: s.item.customerId,
+          rating: s.assessment.rating,
+          aid: idOf.get(s.item.customerId)!,
+          simp: preferential(s.item.customerId)?.simplifiedProcedure ?? false,
+          disc: preferential(s.item.customerId)?.rateDiscountEligible ?? false,
+        })),
+      ),
+    );
+    await reconcileMeasureRows(tx, rerated.map((s) => s.item.customerId), measures, idOf, new Map(rerated.map((s) => [s.item.customerId, s.assessment.rating])), o);
+  }
 
   // 4. Audit of the rating changes.
   const changes = assessed.filter((a) => a.changed);
@@ -230,7 +234,7 @@ async function reconcileMeasureRows(tx: DbTx, customerIds: string[], wanted: Map
         customerId,
         kind: row.kind,
         rating: ratingOf.get(customerId)!,
-        detail: row.detail as object,
+        detail: row.detail as Prisma.InputJsonObject,
         appliedAt: o.at,
         appliedByAssessmentId: idOf.get(customerId)!,
         policyVersion: o.policy.version,
