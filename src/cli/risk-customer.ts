@@ -10,12 +10,14 @@
  *                                                                CHANGED_COOPERATION_MODEL, …)
  *
  * The same use cases as GET /customers/:id/risk and POST /customers/:id/risk/investigation|mitigation-plan.
+ * Errors name the option (`--action: one of …`), not the request field.
  */
 import type { Command } from 'commander';
 import type { Client } from '@temporalio/client';
 import { getRisk } from '../risk/get-risk';
 import { recordInvestigation, recordMitigationPlan } from '../risk/record-investigation';
 import { systemClock } from '../shared/clock';
+import { ValidationError } from '../shared/errors';
 import type { RiskCommandContext } from './risk';
 import { log, out, printJson, Session, type GlobalOptions } from './session';
 
@@ -26,6 +28,15 @@ async function temporalIfUp(session: Session): Promise<Client | undefined> {
     log(`Temporal not reached (${(err as Error).name}): the customer's lifecycle is not told at once; its next reminder step finds the plan recorded`);
     return undefined;
   }
+}
+
+/** Each body field of the investigation and the plan and the option that sets it. */
+const OPTION_OF: Record<string, string> = { causeAnalysis: '--cause', actions: '--action', description: '--description' };
+
+/** The use case's field issues, named by the options that set the fields (`actions.1` → `--action`). */
+function asOptions(err: unknown): unknown {
+  if (!(err instanceof ValidationError)) return err;
+  return new ValidationError(err.issues.map((i) => ({ ...i, field: OPTION_OF[i.field.split('.')[0]!] ?? i.field })));
 }
 
 async function showCommand(customerId: string, globals: GlobalOptions): Promise<number> {
@@ -39,7 +50,12 @@ async function showCommand(customerId: string, globals: GlobalOptions): Promise<
     out(`${customerId} (${view.customerType}): rating ${view.rating ?? 'not yet assessed'}${view.assessedAt ? ` since ${view.assessedAt}` : ''}${view.policyVersion ? `, policy ${view.policyVersion}` : ''}`);
     out(`preferential terms: simplified procedure ${view.simplifiedProcedure ? 'yes' : 'no'}, rate discount ${view.rateDiscountEligible ? 'yes' : 'no'}`);
     out(`measures in force (§6.2): ${view.measuresInForce.length ? view.measuresInForce.map((m) => `${m.kind} ${JSON.stringify(m.detail)}`).join('; ') : 'none'}`);
+    if (view.ratingChanges.length) out('rating changes, newest first:');
     for (const c of view.ratingChanges) out(`  ${c.at}  ${c.from ?? 'none'} → ${c.to}  ${c.trigger}  policy ${c.policyVersion}${c.reasons[0] ? `  (${c.reasons[0]})` : ''}`);
+    // The measures history: what earlier ratings had put in force and a later assessment lifted.
+    const lifted = view.measureHistory.filter((m) => m.liftedAt !== null).sort((a, b) => b.liftedAt!.localeCompare(a.liftedAt!));
+    if (lifted.length) out('measures lifted, newest first:');
+    for (const m of lifted) out(`  ${m.liftedAt}  ${m.kind} ${JSON.stringify(m.detail)} (${m.rating}, in force since ${m.appliedAt})`);
     const latest = view.latestAssessments[0];
     if (latest) for (const r of latest.reasons) out(`  reason: ${r}`);
     if (view.investigation) for (const t of view.investigation.tasks) out(`open ${t.kind} task ${t.id}, due ${t.dueAt}${t.assigneeStaffId ? `, ${t.assigneeStaffId}` : ''}`);
@@ -53,7 +69,9 @@ async function investigationCommand(customerId: string, o: { cause: string }, gl
   const session = new Session();
   try {
     const actor = await session.actor(globals);
-    const task = await recordInvestigation({ db: session.db, clock: systemClock, log }, actor, customerId, { causeAnalysis: o.cause });
+    const task = await recordInvestigation({ db: session.db, clock: systemClock, log }, actor, customerId, { causeAnalysis: o.cause }).catch((err: unknown) => {
+      throw asOptions(err);
+    });
     if (globals.json) printJson(task);
     else out(`${customerId}: cause analysis recorded by ${actor.staffId} (task ${task.id} DONE)`);
     return 0;
@@ -67,7 +85,11 @@ async function planCommand(customerId: string, o: { action: string[]; descriptio
   try {
     const actor = await session.actor(globals);
     const temporal = await temporalIfUp(session);
-    const task = await recordMitigationPlan({ db: session.db, clock: systemClock, log, ...(temporal ? { temporal } : {}) }, actor, customerId, { actions: o.action, description: o.description });
+    const task = await recordMitigationPlan({ db: session.db, clock: systemClock, log, ...(temporal ? { temporal } : {}) }, actor, customerId, { actions: o.action, description: o.description }).catch(
+      (err: unknown) => {
+        throw asOptions(err);
+      },
+    );
     if (globals.json) printJson(task);
     else out(`${customerId}: mitigation plan (${o.action.join(', ')}) recorded by ${actor.staffId} (task ${task.id} DONE)`);
     return 0;
