@@ -164,12 +164,7 @@ async function closeCommand(customerId: string, options: { reason: string }, glo
   try {
     const actor = await session.actor(globals);
     // The record closes without Temporal; the lifecycle is told when Temporal answers.
-    let temporal: Client | undefined;
-    try {
-      temporal = await session.temporal({ failFast: true });
-    } catch (err) {
-      log(`Temporal not reached (${(err as Error).name}): the lifecycle ends at its next step`);
-    }
+    const temporal = await session.temporalIfUp('the lifecycle ends at its next step');
     const { closeCustomer } = onDemand.close();
     const closed = await closeCustomer({ db: session.db, ...(temporal ? { temporal } : {}), clock: systemClock, log }, actor, customerId, { reason: options.reason });
     if (globals.json) printJson(closed);

@@ -12,7 +12,6 @@
  * CCM_STAFF_ID. Errors name the option (`--current-assets: must not exceed …`).
  */
 import type { Command } from 'commander';
-import type { Client } from '@temporalio/client';
 import { systemClock } from '../shared/clock';
 import { ValidationError } from '../shared/errors';
 import { log, out, printJson, Session, UsageError, type GlobalOptions } from './session';
@@ -113,12 +112,7 @@ async function financialsAddCommand(customerId: string, options: FinancialsAddOp
   try {
     const actor = await session.actor(globals);
     // The statements are recorded without Temporal; the lifecycle is told when Temporal answers.
-    let temporal: Client | undefined;
-    try {
-      temporal = await session.temporal({ failFast: true });
-    } catch (err) {
-      log(`Temporal not reached (${(err as Error).name}): the customer's lifecycle is not told at once (§6 re-assessment on input change)`);
-    }
+    const temporal = await session.temporalIfUp("the customer's lifecycle is not told at once (§6 re-assessment on input change)");
     const { recordFinancials } = onDemand.recordFinancials();
     const deps = { db: session.db, policy: session.policy, clock: systemClock, log, ...(temporal ? { temporal } : {}) };
     const view = await recordFinancials(deps, actor, customerId, body).catch((err: unknown) => {

@@ -75,6 +75,19 @@ export class Session {
     return this.#temporal;
   }
 
+  /**
+   * Temporal for a command whose change is recorded without it (the process is told when it answers):
+   * undefined, with one line saying what waits (`consequence`), when Temporal is not reached.
+   */
+  async temporalIfUp(consequence: string): Promise<Client | undefined> {
+    try {
+      return await this.temporal({ failFast: true });
+    } catch (err) {
+      log(`Temporal not reached (${(err as Error).name}): ${consequence}`);
+      return undefined;
+    }
+  }
+
   /** The acting staff member (--as / CCM_STAFF_ID) with the roles the database gives them. */
   async actor(options: GlobalOptions): Promise<Actor> {
     const staffId = options.as ?? process.env.CCM_STAFF_ID;
