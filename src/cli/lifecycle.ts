@@ -11,7 +11,6 @@
  * The same use cases as the API (src/lifecycle/, src/tasks/); the actor is `--as` / CCM_STAFF_ID.
  */
 import { Option, type Command } from 'commander';
-import type { Client } from '@temporalio/client';
 import { systemClock } from '../shared/clock';
 import { log, out, printJson, Session, UsageError, wholeNumber, type GlobalOptions } from './session';
 
