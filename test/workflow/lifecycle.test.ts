@@ -27,14 +27,13 @@ import {
   completeReviewUpdate,
   customerChangedSignal,
   customerWorkflowId,
-  lifecycleStateQuery,
   meetingHeldUpdate,
-  type LifecycleState,
 } from '../../workflows/lifecycle/definitions';
 import { customerLifecycle } from '../../workflows/lifecycle/customer-lifecycle';
 import { createStaff, testDb, unique, workflowBundle } from '../support/fixtures';
 import { startTestSmtpServer, type TestSmtpServer } from '../support/smtp';
 import { timeSkippingEnv } from '../support/temporal';
+import { advanceTo, eventually, lifecycleStateOf as stateOf } from '../support/time-skipping';
 
 const TASK_QUEUE = 'lifecycle-test';
 const MAIL_FROM = 'care@bank.test';
@@ -80,12 +79,6 @@ const freshEin = () => `12-${String(1000000 + ((serial++ * 7919 + process.pid) %
 
 const deps = () => ({ db, temporal: env.client, taskQueue: TASK_QUEUE, policy, ring, clock: systemClock });
 
-/** Moves the test server's clock to `at` (timers due on the way fire, in order). */
-async function advanceTo(at: Date | string): Promise<void> {
-  const target = typeof at === 'string' ? Date.parse(at) : at.getTime();
-  const now = await env.currentTimeMs();
-  if (target > now) await env.sleep(target - now);
-}
 
 async function approve(customerId: string, auditorId: string): Promise<Date> {
   const handle = env.client.workflow.getHandle(`onboarding-${customerId}`);
@@ -139,24 +132,7 @@ async function enterprise(opts: { employees: number }) {
   return { customer, approvedAt, handle, maker, auditor };
 }
 
-/** The live state (the query answers once the first cycle has begun). */
-async function stateOf(handle: WorkflowHandle<typeof customerLifecycle>): Promise<LifecycleState> {
-  for (let i = 0; ; i += 1) {
-    const state = await handle.query(lifecycleStateQuery);
-    if (state || i > 100) return state;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
-/** Polls `read` until `done` holds (at most ~10 s of real time), then returns the last value. */
-async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
-  let value = await read();
-  for (let i = 0; i < 200 && !done(value); i += 1) {
-    await new Promise((r) => setTimeout(r, 50));
-    value = await read();
-  }
-  return value;
-}
 
 /** The search attributes an operator sees in the Temporal UI. */
 async function attributes(handle: WorkflowHandle) {
@@ -195,7 +171,7 @@ test('§3.2 §5.1 two years of an individual: four reviews on the right dates, r
     dues.push(due);
     const ladder = reviewLadder(due, policy);
     // Due: the task opens for the manager at the policy's local time; the digest lists it 15 minutes later.
-    await advanceTo(new Date(due.getTime() + 20 * MINUTE));
+    await advanceTo(env, new Date(due.getTime() + 20 * MINUTE));
     const task = await db.task.findUniqueOrThrow({ where: { id: `review:${customer.id}:${cycle}` } });
     expect(task).toMatchObject({ kind: 'PERIODIC_REVIEW', status: 'OPEN', assigneeStaffId: managerId, dueAt: due, overdueAt: ladder.overdueAt });
     expect(calendarDateIn(due, TZ) + ' ' + new Intl.DateTimeFormat('en-GB', { timeZone: TZ, hour: '2-digit', minute: '2-digit' }).format(due)).toMatch(/ 09:00$/);
@@ -208,7 +184,7 @@ test('§3.2 §5.1 two years of an individual: four reviews on the right dates, r
 
     if (cycle === 1) {
       // Left open: a second reminder after 5 business days, then overdue after 10 → escalation to the supervisor.
-      await advanceTo(new Date(ladder.overdueAt.getTime() + MINUTE));
+      await advanceTo(env, new Date(ladder.overdueAt.getTime() + MINUTE));
       await smtp.waitFor(() => subjectsTo(manager.email).includes(`Second reminder: ${task.subject}`));
       await smtp.waitFor(() => smtp.to(supervisor.email).some((m) => m.subject === `Escalation: reminder not acknowledged: ${task.subject}`));
       expect((await stateOf(handle)).status).toBe('REVIEW_OVERDUE');
@@ -253,7 +229,7 @@ test('§3.2 §5.1 two years of an individual: four reviews on the right dates, r
   await handle.signal(customerChangedSignal, { fields: ['contactPreferences'], byStaffId: managerId });
   const optedOutAt = await env.currentTimeMs();
   const nextBirthday = nextBirthdayGreeting('1980-05-17', new Date(optedOutAt), policy);
-  await advanceTo(new Date(nextBirthday.getTime() + MINUTE));
+  await advanceTo(env, new Date(nextBirthday.getTime() + MINUTE));
   const after = await db.contactEvent.findMany({ where: { customerId: customer.id, at: { gt: new Date(optedOutAt) } }, orderBy: { at: 'asc' } });
   const skipped = after.filter((e) => e.kind === 'NEWS_DIGEST');
   expect(skipped.length).toBeGreaterThan(0);
@@ -282,7 +258,7 @@ test('§3.2 §5.1 a year of an enterprise: four quarterly reviews and four quart
       ...(state.review ? [] : [Date.parse(state.nextReviewAt)]),
       ...state.agenda.filter((a) => a.kind === 'QUARTERLY_MEETING').map((a) => Date.parse(a.at)),
     ];
-    await advanceTo(new Date(Math.min(...times) + 20 * MINUTE));
+    await advanceTo(env, new Date(Math.min(...times) + 20 * MINUTE));
     const review = await db.task.findFirst({ where: { customerId: customer.id, kind: 'PERIODIC_REVIEW', status: 'OPEN' } });
     if (review && reviewDues.length < 4) {
       reviewDues.push(review.dueAt.toISOString());
@@ -310,7 +286,7 @@ test('§3.2 §5.1 a year of an enterprise: four quarterly reviews and four quart
   // The missed quarter: reminded twice, escalated to the supervisor at its end, then recorded MISSED.
   expect(missedQuarter).toBeDefined();
   const missedTask = await db.task.findUniqueOrThrow({ where: { id: `meeting:${customer.id}:${missedQuarter}` } });
-  await advanceTo(new Date(Math.max(missedTask.dueAt.getTime(), await env.currentTimeMs()) + MINUTE));
+  await advanceTo(env, new Date(Math.max(missedTask.dueAt.getTime(), await env.currentTimeMs()) + MINUTE));
   await smtp.waitFor(() => smtp.to(manager.email).some((m) => m.subject === `Reminder: ${missedTask.subject}`));
   await smtp.waitFor(() => smtp.to(manager.email).some((m) => m.subject === `Second reminder: ${missedTask.subject}`));
   await smtp.waitFor(() => smtp.to(supervisor.email).some((m) => m.subject === `Escalation: reminder not acknowledged: ${missedTask.subject}`));
@@ -366,7 +342,7 @@ test('§5.1 a customer reachable by phone only: the greeting becomes a contact t
   const { customer, approvedAt, handle } = await individual({ assets: 5_000, dateOfBirth: '1990-07-04', withEmail: false });
   await stateOf(handle);
   const greeting = nextBirthdayGreeting('1990-07-04', approvedAt, policy);
-  await advanceTo(new Date(greeting.getTime() + MINUTE));
+  await advanceTo(env, new Date(greeting.getTime() + MINUTE));
   const event = await eventually(() => db.contactEvent.findFirst({ where: { customerId: customer.id, kind: 'BIRTHDAY_GREETING' } }), (e) => e !== null);
   expect(event).toMatchObject({ channel: 'PHONE', status: 'TASK_OPENED', at: greeting });
   const task = await db.task.findUniqueOrThrow({ where: { id: event!.taskId! } });
@@ -378,7 +354,7 @@ test('§5.1 a customer reachable by phone only: the greeting becomes a contact t
 test('close: open tasks cancelled, reminders answered, the process ends CLOSED', async () => {
   await staff('Cal Manager', ['RELATIONSHIP_MANAGER']);
   const { customer, approvedAt, handle } = await individual({ assets: 150_000, dateOfBirth: '1970-01-20' });
-  await advanceTo(new Date(nextReviewDue(approvedAt, 'INDIVIDUAL', policy).getTime() + 20 * MINUTE));
+  await advanceTo(env, new Date(nextReviewDue(approvedAt, 'INDIVIDUAL', policy).getTime() + 20 * MINUTE));
   const task = await db.task.findFirstOrThrow({ where: { customerId: customer.id, kind: 'PERIODIC_REVIEW', status: 'OPEN' } });
   // The use case closes the record first (src/lifecycle/close-customer.ts); the process then ends.
   await db.customer.update({ where: { id: customer.id }, data: { status: 'CLOSED' } });
@@ -392,7 +368,7 @@ test('close: open tasks cancelled, reminders answered, the process ends CLOSED',
   // The review's reminder was cancelled with it: it never escalates.
   expect(await db.reminder.findUniqueOrThrow({ where: { key: `review-${customer.id}-0` } })).toMatchObject({ status: 'CANCELLED', taskId: task.id });
   const ladder = reviewLadder(nextReviewDue(approvedAt, 'INDIVIDUAL', policy), policy);
-  await advanceTo(new Date(ladder.overdueAt.getTime() + MINUTE));
+  await advanceTo(env, new Date(ladder.overdueAt.getTime() + MINUTE));
   expect(smtp.messages.filter((m) => m.subject === `Escalation: reminder not acknowledged: ${task.subject}`)).toHaveLength(0);
 });
 
@@ -413,7 +389,7 @@ test('continue-as-new keeps the state: forced after every event, a year of conta
   const handle = await env.client.workflow.start(customerLifecycle, { taskQueue: TASK_QUEUE, workflowId: customerWorkflowId(customer.id), args: [{ customerId: customer.id, continueAsNewAfterEvents: 1 }] });
   const start = await stateOf(handle);
   const end = new Date(Date.parse(start.nextReviewAt) + 20 * MINUTE);
-  await advanceTo(end);
+  await advanceTo(env, end);
   // REGULAR has no dedicated manager: the service team (the maker is a CUSTOMER_SERVICE member) reviews.
   const { task } = await completeOpenReview(handle, customer.id, maker.id);
   expect(task).toMatchObject({ team: 'CUSTOMER_SERVICE', assigneeStaffId: null });
@@ -429,7 +405,7 @@ test('continue-as-new keeps the state: forced after every event, a year of conta
 test('§3.2 month ends are clamped: approved on 31 August, the review is due on the last day of February', async () => {
   const now = new Date(await env.currentTimeMs());
   const year = Number(calendarDateIn(now, TZ).slice(0, 4)) + 1;
-  await advanceTo(new Date(`${year}-08-31T15:00:00Z`));
+  await advanceTo(env, new Date(`${year}-08-31T15:00:00Z`));
   const { approvedAt, handle } = await individual({ assets: 5_000, dateOfBirth: '1992-02-29' });
   expect(calendarDateIn(approvedAt, TZ)).toBe(`${year}-08-31`);
   const state = await stateOf(handle);
@@ -446,7 +422,7 @@ test('a customer closed while its process was not told (Temporal away at the clo
   await db.customer.update({ where: { id: customer.id }, data: { status: 'CLOSED' } });
   const next = state.agenda.reduce((a, b) => (Date.parse(a.at) < Date.parse(b.at) ? a : b));
   const sent = smtp.to(email).length;
-  await advanceTo(new Date(Date.parse(next.at) + MINUTE));
+  await advanceTo(env, new Date(Date.parse(next.at) + MINUTE));
   const result = await handle.result();
   expect(result.status).toBe('CLOSED');
   expect(smtp.to(email)).toHaveLength(sent);
@@ -467,7 +443,7 @@ test('§3.2 a manager with several reviews due on one day gets one digest listin
   const dues = customers.map((c) => nextReviewDue(c.approvedAt, 'INDIVIDUAL', policy).toISOString());
   expect(new Set(dues.map((d) => calendarDateIn(new Date(d), TZ))).size).toBe(1);
   const latest = Math.max(...dues.map((d) => Date.parse(d)));
-  await advanceTo(new Date(latest + 20 * MINUTE));
+  await advanceTo(env, new Date(latest + 20 * MINUTE));
   const digests = await smtp.waitFor(() => smtp.to(manager.email).some((m) => m.subject.startsWith('Your reminders for')));
   const mine = digests.filter((m) => m.to.includes(manager.email) && m.subject.startsWith('Your reminders for'));
   expect(mine).toHaveLength(1);
@@ -476,7 +452,7 @@ test('§3.2 a manager with several reviews due on one day gets one digest listin
   expect(smtp.to(manager.email).filter((m) => m.subject.startsWith('Reminder: Periodic review'))).toHaveLength(0);
   // Left open, each review escalates on its own.
   const ladder = reviewLadder(new Date(latest), policy);
-  await advanceTo(new Date(ladder.overdueAt.getTime() + MINUTE));
+  await advanceTo(env, new Date(ladder.overdueAt.getTime() + MINUTE));
   await smtp.waitFor(() => smtp.to(supervisor.email).filter((m) => customers.some((c) => m.subject === `Escalation: reminder not acknowledged: Periodic review of customer ${c.customer.id}, cycle 1 (§3.2)`)).length === 3);
 });
 
@@ -500,7 +476,7 @@ test('§3.2 reminders that join the same digest together share signals, and the 
   expect(joiner.signalsSent).toBeLessThan(keys.length);
   const signals = (await env.client.workflow.getHandle(workflowId).fetchHistory()).events!.filter((e) => e.workflowExecutionSignaledEventAttributes || e.workflowExecutionStartedEventAttributes);
   expect(signals).toHaveLength(joiner.signalsSent);
-  await advanceTo(new Date(dueAt.getTime() + 20 * MINUTE));
+  await advanceTo(env, new Date(dueAt.getTime() + 20 * MINUTE));
   const digests = await smtp.waitFor(() => smtp.to(manager.email).some((m) => m.subject.startsWith('Your reminders for')));
   const mine = digests.filter((m) => m.to.includes(manager.email) && m.subject.startsWith('Your reminders for'));
   expect(mine).toHaveLength(1);

@@ -31,11 +31,12 @@ import { RuleRefusalError } from '../../src/shared/errors';
 import type { Db } from '../../src/db/client';
 import type { StaffRole } from '../../src/db/generated/client';
 import { decideUpdate } from '../../workflows/onboarding';
-import { customerWorkflowId, lifecycleStateQuery, type LifecycleState } from '../../workflows/lifecycle/definitions';
+import { customerWorkflowId } from '../../workflows/lifecycle/definitions';
 import type { customerLifecycle } from '../../workflows/lifecycle/customer-lifecycle';
 import { createStaff, testDb, unique, workflowBundle } from '../support/fixtures';
 import { startTestSmtpServer, type TestSmtpServer } from '../support/smtp';
 import { timeSkippingEnv } from '../support/temporal';
+import { advanceTo, eventually, lifecycleStateOf as stateOf } from '../support/time-skipping';
 
 const TASK_QUEUE = 'risk-lifecycle-test';
 const RISK_QUEUE = 'risk-pages-test';
@@ -86,29 +87,8 @@ const freshSsn = () => `123-${String(10 + (Date.now() % 89)).padStart(2, '0')}-$
 const deps = () => ({ db, temporal: env.client, taskQueue: TASK_QUEUE, policy, ring, clock: systemClock });
 const as = (s: { id: string }, ...roles: StaffRole[]) => ({ staffId: s.id, roles });
 
-async function advanceTo(at: Date | string): Promise<void> {
-  const target = typeof at === 'string' ? Date.parse(at) : at.getTime();
-  const now = await env.currentTimeMs();
-  if (target > now) await env.sleep(target - now);
-}
 
-async function stateOf(handle: WorkflowHandle<typeof customerLifecycle>): Promise<LifecycleState> {
-  for (let i = 0; ; i += 1) {
-    const state = await handle.query(lifecycleStateQuery);
-    if (state || i > 100) return state;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
-/** Polls `read` until `done` holds (at most ~15 s of real time), then returns the last value. */
-async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
-  let value = await read();
-  for (let i = 0; i < 300 && !done(value); i += 1) {
-    await new Promise((r) => setTimeout(r, 50));
-    value = await read();
-  }
-  return value;
-}
 
 /** The lifecycle has finished what it was doing (no activity in flight). */
 const settled = (handle: WorkflowHandle) => eventually(() => handle.describe(), (d) => (d.raw.pendingActivities ?? []).length === 0);
@@ -122,8 +102,10 @@ async function approve(customerId: string): Promise<void> {
 
 /** A quarterly portfolio run (as the Schedule starts one) at `at`, to the end. */
 async function quarterlyRun(at: string) {
-  await advanceTo(at);
-  const { runId, handle } = await startPortfolioRun({ db, temporal: env.client, taskQueue: TASK_QUEUE, riskTaskQueue: RISK_QUEUE, policy }, as(officer, 'RISK_OFFICER'), { kind: 'QUARTERLY', dryRun: false });
+  await advanceTo(env, at);
+  // The run id carries the start time: the test server's, as a Schedule's would.
+  const clock = { now: () => new Date(at) };
+  const { runId, handle } = await startPortfolioRun({ db, temporal: env.client, taskQueue: TASK_QUEUE, riskTaskQueue: RISK_QUEUE, policy, clock }, as(officer, 'RISK_OFFICER'), { kind: 'QUARTERLY', dryRun: false });
   await handle.result();
   return runId;
 }
@@ -174,7 +156,7 @@ test('§6 an enterprise through four quarters: A, deteriorates to D in Q2 (restr
 
   // Q2: the quarterly run (still A), then distressed statements: re-assessed at once (INPUT_CHANGE) to D.
   await quarterlyRun(`${year}-04-01T08:00:00Z`);
-  await advanceTo(`${year}-04-15T14:00:00Z`);
+  await advanceTo(env, `${year}-04-15T14:00:00Z`);
   await recordFinancials({ db, policy, clock: systemClock, temporal: env.client }, as(manager, 'RELATIONSHIP_MANAGER'), customer.id, statements.distressed('2026-03-31'));
   state = await eventually(() => stateOf(handle), (s) => s.risk?.rating === 'D' && s.risk.investigation !== undefined);
   expect(state.risk?.rating).toBe('D');
@@ -210,10 +192,10 @@ test('§6 an enterprise through four quarters: A, deteriorates to D in Q2 (restr
 
   // The plan is late: the officer is reminded at the deadline, a supervisor is told the escalation after it.
   const planSubject = `Mitigation plan for customer ${customer.id} rated D due (§6.2)`;
-  await advanceTo(new Date(planDueAt.getTime() + MINUTE));
+  await advanceTo(env, new Date(planDueAt.getTime() + MINUTE));
   await smtp.waitFor(() => smtp.to(officer.email).some((m) => m.subject === `Reminder: ${planSubject}`));
   expect(smtp.to(supervisor.email).filter((m) => m.subject === `Escalation: reminder not acknowledged: ${planSubject}`)).toHaveLength(0);
-  await advanceTo(new Date(planDueAt.getTime() + reminderEscalationDelayMs(policy) + MINUTE));
+  await advanceTo(env, new Date(planDueAt.getTime() + reminderEscalationDelayMs(policy) + MINUTE));
   await smtp.waitFor(() => smtp.to(supervisor.email).some((m) => m.subject === `Escalation: reminder not acknowledged: ${planSubject}`));
   await settled(handle);
 
@@ -262,7 +244,7 @@ test('§6.2 closer monitoring: a MEDIUM individual is re-assessed monthly by its
 
   // Three months: three monitoring assessments, one a month, each at the policy's local time.
   const third = nextRiskMonitoring(nextRiskMonitoring(first, 'MEDIUM', policy)!, 'MEDIUM', policy)!;
-  await advanceTo(new Date(third.getTime() + MINUTE));
+  await advanceTo(env, new Date(third.getTime() + MINUTE));
   const monitored = await eventually(
     () => db.riskAssessment.findMany({ where: { customerId: customer.id, trigger: 'MONITORING' }, orderBy: { assessedAt: 'asc' } }),
     (rows) => rows.length === 3,
@@ -286,7 +268,7 @@ test('§6.2 closer monitoring: a MEDIUM individual is re-assessed monthly by its
   expect(state.risk!.nextMonitoringAt).toBeUndefined();
   await settled(handle);
   const count = await db.riskAssessment.count({ where: { customerId: customer.id, trigger: 'MONITORING' } });
-  await advanceTo(new Date(third.getTime() + 70 * 24 * 60 * MINUTE));
+  await advanceTo(env, new Date(third.getTime() + 70 * 24 * 60 * MINUTE));
   expect(await db.riskAssessment.count({ where: { customerId: customer.id, trigger: 'MONITORING' } })).toBe(count);
   expect((await handle.describe()).searchAttributes.RiskRating).toEqual(['LOW']);
 });
