@@ -13,22 +13,12 @@
  * Errors name the option (`--action: one of …`), not the request field.
  */
 import type { Command } from 'commander';
-import type { Client } from '@temporalio/client';
 import { getRisk } from '../risk/get-risk';
 import { recordInvestigation, recordMitigationPlan } from '../risk/record-investigation';
 import { systemClock } from '../shared/clock';
 import { ValidationError } from '../shared/errors';
 import type { RiskCommandContext } from './risk';
 import { log, out, printJson, Session, type GlobalOptions } from './session';
-
-async function temporalIfUp(session: Session): Promise<Client | undefined> {
-  try {
-    return await session.temporal({ failFast: true });
-  } catch (err) {
-    log(`Temporal not reached (${(err as Error).name}): the customer's lifecycle is not told at once; its next reminder step finds the plan recorded`);
-    return undefined;
-  }
-}
 
 /** Each body field of the investigation and the plan and the option that sets it. */
 const OPTION_OF: Record<string, string> = { causeAnalysis: '--cause', actions: '--action', description: '--description' };
@@ -84,7 +74,7 @@ async function planCommand(customerId: string, o: { action: string[]; descriptio
   const session = new Session();
   try {
     const actor = await session.actor(globals);
-    const temporal = await temporalIfUp(session);
+    const temporal = await session.temporalIfUp("the customer's lifecycle is not told at once; its next reminder step finds the plan recorded");
     const task = await recordMitigationPlan({ db: session.db, clock: systemClock, log, ...(temporal ? { temporal } : {}) }, actor, customerId, { actions: o.action, description: o.description }).catch(
       (err: unknown) => {
         throw asOptions(err);
