@@ -19,7 +19,10 @@ export interface RiskView {
   customerId: string;
   customerType: string;
   rating: string | null;
+  /** The latest assessment (a quarterly run that confirms the rating counts). */
   assessedAt: string | null;
+  /** When the rating in force was given, and the policy version it was given under. */
+  ratedSince: string | null;
   policyVersion: string | null;
   simplifiedProcedure: boolean;
   rateDiscountEligible: boolean;
@@ -85,7 +88,8 @@ export async function getRisk(db: Db, actor: Actor, customerId: string, ctx: { r
       customerId,
       customerType: c.type,
       rating: c.riskRating,
-      assessedAt: c.riskAssessedAt?.toISOString() ?? null,
+      assessedAt: latest[0]?.assessedAt.toISOString() ?? c.riskAssessedAt?.toISOString() ?? null,
+      ratedSince: c.riskAssessedAt?.toISOString() ?? null,
       policyVersion: c.riskPolicyVersion,
       simplifiedProcedure: c.simplifiedProcedure,
       rateDiscountEligible: c.rateDiscountEligible,

@@ -180,6 +180,7 @@ test('§6 an enterprise: no rating before its first assessment; A with the prefe
     customerType: 'ENTERPRISE',
     rating: null,
     assessedAt: null,
+    ratedSince: null,
     policyVersion: null,
     simplifiedProcedure: false,
     rateDiscountEligible: false,
