@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import type { WorkflowHandle } from '@temporalio/client';
+import { tsToMs } from '@temporalio/common/lib/time';
 import { createActivities } from '../../activities';
 import { feedbackAad } from '../../src/feedback/encrypted-fields';
 import { caseYear, feedbackWorkflowId, formatCaseNo } from '../../src/domain/case-number';
@@ -21,7 +22,7 @@ import { developmentKeyRing } from '../../src/security/keyring';
 import { systemClock } from '../../src/shared/clock';
 import type { Db } from '../../src/db/client';
 import { caseStateQuery, pauseUpdate, resolveUpdate, respondUpdate, resumeUpdate, surveyAnsweredSignal, type CaseState } from '../../workflows/feedback/definitions';
-import { feedbackCase } from '../../workflows/feedback/feedback-case';
+import { FINAL_TIMER_LEAD_MS, feedbackCase } from '../../workflows/feedback/feedback-case';
 import { createStaff, testDb, unique, workflowBundle } from '../support/fixtures';
 import { startTestSmtpServer, type TestSmtpServer } from '../support/smtp';
 import { timeSkippingEnv } from '../support/temporal';
@@ -178,6 +179,56 @@ test('§5.2 an individual case unanswered for 24 hours: reminders at 50 % and 80
   expect(subjects(d.head.email)).toHaveLength(1);
   expect(subjects(exec.email)).toHaveLength(1);
   expect(subjects(d.handler.email).filter((s) => s.startsWith('Reminder'))).toHaveLength(2);
+});
+
+test('issue 9: each rung waits on two timers — the first wakes FINAL_TIMER_LEAD_MS before the instant and arms the exact one; a pause between them stops the rung; resumed inside the lead, the moved deadline gets its exact timer at once and is met to the second', async () => {
+  const d = await department();
+  const c = await register({ departmentCode: d.code, customerType: 'INDIVIDUAL', complexity: 'SIMPLE' });
+  const s0 = await state(c.handle);
+  const target = Date.parse(s0.sla.targetAt!);
+  const rungs = [...s0.sla.reminderAts.map((at) => Date.parse(at!)), target];
+
+  // Inside the head's lead: both reminders sent, the exact timer armed, nothing to the head yet.
+  await advanceTo(new Date(target - FINAL_TIMER_LEAD_MS / 2));
+  await smtp.waitFor(() => subjects(d.handler.email).filter((x) => x.startsWith('Reminder') && x.includes(c.caseNo)).length === 2);
+  const timers = async () =>
+    (await c.handle.fetchHistory()).events!.filter((e) => e.timerStartedEventAttributes).map((e) => ({
+      firesAt: tsToMs(e.eventTime) + tsToMs(e.timerStartedEventAttributes!.startToFireTimeout),
+      summary: e.userMetadata?.summary?.data ? JSON.parse(Buffer.from(e.userMetadata.summary.data).toString('utf8')) : undefined,
+    }));
+  const armed = await timers();
+  // Per rung: one timer to the lead before its instant, then one to the instant (each late by the few
+  // ms its workflow task took from start to completion, as the test server's clock runs meanwhile).
+  const expectFiring = (ts: { firesAt: number }[], expected: number[]) => {
+    expect(ts).toHaveLength(expected.length);
+    for (const [i, t] of ts.entries()) expect(t.firesAt - expected[i]!).toBeGreaterThanOrEqual(0);
+    for (const [i, t] of ts.entries()) expect(t.firesAt - expected[i]!).toBeLessThan(1000);
+  };
+  expectFiring(armed, rungs.flatMap((at) => [at - FINAL_TIMER_LEAD_MS, at]));
+  expect(armed.map((t) => t.summary)).toEqual(
+    rungs.flatMap((at, i) => {
+      const what = i < rungs.length - 1 ? 'reminder to the handler before the deadline (§5.2)' : 'escalation to the department head at the deadline (§5.2)';
+      const iso = new Date(at).toISOString();
+      return [`${what} at ${iso} (first timer: wakes ${FINAL_TIMER_LEAD_MS / 1000} s before to arm the exact one)`, `${what} at ${iso}`];
+    }),
+  );
+
+  // Paused between the two timers: the exact one is cancelled, the head hears nothing at the old target.
+  await c.handle.executeUpdate(pauseUpdate, { args: [{ staffId: d.handler.id, reason: 'waiting for the statement' }] });
+  await advanceTo(new Date(target + HOUR));
+  expect(subjects(d.head.email).filter((x) => x.includes(c.caseNo))).toHaveLength(0);
+
+  // Resumed: the clock had FINAL_TIMER_LEAD_MS / 2 left, so the moved deadline is armed at once with
+  // its exact timer (no first stage inside the lead), and escalates once, at its instant.
+  const resumed = await c.handle.executeUpdate(resumeUpdate, { args: [{ staffId: d.handler.id, reason: 'statement received' }] });
+  const moved = Date.parse(resumed.sla.targetAt!);
+  expect(Math.abs(moved - (target + HOUR + FINAL_TIMER_LEAD_MS / 2))).toBeLessThan(1000);
+  await advanceTo(new Date(moved + MINUTE));
+  await smtp.waitFor(() => subjects(d.head.email).filter((x) => x.includes(c.caseNo)).length === 1);
+  // … and the executive's rung is next, its first timer armed.
+  expectFiring((await timers()).slice(armed.length), [moved, Date.parse(resumed.sla.executiveAt!) - FINAL_TIMER_LEAD_MS]);
+  const escalations = await db.feedbackEvent.findMany({ where: { caseNo: c.caseNo, kind: 'ESCALATED' } });
+  expect(escalations.map((e) => e.at.getTime())).toEqual([moved]);
 });
 
 test('§5.2 a complex enterprise case registered on a Friday at 16:00 before a Monday federal holiday: target Thursday 16:00, hard limit the Monday after', async () => {

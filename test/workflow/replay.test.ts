@@ -40,6 +40,9 @@ test('there are recorded histories of every released workflow', () => {
   // Issue 10's §6 risk in the lifecycle (v4 histories replay the branch without it).
   const v5 = new Set(files.filter((f) => f.startsWith('v5/')).flatMap((f) => patchesIn(loadHistory(f))));
   expect([...v5]).toContain('lifecycle-risk');
+  // Issue 9's two timers per rung of the feedback ladder (v4 histories replay the branch with one).
+  const v6 = new Set(files.filter((f) => f.startsWith('v6/')).flatMap((f) => patchesIn(loadHistory(f))));
+  expect([...v6]).toContain('feedback-two-stage-timers');
 });
 
 test.each(files)('%s replays on the current workflow code', async (file) => {
