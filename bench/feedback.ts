@@ -1,5 +1,5 @@
 /**
- * npm run bench:feedback [-- --cases 10000 --spread-seconds 120 --lead-seconds 180 --concurrency 32 --raw <cases> --raw-starts 2000 --handlers 50 --pilot 200 --cache <n>]
+ * npm run bench:feedback [-- --cases 10000 --spread-seconds 120 --lead-seconds 180 --concurrency 32 --raw <cases> --raw-starts 2000 --handlers 50 --pilot 200 --cache <n> --with-portfolio <customers> --portfolio-lead-seconds 2]
  *
  * §5.2 feedback cases at scale (issue 9, "Benchmark"), on a Temporal dev server with the production
  * worker (`src/worker/main.ts`) in its own process, next to raw references measured in the same run:
@@ -22,6 +22,18 @@
  * 3. raw timer latency: M empty workflows (bench/workflows/sleep-until.ts, run by a minimal worker
  *    in this process on its own task queue) sleep until the same instants, spread over the same
  *    window, so both populations share the machine; latency = close time − due instant.
+ *
+ * 4. with `--with-portfolio P` (issue 10, §6: "a portfolio run never delays an escalation email or a
+ *    reminder"): P APPROVED customers are written in the scratch database first (bulk SQL,
+ *    test/support/risk-portfolio.ts as bench:risk writes them: one in five an enterprise, one rating in
+ *    20 seeded a notch off), and `--portfolio-lead-seconds` before the first deadline a QUARTERLY
+ *    portfolio run is started as `ccm risk run` starts it (src/risk/portfolio-runs.ts
+ *    startPortfolioRun): the workflow on the worker's TASK_QUEUE, its page activities on the
+ *    RISK_TASK_QUEUE of the same worker process (≤ RISK_MAX_CONCURRENT_ACTIVITIES at once, ≤
+ *    RISK_ACTIVITIES_PER_SECOND). The escalation figures are printed as without it, plus the run's start
+ *    and end relative to the first deadline, its rate, how many escalations (and raw timers) fell due
+ *    while it ran and their latency, against those due after it. P should make the run outlast the
+ *    window to cover all of it (about 3,000 customers/s on the 2-core machine: 100,000 cover ~35 s).
  *
  * The deadlines must fall after every start has settled, and the start rate is only known once
  * measured: so a pilot of `--pilot` cases (deadlines a day away, not counted) is opened first, the
@@ -55,6 +67,10 @@ import { startDevServer } from '../src/temporal/dev-server';
 import { dataConverter } from '../src/temporal/codec';
 import { SA } from '../src/temporal/search-attributes';
 import { startSmtpSink } from '../src/embedded/smtp-sink';
+import { createDb, type Db } from '../src/db/client';
+import { startPortfolioRun } from '../src/risk/portfolio-runs';
+import { seedRiskPortfolio } from '../test/support/risk-portfolio';
+import type { PortfolioProgress } from '../workflows/risk/definitions';
 import { feedbackCase } from '../workflows/feedback/feedback-case';
 import {
   cpuSecondsOf,
@@ -88,6 +104,10 @@ const { values } = parseArgs({
     pilot: { type: 'string', default: '200' },
     /** The worker's WORKER_MAX_CACHED_WORKFLOWS; default: the variable's own default (src/config/env.ts). */
     cache: { type: 'string' },
+    /** Customers of a QUARTERLY portfolio run started just before the first deadline (0: none). */
+    'with-portfolio': { type: 'string', default: '0' },
+    /** How long before the first deadline the portfolio run is started. */
+    'portfolio-lead-seconds': { type: 'string', default: '2' },
     'admin-url': { type: 'string', default: DEFAULT_ADMIN_URL },
   },
 });
@@ -99,8 +119,12 @@ const M = Number(values.raw ?? values.cases);
 const RAW_STARTS = Number(values['raw-starts']);
 const HANDLERS = Number(values.handlers);
 const PILOT = Number(values.pilot);
+const PORTFOLIO = Number(values['with-portfolio']);
+const PORTFOLIO_LEAD_MS = Number(values['portfolio-lead-seconds']) * 1000;
 const CACHE = loadConfig({ WORKER_MAX_CACHED_WORKFLOWS: values.cache }).WORKER_MAX_CACHED_WORKFLOWS;
-for (const [name, v, min] of [['--cases', N, 1], ['--spread-seconds', SPREAD_MS, 1000], ['--lead-seconds', LEAD_MS, 0], ['--concurrency', C, 1], ['--raw', M, 1], ['--raw-starts', RAW_STARTS, 1], ['--handlers', HANDLERS, 1], ['--pilot', PILOT, 1]] as const) {
+/** The risk worker's limits as the worker child will read them (it inherits this environment). */
+const RISK_LIMITS = loadConfig({ RISK_ACTIVITIES_PER_SECOND: process.env.RISK_ACTIVITIES_PER_SECOND, RISK_MAX_CONCURRENT_ACTIVITIES: process.env.RISK_MAX_CONCURRENT_ACTIVITIES });
+for (const [name, v, min] of [['--cases', N, 1], ['--spread-seconds', SPREAD_MS, 1000], ['--lead-seconds', LEAD_MS, 0], ['--concurrency', C, 1], ['--raw', M, 1], ['--raw-starts', RAW_STARTS, 1], ['--handlers', HANDLERS, 1], ['--pilot', PILOT, 1], ['--with-portfolio', PORTFOLIO, 0], ['--portfolio-lead-seconds', PORTFOLIO_LEAD_MS, 0]] as const) {
   if (!Number.isSafeInteger(v) || v < min) throw new Error(`${name} must be a whole number ≥ ${name.endsWith('seconds') ? min / 1000 : min}, got ${name.endsWith('seconds') ? v / 1000 : v}`);
 }
 
@@ -130,7 +154,7 @@ interface CpuSample {
 async function main(): Promise<void> {
   const scratch = mkdtempSync(path.join(os.tmpdir(), 'ccm-bench-feedback-'));
   const mailDir = path.join(scratch, 'mail');
-  log(`scratch database, dev server, SMTP sink; ${N} cases over ${SPREAD_MS / 1000} s, ${M} raw timers, sticky cache ${CACHE}`);
+  log(`scratch database, dev server, SMTP sink; ${N} cases over ${SPREAD_MS / 1000} s, ${M} raw timers, sticky cache ${CACHE}${PORTFOLIO ? `; a portfolio run of ${PORTFOLIO} customers from ${PORTFOLIO_LEAD_MS / 1000} s before the first deadline` : ''}`);
   // The raw timers' worker runs in this process: no signal handlers of the SDK's (ours clean up), quiet logs.
   Runtime.install({ shutdownSignals: [], logger: new DefaultLogger('WARN') });
   const database = await createScratchDatabase('ccm_bench_fb', values['admin-url']);
@@ -143,6 +167,8 @@ async function main(): Promise<void> {
   const connection = await Connection.connect({ address: server.address });
   const temporal = new Client({ connection, dataConverter: dataConverter(ring) });
   const plain = new Client({ connection });
+  // startPortfolioRun's deps (its database is read for a RESCORE only; connects on first use).
+  const db = PORTFOLIO ? createDb({ url: database.url, max: 1 }) : undefined;
   let worker: RunningWorker | undefined;
   let rawWorker: RunningWorker | undefined;
   const interrupted = new Promise<never>((_, reject) => {
@@ -152,6 +178,7 @@ async function main(): Promise<void> {
     await Promise.race([interrupted, (async () => {
       const taskQueue = `bench-${randomUUID().slice(0, 8)}`;
       const rawQueue = `bench-sleep-${randomUUID().slice(0, 8)}`;
+      const riskQueue = `bench-risk-${randomUUID().slice(0, 8)}`;
       // The bench policy: no reminders, so the first step of every ladder is the department head at the deadline.
       const policy: Policy = parsePolicy({ ...DEFAULT_POLICY, version: `${DEFAULT_POLICY.version.split('-')[0]}-901`, feedback: { ...DEFAULT_POLICY.feedback, reminderFractions: [] } });
       const policyFile = path.join(scratch, 'policy.json');
@@ -159,16 +186,24 @@ async function main(): Promise<void> {
       const responseMs = policy.feedback.individualResponseHours * HOUR_MS;
 
       await seedStaff(sql);
+      if (PORTFOLIO) {
+        const seeded = performance.now();
+        await seedRiskPortfolio({ url: database.url, ring, policy, count: PORTFOLIO, prefix: 'P', asOf: new Date() });
+        log(`${PORTFOLIO} APPROVED portfolio customers written in ${fmt((performance.now() - seeded) / 1000)} s`);
+      }
       worker = await startWorker(temporal, taskQueue, {
         TEMPORAL_ADDRESS: server.address,
         DATABASE_URL: database.url,
         SMTP_URL: sink.url,
         TASK_QUEUE: taskQueue,
+        // The production worker always runs the risk worker too (src/worker/main.ts); its queue is the bench's own.
+        RISK_TASK_QUEUE: riskQueue,
         MAIL_FROM: 'bench@bank.test',
         LOG_LEVEL: 'warn',
         POLICY_FILE: policyFile,
         WORKER_MAX_CACHED_WORKFLOWS: String(CACHE),
       });
+      if (PORTFOLIO) await waitForActivityPoller(temporal, riskQueue, worker.pid);
       rawWorker = await startRawWorker(server.address, rawQueue);
       await waitForPoller(temporal, rawQueue, process.pid);
       const sample = () => cpuSample(worker!.pid, server.pid);
@@ -233,6 +268,15 @@ async function main(): Promise<void> {
       if (toGo < 5000 || early > 0) throw new Error(`the starts were not settled before the first deadline (${early} escalations, ${fmt(toGo / 1000)} s to go): raise --lead-seconds`);
       log(`waiting ${fmt(toGo / 1000, 0)} s for the first deadline`);
       const cpu4 = sample();
+      // ── 4. The portfolio run, started just before the first deadline (it sends no email: the count below is unaffected). ──
+      let run: PortfolioRunning | undefined;
+      let cpuIdleEnd: CpuSample | undefined;
+      if (PORTFOLIO) {
+        await sleep(Math.max(0, windowAt - PORTFOLIO_LEAD_MS - Date.now()));
+        cpuIdleEnd = sample();
+        run = await startRun(db!, temporal, taskQueue, riskQueue, policy, cpuIdleEnd, sample);
+        log(`portfolio run ${run.runId} started ${fmt((windowAt - run.startedAt) / 1000)} s before the first deadline`);
+      }
       await sleep(windowAt - Date.now() - 1000);
       const baseline = emlCount(mailDir);
       await sleep(Math.max(0, windowAt - Date.now()));
@@ -241,6 +285,8 @@ async function main(): Promise<void> {
       const cpu5 = sample();
       const window = await watchWindow(plain, mailDir, rawQueue, baseline, windowAt);
       const cpu6 = sample();
+      // A run that outlasts the window is waited for before the raw starts are measured again.
+      const runOutcome = run ? await run.done : undefined;
 
       const cpuRaw2 = sample();
       const rawAfter = await rawStartRate(temporal, { count: RAW_STARTS, concurrency: C, label: 'after' });
@@ -286,11 +332,14 @@ async function main(): Promise<void> {
 
       // Raw timer latency: each sleeper's close time minus its due instant.
       const raw: number[] = [];
+      const rawByDue: { due: number; latency: number }[] = [];
       let rawOpen = 0;
       for await (const w of plain.workflow.list({ query: `TaskQueue = "${rawQueue}"` })) {
         const j = Number(w.workflowId.slice(rawQueue.length + 1));
-        if (w.closeTime && w.status.name === 'COMPLETED') raw.push(w.closeTime.getTime() - rawDue(j));
-        else rawOpen += 1;
+        if (w.closeTime && w.status.name === 'COMPLETED') {
+          raw.push(w.closeTime.getTime() - rawDue(j));
+          rawByDue.push({ due: rawDue(j), latency: w.closeTime.getTime() - rawDue(j) });
+        } else rawOpen += 1;
       }
       raw.sort((a, b) => a - b);
       // Where the time went, from the histories of a sample of each population.
@@ -340,6 +389,27 @@ async function main(): Promise<void> {
         `| escalation latency, deadline → email accepted | p50 ${ms(e50)}, p99 ${ms(e99)}, max ${ms(eMax)} (${received.size} of ${N} cases) | raw timer p50 ${ms(r50)}, p99 ${ms(r99)}, max ${ms(rMax)} (${raw.length} of ${M}) | p99 ${fmt(ratio, 2)}× raw | p99 ≤ 1 s: ${e99 <= 1000 ? 'met' : 'missed'}; ≤ 2× raw p99: ${ratio <= 2 ? 'met' : 'missed'} |`,
       );
       console.log('');
+      if (run && runOutcome) {
+        // The portfolio run: when it ran against the window, its rate, and the latency of what fell due while it ran against what fell due after.
+        const { startedAt, runId } = run;
+        const { endedAt, result, error } = runOutcome;
+        const runSeconds = (endedAt - startedAt) / 1000;
+        const rel = (at: number) => `${at >= windowAt ? '+' : '−'}${fmt(Math.abs(at - windowAt) / 1000)} s`;
+        const lastDue = caseDue(N - 1);
+        const during = [...received.entries()].filter(([i]) => caseDue(i) >= startedAt && caseDue(i) <= endedAt).map(([i, at]) => Math.min(...at) - caseDue(i)).sort((a, b) => a - b);
+        const outside = [...received.entries()].filter(([i]) => caseDue(i) < startedAt || caseDue(i) > endedAt).map(([i, at]) => Math.min(...at) - caseDue(i)).sort((a, b) => a - b);
+        const dueDuring = caseNos.filter((_, i) => caseDue(i) >= startedAt && caseDue(i) <= endedAt).length;
+        const rawDuring = rawByDue.filter((r) => r.due >= startedAt && r.due <= endedAt).map((r) => r.latency).sort((a, b) => a - b);
+        const rawOutside = rawByDue.filter((r) => r.due < startedAt || r.due > endedAt).map((r) => r.latency).sort((a, b) => a - b);
+        const lat = (xs: number[]) => (xs.length ? `p50 ${ms(pct(xs, 50))}, p99 ${ms(pct(xs, 99))}, max ${ms(xs.at(-1)!)} (${xs.length})` : 'none');
+        const covered = Math.max(0, Math.min(endedAt, lastDue) - Math.max(startedAt, windowAt)) / Math.max(lastDue - windowAt, 1);
+        console.log(
+          `portfolio run in progress during the window: ${runId} (QUARTERLY, ${PORTFOLIO} customers, risk queue ≤ ${RISK_LIMITS.RISK_MAX_CONCURRENT_ACTIVITIES} page activities at once, ≤ ${RISK_LIMITS.RISK_ACTIVITIES_PER_SECOND}/s) ${error ? `FAILED (${error})` : `${result!.status}: ${result!.processed} processed, ${result!.changed} changed, ${result!.failed} failed`} in ${fmt(runSeconds)} s → ${fmt((result?.processed ?? 0) / runSeconds, 0)} customers/s; ran from ${rel(startedAt)} to ${rel(endedAt)} relative to the first deadline (deadlines 0 to +${fmt((lastDue - windowAt) / 1000)} s): ${fmt(covered * 100, 0)} % of the window, ${dueDuring} of ${N} escalations fell due while it ran`,
+        );
+        console.log(`  escalation latency, due while the run was in progress: ${lat(during)}; due after it: ${lat(outside)}`);
+        console.log(`  raw timer latency, due while the run was in progress: ${lat(rawDuring)}; due after it: ${lat(rawOutside)}`);
+        console.log('');
+      }
       console.log(
         `emails: ${received.size} cases with their HEAD escalation, ${missing} missing, ${duplicates} duplicates${foreign ? `, ${foreign} HEAD keys of no bench case` : ''}; ${sent} escalations SENT in the database, ${level1} cases at escalation level 1; received by kind: ${[...byKind.entries()].map(([k, v]) => `${k} ${v}`).join(', ')}`,
       );
@@ -360,8 +430,10 @@ async function main(): Promise<void> {
       console.log(cpuLine(`pilot (${PILOT} cases)`, cpuPilot0, cpuPilot1));
       console.log(cpuLine(`cases opened (${N})`, cpu0, cpu1));
       console.log(cpuLine(`raw sleepers started (${M})`, cpu2, cpu3));
-      console.log(cpuLine('idle, before the window', cpu4, cpu5));
+      console.log(cpuLine('idle, before the window', cpu4, cpuIdleEnd ?? cpu5));
+      if (cpuIdleEnd) console.log(cpuLine('lead, portfolio run started', cpuIdleEnd, cpu5));
       console.log(cpuLine('the window', cpu5, cpu6));
+      if (run && runOutcome) console.log(cpuLine(`portfolio run (${PORTFOLIO})`, runOutcome.cpuStart, runOutcome.cpuEnd));
       console.log(cpuLine(`raw starts (${RAW_STARTS}, after)`, cpuRaw2, cpuRaw3));
 
       await worker.stop();
@@ -370,6 +442,7 @@ async function main(): Promise<void> {
   } finally {
     await worker?.stop();
     await rawWorker?.stop();
+    await db?.$disconnect();
     await connection.close();
     await sql.end();
     await sink.stop();
@@ -380,6 +453,46 @@ async function main(): Promise<void> {
 }
 
 // ---------------------------------------------------------------------------------------------
+
+interface PortfolioRunning {
+  runId: string;
+  /** Wall clock just before the start call. */
+  startedAt: number;
+  /** Resolves (never rejects) when the run has closed. */
+  done: Promise<{ endedAt: number; result?: PortfolioProgress; error?: string; cpuStart: CpuSample; cpuEnd: CpuSample }>;
+}
+
+/**
+ * A QUARTERLY portfolio run as `ccm risk run` starts it (src/risk/portfolio-runs.ts), by a risk
+ * officer: the workflow on `taskQueue`, its pages on `riskQueue`. Its end is the close time of its
+ * last workflow run (continue-as-new makes several), as the server records it.
+ */
+async function startRun(db: Db, temporal: Client, taskQueue: string, riskQueue: string, policy: Policy, cpuStart: CpuSample, sample: () => CpuSample): Promise<PortfolioRunning> {
+  const startedAt = Date.now();
+  const { runId, handle } = await startPortfolioRun({ db, temporal, taskQueue, riskTaskQueue: riskQueue, policy }, { staffId: 'bench-risk-officer', roles: ['RISK_OFFICER'] }, { kind: 'QUARTERLY', dryRun: false });
+  const done = handle.result().then(
+    async (result) => {
+      const cpuEnd = sample();
+      const closed = (await handle.describe().catch(() => undefined))?.closeTime?.getTime();
+      return { endedAt: closed ?? Date.now(), result, cpuStart, cpuEnd };
+    },
+    (err: unknown) => ({ endedAt: Date.now(), error: err instanceof Error ? err.message : String(err), cpuStart, cpuEnd: sample() }),
+  );
+  return { runId, startedAt, done };
+}
+
+/** Resolves once the process `pid` polls `taskQueue` for activity tasks (the risk worker runs activities only). */
+async function waitForActivityPoller(temporal: Client, taskQueue: string, pid: number): Promise<void> {
+  const ok = await until(async () => {
+    const res = await temporal.workflowService.describeTaskQueue({
+      namespace: 'default',
+      taskQueue: { name: taskQueue, kind: proto.api.enums.v1.TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
+      taskQueueType: proto.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY,
+    });
+    return res.pollers?.some((p) => p.identity?.startsWith(`${pid}@`)) ?? false;
+  }, 60_000);
+  if (!ok) throw new Error(`the worker (pid ${pid}) did not poll the risk task queue ${taskQueue} within 60 s`);
+}
 
 interface RunningWorker {
   pid: number;
@@ -577,14 +690,18 @@ async function openCases(sql: pg.Pool, temporal: Client, taskQueue: string, poli
 }
 
 /**
- * Event times from a workflow's history after its first fired timer: when the timer fired, when the
+ * Event times from a workflow's history after the timer that woke it for the step: when it fired, when the
  * next workflow task started, the first activity after it (scheduled, started: the server records
  * an activity's start time in its started event) and the close. NaN where an event is missing.
  */
 async function historySplit(client: Client, workflowId: string, due: number): Promise<{ due: number; armDelay: number; fired: number; taskStarted: number; activityScheduled: number; activityStarted: number; completed: number }> {
   const { EventType } = proto.api.enums.v1;
   const events = (await client.workflow.getHandle(workflowId).fetchHistory().catch(() => ({ events: [] }))).events ?? [];
-  const from = events.findIndex((e) => e.eventType === EventType.EVENT_TYPE_TIMER_FIRED);
+  // The timer that woke the step: the last one fired before the first activity (or the close) after the first timer. A rung has
+  // two since patch feedback-two-stage-timers (the first wakes FINAL_TIMER_LEAD_MS early to arm the exact one); a sleeper has one.
+  const first = events.findIndex((e) => e.eventType === EventType.EVENT_TYPE_TIMER_FIRED);
+  const next = first < 0 ? -1 : events.findIndex((e, k) => k > first && (e.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED || e.eventType === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED));
+  const from = first < 0 ? -1 : events.findLastIndex((e, k) => k < (next < 0 ? events.length : next) && e.eventType === EventType.EVENT_TYPE_TIMER_FIRED);
   const after = from < 0 ? [] : events.slice(from);
   // The timer counts its duration from when the task that armed it completed, not from that task's start (the workflow's clock).
   const startedId = Number(events[from]?.timerFiredEventAttributes?.startedEventId ?? NaN);
