@@ -136,11 +136,20 @@ const today = () => calendarDateIn(new Date(), TZ);
 const tomorrow = () => calendarDateIn(new Date(Date.now() + 86_400_000), TZ);
 
 /** What a refused request must not touch: statements, change records, the customer and its profiles. */
+/**
+ * What a refused request must leave as it was. The customer's lifecycle works in the background on
+ * earlier tests' changes (§6: re-assessment due, then the assessment with its rating): its records
+ * and the rating fields it keeps are left out, so only what the request itself could write is compared.
+ */
 async function stateOf(customerId: string) {
   const [statements, audit, customer] = await Promise.all([
     db.financialStatement.findMany({ where: { customerId }, orderBy: { id: 'asc' } }),
-    db.auditLog.count({ where: { action: { notIn: ['customer.read', 'customer.list'] } } }),
-    db.customer.findUniqueOrThrow({ where: { id: customerId }, include: { individualProfile: true, enterpriseProfile: true } }),
+    db.auditLog.count({ where: { action: { notIn: ['customer.read', 'customer.list', 'risk.reassessment_due', 'risk.rating.change'] } } }),
+    db.customer.findUniqueOrThrow({
+      where: { id: customerId },
+      include: { individualProfile: true, enterpriseProfile: true },
+      omit: { riskRating: true, riskAssessmentId: true, riskAssessedAt: true, riskPolicyVersion: true, simplifiedProcedure: true, rateDiscountEligible: true },
+    }),
   ]);
   return JSON.stringify({ statements, audit, customer });
 }

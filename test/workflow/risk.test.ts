@@ -144,6 +144,7 @@ test('§6 an enterprise through four quarters: A, deteriorates to D in Q2 (restr
   expect(state.risk?.nextMonitoringAt).toBeUndefined(); // A: the quarterly runs re-assess it
   expect(await db.customer.findUniqueOrThrow({ where: { id: customer.id } })).toMatchObject({ riskRating: 'A', simplifiedProcedure: true, rateDiscountEligible: true });
   await settled(handle);
+  await eventually(() => handle.describe(), (d) => d.searchAttributes.RiskRating?.[0] === 'A');
   expect((await handle.describe()).searchAttributes.RiskRating).toEqual(['A']);
 
   // Q1: the quarterly run re-assesses it (A again): one assessment for the run, nothing to follow.
