@@ -35,6 +35,10 @@
  *    while it ran and their latency, against those due after it. P should make the run outlast the
  *    window to cover all of it (about 3,000 customers/s on the 2-core machine: 100,000 cover ~35 s).
  *
+ *    `--risk-worker-process`: the run's pages are taken by a second process of the same entry (its
+ *    TASK_QUEUE one nobody uses, RISK_TASK_QUEUE the run's), the cases' worker polling an unused risk
+ *    queue instead — the run's workflow itself stays on the cases' queue, as in production.
+ *
  * The deadlines must fall after every start has settled, and the start rate is only known once
  * measured: so a pilot of `--pilot` cases (deadlines a day away, not counted) is opened first, the
  * window is placed `--lead-seconds` after the starts are expected to end (the N rows written at half
@@ -108,6 +112,8 @@ const { values } = parseArgs({
     'with-portfolio': { type: 'string', default: '0' },
     /** How long before the first deadline the portfolio run is started. */
     'portfolio-lead-seconds': { type: 'string', default: '2' },
+    /** The risk queue polled by a second worker process (same entry, its TASK_QUEUE unused) instead of the cases' worker. */
+    'risk-worker-process': { type: 'boolean', default: false },
     'admin-url': { type: 'string', default: DEFAULT_ADMIN_URL },
   },
 });
@@ -121,6 +127,8 @@ const HANDLERS = Number(values.handlers);
 const PILOT = Number(values.pilot);
 const PORTFOLIO = Number(values['with-portfolio']);
 const PORTFOLIO_LEAD_MS = Number(values['portfolio-lead-seconds']) * 1000;
+const RISK_PROCESS = values['risk-worker-process'] === true;
+if (RISK_PROCESS && !PORTFOLIO) throw new Error('--risk-worker-process needs --with-portfolio');
 const CACHE = loadConfig({ WORKER_MAX_CACHED_WORKFLOWS: values.cache }).WORKER_MAX_CACHED_WORKFLOWS;
 /** The risk worker's limits as the worker child will read them (it inherits this environment). */
 const RISK_LIMITS = loadConfig({ RISK_ACTIVITIES_PER_SECOND: process.env.RISK_ACTIVITIES_PER_SECOND, RISK_MAX_CONCURRENT_ACTIVITIES: process.env.RISK_MAX_CONCURRENT_ACTIVITIES });
@@ -143,6 +151,8 @@ const log = (line: string) => process.stderr.write(`[bench:feedback ${new Date()
 /** CPU seconds of the processes involved (to tell which one a phase kept busy). */
 interface CpuSample {
   worker: number;
+  /** The second worker process taking the run's pages (--risk-worker-process). */
+  riskWorker?: number;
   temporal: number;
   postgres: number;
   /** This process: the raw timers' worker, the SMTP sink, the starts and the polling. */
@@ -170,6 +180,7 @@ async function main(): Promise<void> {
   // startPortfolioRun's deps (its database is read for a RESCORE only; connects on first use).
   const db = PORTFOLIO ? createDb({ url: database.url, max: 1 }) : undefined;
   let worker: RunningWorker | undefined;
+  let riskWorker: RunningWorker | undefined;
   let rawWorker: RunningWorker | undefined;
   const interrupted = new Promise<never>((_, reject) => {
     for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => reject(new Error(`${signal}: stopped; cleaning up`)));
@@ -197,16 +208,29 @@ async function main(): Promise<void> {
         SMTP_URL: sink.url,
         TASK_QUEUE: taskQueue,
         // The production worker always runs the risk worker too (src/worker/main.ts); its queue is the bench's own.
-        RISK_TASK_QUEUE: riskQueue,
+        RISK_TASK_QUEUE: RISK_PROCESS ? `${riskQueue}-unused` : riskQueue,
         MAIL_FROM: 'bench@bank.test',
         LOG_LEVEL: 'warn',
         POLICY_FILE: policyFile,
         WORKER_MAX_CACHED_WORKFLOWS: String(CACHE),
       });
-      if (PORTFOLIO) await waitForActivityPoller(temporal, riskQueue, worker.pid);
+      if (RISK_PROCESS) {
+        const idleQueue = `${taskQueue}-unused`;
+        riskWorker = await startWorker(temporal, idleQueue, {
+          TEMPORAL_ADDRESS: server.address,
+          DATABASE_URL: database.url,
+          SMTP_URL: sink.url,
+          TASK_QUEUE: idleQueue,
+          RISK_TASK_QUEUE: riskQueue,
+          MAIL_FROM: 'bench@bank.test',
+          LOG_LEVEL: 'warn',
+          POLICY_FILE: policyFile,
+        });
+      }
+      if (PORTFOLIO) await waitForActivityPoller(temporal, riskQueue, (riskWorker ?? worker).pid);
       rawWorker = await startRawWorker(server.address, rawQueue);
       await waitForPoller(temporal, rawQueue, process.pid);
-      const sample = () => cpuSample(worker!.pid, server.pid);
+      const sample = () => cpuSample(worker!.pid, server.pid, riskWorker?.pid);
 
       const cpuRaw0 = sample();
       const rawBefore = await rawStartRate(temporal, { count: RAW_STARTS, concurrency: C, label: 'before' });
@@ -345,24 +369,34 @@ async function main(): Promise<void> {
       // Where the time went, from the histories of a sample of each population.
       const SAMPLE = 40;
       const picks = (n: number) => [...new Set(Array.from({ length: Math.min(SAMPLE, n) }, (_, k) => Math.floor((k * n) / Math.min(SAMPLE, n))))];
-      const caseSplits = await Promise.all(
-        picks(N).map(async (i) => ({ ...(await historySplit(temporal, feedbackWorkflowId(caseNos[i]!), caseDue(i))), accepted: Math.min(...(received.get(i) ?? [NaN])) })),
-      );
+      const caseSplitOf = async (i: number) => ({ ...(await historySplit(temporal, feedbackWorkflowId(caseNos[i]!), caseDue(i))), accepted: Math.min(...(received.get(i) ?? [NaN])) });
+      const caseSplits = await Promise.all(picks(N).map(caseSplitOf));
+      // The tail: the slowest cases' histories (where a p99 goes is rarely where the p50 goes).
+      const slowest = [...received.entries()].map(([i, at]) => ({ i, latency: Math.min(...at) - caseDue(i) })).sort((a, b) => b.latency - a.latency).slice(0, 20);
+      const slowSplits = await Promise.all(slowest.map(({ i }) => caseSplitOf(i)));
       const rawSplits = await Promise.all(picks(M).map((j) => historySplit(plain, `${rawQueue}-${j}`, rawDue(j))));
       const split = (label: string, xs: number[]) => {
         const v = xs.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
         return `${label} ${ms(pct(v, 50))} / ${ms(v.at(-1) ?? NaN)}`;
       };
-      const splitLines = [
-        `cases (${caseSplits.length}): ` +
+      const caseLine = (label: string, xs: typeof caseSplits) => {
+        const timeouts = xs.reduce((a, x) => a + x.taskTimeouts, 0);
+        return (
+          `${label} (${xs.length}): ` +
           [
-            split('timer armed (its task started → TimerStarted)', caseSplits.map((x) => x.armDelay)),
-            split('timer fired after the deadline', caseSplits.map((x) => x.fired - x.due)),
-            split('→ workflow task started', caseSplits.map((x) => x.taskStarted - x.fired)),
-            split('→ escalateCase scheduled', caseSplits.map((x) => x.activityScheduled - x.taskStarted)),
-            split('→ activity started', caseSplits.map((x) => x.activityStarted - x.activityScheduled)),
-            split('→ email accepted', caseSplits.map((x) => x.accepted - x.activityStarted)),
-          ].join(', '),
+            split('timer armed (its task started → TimerStarted)', xs.map((x) => x.armDelay)),
+            split('timer fired after the deadline', xs.map((x) => x.fired - x.due)),
+            split('→ workflow task started', xs.map((x) => x.taskStarted - x.fired)),
+            split('→ escalateCase scheduled', xs.map((x) => x.activityScheduled - x.taskStarted)),
+            split('→ activity started', xs.map((x) => x.activityStarted - x.activityScheduled)),
+            split('→ email accepted', xs.map((x) => x.accepted - x.activityStarted)),
+          ].join(', ') +
+          (timeouts ? `; ${timeouts} workflow tasks timed out after the timer` : '')
+        );
+      };
+      const splitLines = [
+        caseLine('cases', caseSplits),
+        caseLine(`slowest cases (${fmt(slowest.at(-1)?.latency ?? NaN, 0)}–${fmt(slowest[0]?.latency ?? NaN, 0)} ms)`, slowSplits),
         `raw timers (${rawSplits.length}): ` +
           [
             split('timer armed (its task started → TimerStarted)', rawSplits.map((x) => x.armDelay)),
@@ -404,7 +438,7 @@ async function main(): Promise<void> {
         const lat = (xs: number[]) => (xs.length ? `p50 ${ms(pct(xs, 50))}, p99 ${ms(pct(xs, 99))}, max ${ms(xs.at(-1)!)} (${xs.length})` : 'none');
         const covered = Math.max(0, Math.min(endedAt, lastDue) - Math.max(startedAt, windowAt)) / Math.max(lastDue - windowAt, 1);
         console.log(
-          `portfolio run in progress during the window: ${runId} (QUARTERLY, ${PORTFOLIO} customers, risk queue ≤ ${RISK_LIMITS.RISK_MAX_CONCURRENT_ACTIVITIES} page activities at once, ≤ ${RISK_LIMITS.RISK_ACTIVITIES_PER_SECOND}/s) ${error ? `FAILED (${error})` : `${result!.status}: ${result!.processed} processed, ${result!.changed} changed, ${result!.failed} failed`} in ${fmt(runSeconds)} s → ${fmt((result?.processed ?? 0) / runSeconds, 0)} customers/s; ran from ${rel(startedAt)} to ${rel(endedAt)} relative to the first deadline (deadlines 0 to +${fmt((lastDue - windowAt) / 1000)} s): ${fmt(covered * 100, 0)} % of the window, ${dueDuring} of ${N} escalations fell due while it ran`,
+          `portfolio run in progress during the window: ${runId} (QUARTERLY, ${PORTFOLIO} customers, risk queue ≤ ${RISK_LIMITS.RISK_MAX_CONCURRENT_ACTIVITIES} page activities at once, ≤ ${RISK_LIMITS.RISK_ACTIVITIES_PER_SECOND}/s, pages taken by ${RISK_PROCESS ? 'a second worker process' : `the cases' worker process`}) ${error ? `FAILED (${error})` : `${result!.status}: ${result!.processed} processed, ${result!.changed} changed, ${result!.failed} failed`} in ${fmt(runSeconds)} s → ${fmt((result?.processed ?? 0) / runSeconds, 0)} customers/s; ran from ${rel(startedAt)} to ${rel(endedAt)} relative to the first deadline (deadlines 0 to +${fmt((lastDue - windowAt) / 1000)} s): ${fmt(covered * 100, 0)} % of the window, ${dueDuring} of ${N} escalations fell due while it ran`,
         );
         console.log(`  escalation latency, due while the run was in progress: ${lat(during)}; due after it: ${lat(outside)}`);
         console.log(`  raw timer latency, due while the run was in progress: ${lat(rawDuring)}; due after it: ${lat(rawOutside)}`);
@@ -441,6 +475,7 @@ async function main(): Promise<void> {
     })()]);
   } finally {
     await worker?.stop();
+    await riskWorker?.stop();
     await rawWorker?.stop();
     await db?.$disconnect();
     await connection.close();
@@ -692,9 +727,9 @@ async function openCases(sql: pg.Pool, temporal: Client, taskQueue: string, poli
 /**
  * Event times from a workflow's history after the timer that woke it for the step: when it fired, when the
  * next workflow task started, the first activity after it (scheduled, started: the server records
- * an activity's start time in its started event) and the close. NaN where an event is missing.
+ * an activity's start time in its started event), the close, and the workflow tasks that timed out after the timer. NaN where an event is missing.
  */
-async function historySplit(client: Client, workflowId: string, due: number): Promise<{ due: number; armDelay: number; fired: number; taskStarted: number; activityScheduled: number; activityStarted: number; completed: number }> {
+async function historySplit(client: Client, workflowId: string, due: number): Promise<{ due: number; armDelay: number; fired: number; taskStarted: number; activityScheduled: number; activityStarted: number; completed: number; taskTimeouts: number }> {
   const { EventType } = proto.api.enums.v1;
   const events = (await client.workflow.getHandle(workflowId).fetchHistory().catch(() => ({ events: [] }))).events ?? [];
   // The timer that woke the step: the last one fired before the first activity (or the close) after the first timer. A rung has
@@ -720,6 +755,8 @@ async function historySplit(client: Client, workflowId: string, due: number): Pr
     activityScheduled: at(EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED),
     activityStarted: at(EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED),
     completed: at(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED),
+    // A task the worker did not complete in time (its sticky queue's schedule-to-start, or the task's start-to-close) is scheduled again.
+    taskTimeouts: after.filter((e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT).length,
   };
 }
 
@@ -761,10 +798,11 @@ async function watchWindow(client: Client, mailDir: string, rawQueue: string, ba
   }
 }
 
-function cpuSample(workerPid: number, temporalPid: number): CpuSample {
+function cpuSample(workerPid: number, temporalPid: number, riskWorkerPid?: number): CpuSample {
   const usage = process.cpuUsage();
   return {
     worker: cpuSecondsOf(workerPid),
+    ...(riskWorkerPid !== undefined ? { riskWorker: cpuSecondsOf(riskWorkerPid) } : {}),
     temporal: cpuSecondsOf(temporalPid),
     postgres: cpuSecondsOfAll('postgres'),
     bench: (usage.user + usage.system) / 1e6,
@@ -777,7 +815,7 @@ function cpuLine(label: string, a: CpuSample, b: CpuSample): string {
   const seconds = (b.at - a.at) / 1000;
   const share = (x: number) => `${fmt(x, 0)} s (${fmt((x / Math.max(seconds, 1e-9)) * 100, 0)} % of a core)`;
   const busy = (b.machine.busy - a.machine.busy) / Math.max(b.machine.total - a.machine.total, 1);
-  return `  ${label.padEnd(28)} ${fmt(seconds, 0)} s wall: worker ${share(b.worker - a.worker)}, Temporal ${share(b.temporal - a.temporal)}, PostgreSQL ${share(b.postgres - a.postgres)}, bench ${share(b.bench - a.bench)}; machine ${fmt(busy * 100, 0)} % busy`;
+  return `  ${label.padEnd(28)} ${fmt(seconds, 0)} s wall: worker ${share(b.worker - a.worker)}, ${b.riskWorker !== undefined ? `risk worker ${share(b.riskWorker - (a.riskWorker ?? 0))}, ` : ''}Temporal ${share(b.temporal - a.temporal)}, PostgreSQL ${share(b.postgres - a.postgres)}, bench ${share(b.bench - a.bench)}; machine ${fmt(busy * 100, 0)} % busy`;
 }
 
 main().catch((err: unknown) => {
