@@ -36,7 +36,7 @@ import { birthdayGreetingEmail, newsDigestEmail, segmentChangeEmail } from '../s
 import { bankTimeZone, reminderEscalationDelayMs } from '../src/policy/policy';
 import { decryptField } from '../src/security/crypto';
 import { aad } from '../src/customers/encrypted-fields';
-import { closeTask, markTaskEscalated, openTask, taskId } from '../src/tasks/tasks';
+import { answerTaskReminders, closeTask, leastLoadedWithRole, markTaskEscalated, openTask, supervisorOtherThan, taskId } from '../src/tasks/tasks';
 import { startLifecycle } from '../src/lifecycle/start-lifecycle';
 import type { AgendaItem, ContactKind, CustomerType, Ladder } from '../workflows/lifecycle/definitions';
 import { createReminderLadderActivities } from './reminder-ladder';
@@ -113,17 +113,7 @@ export function createLifecycleActivities(deps: LifecycleDeps) {
   /** Who does the customer's work: its relationship manager, else the service team (reminded through its least-loaded member). */
   async function workerFor(tx: DbTx, c: Customer): Promise<{ assigneeStaffId: string | null; team: string | null; remindStaffId: string | null }> {
     if (c.relationshipManagerId) return { assigneeStaffId: c.relationshipManagerId, team: null, remindStaffId: c.relationshipManagerId };
-    const members = await tx.staffMember.findMany({
-      where: { active: true, roles: { has: SERVICE_TEAM } },
-      select: { id: true, _count: { select: { tasks: { where: { status: 'OPEN' } } } } },
-    });
-    members.sort((a, b) => a._count.tasks - b._count.tasks || a.id.localeCompare(b.id));
-    return { assigneeStaffId: null, team: SERVICE_TEAM, remindStaffId: members[0]?.id ?? null };
-  }
-
-  async function supervisorOtherThan(tx: DbTx, staffId: string | null): Promise<string | null> {
-    const s = await tx.staffMember.findFirst({ where: { active: true, roles: { has: 'SUPERVISOR' }, ...(staffId ? { id: { not: staffId } } : {}) }, orderBy: { id: 'asc' } });
-    return s?.id ?? null;
+    return { assigneeStaffId: null, team: SERVICE_TEAM, remindStaffId: await leastLoadedWithRole(tx, SERVICE_TEAM) };
   }
 
   /** The Reminder record of a task's ladder (created once; the staff reminder's activities send its emails). Null: nobody to remind. */
@@ -151,12 +141,6 @@ export function createLifecycleActivities(deps: LifecycleDeps) {
       update: {},
     });
     return r.key;
-  }
-
-  /** The work is done: its reminder is answered (CANCELLED before it went out, ACKNOWLEDGED after). */
-  async function answerReminders(tx: DbTx, taskId: string, staffId: string | null, at: Date): Promise<void> {
-    await tx.reminder.updateMany({ where: { taskId, status: 'SCHEDULED' }, data: { status: 'CANCELLED', cancelledAt: at, acknowledgedAt: at, acknowledgedByStaffId: staffId } });
-    await tx.reminder.updateMany({ where: { taskId, status: 'DUE' }, data: { status: 'ACKNOWLEDGED', acknowledgedAt: at, acknowledgedByStaffId: staffId } });
   }
 
   return {
@@ -289,7 +273,7 @@ export function createLifecycleActivities(deps: LifecycleDeps) {
         const completedAt = task.status === 'DONE' && task.closedAt ? task.closedAt : new Date(r.at);
         const nextReviewAt = nextReviewDue(completedAt, c.type, policy);
         if (await closeTask(tx, { id: r.taskId, status: 'DONE', at: completedAt, byStaffId: r.staffId })) {
-          await answerReminders(tx, r.taskId, r.staffId, completedAt);
+          await answerTaskReminders(tx, r.taskId, r.staffId, completedAt);
           const lc = await tx.customerLifecycle.update({
             where: { customerId: c.id },
             data: { status: 'ACTIVE', lastReviewAt: completedAt, nextReviewAt, reviewCycle: { increment: 1 } },
@@ -416,7 +400,7 @@ export function createLifecycleActivities(deps: LifecycleDeps) {
       await db.$transaction(async (tx) => {
         const task = await tx.task.findUniqueOrThrow({ where: { id: r.taskId } });
         if (!(await closeTask(tx, { id: r.taskId, status: 'DONE', at: new Date(r.at), byStaffId: r.staffId }))) return;
-        await answerReminders(tx, r.taskId, r.staffId, new Date(r.at));
+        await answerTaskReminders(tx, r.taskId, r.staffId, new Date(r.at));
         const outcome = (task.outcome ?? {}) as { heldOn?: string; attendees?: unknown[] };
         await tx.contactEvent.createMany({
           data: [

@@ -17,7 +17,6 @@
  * the assessment id, emails by notification keys — a retry finds its work done.
  */
 import { ApplicationFailure } from '@temporalio/common';
-import type { DbTx } from '../src/db/client';
 import { addBusinessDays } from '../src/domain/business-calendar';
 import { nextRiskMonitoring } from '../src/domain/lifecycle-schedule';
 import { measuresFor, type RiskRating } from '../src/domain/risk-scorecard';
@@ -26,7 +25,7 @@ import { assessCustomers } from '../src/risk/assess-customers';
 import { investigationOpenedEmail } from '../src/risk/emails';
 import { riskPolicyInForce } from '../src/risk/policy-in-force';
 import type { RiskTrigger } from '../src/risk/record-assessments';
-import { closeTask, openTask, taskId } from '../src/tasks/tasks';
+import { closeTask, leastLoadedWithRole, openTask, supervisorOtherThan, taskId } from '../src/tasks/tasks';
 import type { Ladder } from '../workflows/lifecycle/definitions';
 import { sendEmailOnce } from './notifications';
 import type { OnboardingDeps } from './onboarding';
@@ -69,15 +68,6 @@ const planReminderKey = (customerId: string, assessmentId: string) => `risk-plan
 export function createRiskActivities(deps: RiskDeps) {
   const { db, ring } = deps;
   const timeZone = bankTimeZone(deps.policy);
-
-  async function officerFor(tx: DbTx): Promise<string | null> {
-    const officers = await tx.staffMember.findMany({
-      where: { active: true, roles: { has: 'RISK_OFFICER' } },
-      select: { id: true, _count: { select: { tasks: { where: { status: 'OPEN' } } } } },
-    });
-    officers.sort((a, b) => a._count.tasks - b._count.tasks || a.id.localeCompare(b.id));
-    return officers[0]?.id ?? null;
-  }
 
   /** The ladder still to come of an investigation's plan reminder, from its record. */
   async function ladderOf(reminderKey: string): Promise<Ladder | null> {
@@ -163,18 +153,18 @@ export function createRiskActivities(deps: RiskDeps) {
       const planTaskId = taskId.mitigationPlan(c.id, r.assessmentId);
       const reminderKey = planReminderKey(c.id, r.assessmentId);
       const opened = await db.$transaction(async (tx) => {
-        const officer = await officerFor(tx);
+        const officer = await leastLoadedWithRole(tx, 'RISK_OFFICER');
         const common = { customerId: c.id, assigneeStaffId: officer, team: RISK_OFFICER_TEAM, dueAt: planDueAt, overdueAt: escalatesAt, workflowId: r.workflowId, policyVersion: policy.version };
         await openTask(tx, { ...common, id: investigationTaskId, kind: 'RISK_INVESTIGATION', subject: `Investigate the cause of customer ${c.id}'s rating ${rating} (§6.2)` });
         await openTask(tx, { ...common, id: planTaskId, kind: 'MITIGATION_PLAN', subject: `Mitigation plan for customer ${c.id} rated ${rating} (§6.2)` });
-        const supervisor = await tx.staffMember.findFirst({ where: { active: true, roles: { has: 'SUPERVISOR' }, ...(officer ? { id: { not: officer } } : {}) }, orderBy: { id: 'asc' } });
+        const supervisor = await supervisorOtherThan(tx, officer);
         if (!officer || !supervisor) return { officer, reminder: false };
         await tx.reminder.upsert({
           where: { key: reminderKey },
           create: {
             key: reminderKey,
             staffId: officer,
-            escalationStaffId: supervisor.id,
+            escalationStaffId: supervisor,
             subject: `Mitigation plan for customer ${c.id} rated ${rating} due (§6.2)`,
             dueAt: planDueAt,
             escalatesAt,

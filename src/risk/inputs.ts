@@ -26,15 +26,8 @@ interface Known {
   ratingPolicyVersion: string | null;
 }
 export type CustomerRiskInputs =
-  | (Known & { customerType: 'INDIVIDUAL'; inputs: IndividualRiskInputs; sources: RiskSources })
-  | (Known & { customerType: 'ENTERPRISE'; inputs: EnterpriseRiskInputs; sources: RiskSources });
-
-/** Where the inputs came from (ids and dates only), stored with the assessment. */
-export interface RiskSources {
-  creditReportedOn?: string | null;
-  statementPeriodEnd?: string | null;
-  previousStatementPeriodEnd?: string | null;
-}
+  | (Known & { customerType: 'INDIVIDUAL'; inputs: IndividualRiskInputs })
+  | (Known & { customerType: 'ENTERPRISE'; inputs: EnterpriseRiskInputs });
 
 interface Row {
   id: string;
@@ -107,12 +100,10 @@ function toInputs(r: Row, ring: KeyRing, at: Date): CustomerRiskInputs {
       },
       at,
     );
-    return { ...base, customerType: 'INDIVIDUAL', inputs, sources: { creditReportedOn: bureau?.reportedOn ?? null } };
+    return { ...base, customerType: 'INDIVIDUAL', inputs };
   }
-  const latest = statement(r.latest);
-  const previous = statement(r.previous);
-  const inputs = enterpriseInputsFrom({ naicsCode: r.naicsCode, establishedOn: r.establishedOn, latest, previous }, at);
-  return { ...base, customerType: 'ENTERPRISE', inputs, sources: { statementPeriodEnd: latest?.periodEnd ?? null, previousStatementPeriodEnd: previous?.periodEnd ?? null } };
+  const inputs = enterpriseInputsFrom({ naicsCode: r.naicsCode, establishedOn: r.establishedOn, latest: statement(r.latest), previous: statement(r.previous) }, at);
+  return { ...base, customerType: 'ENTERPRISE', inputs };
 }
 
 /**

@@ -156,10 +156,10 @@ export async function recordAssessments(tx: DbTx, items: readonly CustomerRiskIn
   // same rating under another policy version. An assessment that confirms the rating in force leaves
   // the customer's row alone (Customer.riskAssessmentId names the assessment that gave the rating):
   // a quarterly run rewrites only the rows whose rating changed, not every customer's (bench:risk).
-  const measures = new Map(fresh.map((s) => [s.item.customerId, measureRowsFor(s.assessment.rating, o.policy)]));
-  const preferential = (id: string) => measures.get(id)!.find((m) => m.kind === 'PREFERENTIAL_TERMS')?.detail as { simplifiedProcedure: boolean; rateDiscountEligible: boolean } | undefined;
   const rerated = fresh.filter((s) => s.item.rating !== s.assessment.rating || s.item.ratingPolicyVersion !== o.policy.version);
   if (rerated.length > 0) {
+    const measures = new Map(rerated.map((s) => [s.item.customerId, measureRowsFor(s.assessment.rating, o.policy)]));
+    const preferential = (id: string) => measures.get(id)!.find((m) => m.kind === 'PREFERENTIAL_TERMS')?.detail as { simplifiedProcedure: boolean; rateDiscountEligible: boolean } | undefined;
     await tx.$executeRawUnsafe(
       `UPDATE "Customer" c SET "riskRating" = u.rating, "riskAssessmentId" = u.aid, "riskAssessedAt" = $1::timestamptz, "riskPolicyVersion" = $2,
               "simplifiedProcedure" = u.simp, "rateDiscountEligible" = u.disc

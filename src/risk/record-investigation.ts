@@ -22,7 +22,7 @@ import { customerScope, findCustomerIn } from '../customers/access';
 import { requireRole, type Actor } from '../security/auth';
 import type { Clock } from '../shared/clock';
 import { ConflictError, parseInput } from '../shared/errors';
-import { closeTask, toTaskView, type TaskView } from '../tasks/tasks';
+import { answerTaskReminders, closeTask, toTaskView, type TaskView } from '../tasks/tasks';
 import { customerWorkflowId, riskTaskDoneSignal } from '../../workflows/lifecycle/definitions';
 
 export const RISK_WORK_ROLES = ['RISK_OFFICER', 'SUPERVISOR'] as const satisfies readonly StaffRole[];
@@ -72,8 +72,7 @@ async function closeRiskTask(
     if (!(await closeTask(tx, { id: open.id, status: 'DONE', at, byStaffId: actor.staffId, outcome: { ...outcome, recordedByStaffId: actor.staffId } }))) {
       throw new ConflictError(`task ${open.id} was closed meanwhile`);
     }
-    await tx.reminder.updateMany({ where: { taskId: open.id, status: 'SCHEDULED' }, data: { status: 'CANCELLED', cancelledAt: at, acknowledgedAt: at, acknowledgedByStaffId: actor.staffId } });
-    await tx.reminder.updateMany({ where: { taskId: open.id, status: 'DUE' }, data: { status: 'ACKNOWLEDGED', acknowledgedAt: at, acknowledgedByStaffId: actor.staffId } });
+    await answerTaskReminders(tx, open.id, actor.staffId, at);
     await writeAudit(tx, {
       actorStaffId: actor.staffId,
       action: audit.action,

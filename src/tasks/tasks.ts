@@ -9,7 +9,7 @@
  * is no longer OPEN changes nothing. A retried activity therefore never opens two or closes twice.
  */
 import type { DbTx } from '../db/client';
-import type { Prisma, Task, TaskKind, TaskStatus } from '../db/generated/client';
+import type { Prisma, StaffRole, Task, TaskKind, TaskStatus } from '../db/generated/client';
 
 export type { Task, TaskKind, TaskStatus };
 
@@ -156,4 +156,26 @@ export function toTaskView(t: Task, now: Date): TaskView {
     closedByStaffId: t.closedByStaffId,
     closeReason: t.closeReason,
   };
+}
+
+/** The work of a task is done: its reminders are answered (CANCELLED before they went out, ACKNOWLEDGED after). */
+export async function answerTaskReminders(tx: DbTx, taskId: string, staffId: string | null, at: Date): Promise<void> {
+  await tx.reminder.updateMany({ where: { taskId, status: 'SCHEDULED' }, data: { status: 'CANCELLED', cancelledAt: at, acknowledgedAt: at, acknowledgedByStaffId: staffId } });
+  await tx.reminder.updateMany({ where: { taskId, status: 'DUE' }, data: { status: 'ACKNOWLEDGED', acknowledgedAt: at, acknowledgedByStaffId: staffId } });
+}
+
+/** The active staff member with `role` who has the fewest OPEN tasks (ties: the lowest id); null when nobody has the role. */
+export async function leastLoadedWithRole(tx: DbTx, role: StaffRole): Promise<string | null> {
+  const staff = await tx.staffMember.findMany({
+    where: { active: true, roles: { has: role } },
+    select: { id: true, _count: { select: { tasks: { where: { status: 'OPEN' } } } } },
+  });
+  staff.sort((a, b) => a._count.tasks - b._count.tasks || a.id.localeCompare(b.id));
+  return staff[0]?.id ?? null;
+}
+
+/** Who a task's escalation goes to: the first active SUPERVISOR other than `staffId` (the person reminded); null when there is none. */
+export async function supervisorOtherThan(tx: DbTx, staffId: string | null): Promise<string | null> {
+  const s = await tx.staffMember.findFirst({ where: { active: true, roles: { has: 'SUPERVISOR' }, ...(staffId ? { id: { not: staffId } } : {}) }, orderBy: { id: 'asc' } });
+  return s?.id ?? null;
 }
