@@ -28,16 +28,16 @@
  *    test/support/risk-portfolio.ts as bench:risk writes them: one in five an enterprise, one rating in
  *    20 seeded a notch off), and `--portfolio-lead-seconds` before the first deadline a QUARTERLY
  *    portfolio run is started as `ccm risk run` starts it (src/risk/portfolio-runs.ts
- *    startPortfolioRun): the workflow on the worker's TASK_QUEUE, its page activities on the
- *    RISK_TASK_QUEUE of the same worker process (≤ RISK_MAX_CONCURRENT_ACTIVITIES at once, ≤
- *    RISK_ACTIVITIES_PER_SECOND). The escalation figures are printed as without it, plus the run's start
+ *    startPortfolioRun): the workflow on the worker's TASK_QUEUE, its page activities on
+ *    RISK_TASK_QUEUE, polled as in production (docker-compose `worker` and `risk-worker`) by a second
+ *    process of the same entry with WORKER_QUEUES=risk, the cases' worker having WORKER_QUEUES=main
+ *    (≤ RISK_MAX_CONCURRENT_ACTIVITIES at once, ≤ RISK_ACTIVITIES_PER_SECOND). The escalation figures are printed as without it, plus the run's start
  *    and end relative to the first deadline, its rate, how many escalations (and raw timers) fell due
  *    while it ran and their latency, against those due after it. P should make the run outlast the
  *    window to cover all of it (about 3,000 customers/s on the 2-core machine: 100,000 cover ~35 s).
  *
- *    `--risk-worker-process`: the run's pages are taken by a second process of the same entry (its
- *    TASK_QUEUE one nobody uses, RISK_TASK_QUEUE the run's), the cases' worker polling an unused risk
- *    queue instead — the run's workflow itself stays on the cases' queue, as in production.
+ *    `--risk-in-process`: one worker process polls both queues (WORKER_QUEUES=main,risk, the default
+ *    of `npm run worker` for a small deployment): the layout that delays escalations (README).
  *
  * The deadlines must fall after every start has settled, and the start rate is only known once
  * measured: so a pilot of `--pilot` cases (deadlines a day away, not counted) is opened first, the
@@ -112,8 +112,8 @@ const { values } = parseArgs({
     'with-portfolio': { type: 'string', default: '0' },
     /** How long before the first deadline the portfolio run is started. */
     'portfolio-lead-seconds': { type: 'string', default: '2' },
-    /** The risk queue polled by a second worker process (same entry, its TASK_QUEUE unused) instead of the cases' worker. */
-    'risk-worker-process': { type: 'boolean', default: false },
+    /** The risk queue polled by the cases' worker process too (WORKER_QUEUES=main,risk) instead of a second process (WORKER_QUEUES=risk). */
+    'risk-in-process': { type: 'boolean', default: false },
     'admin-url': { type: 'string', default: DEFAULT_ADMIN_URL },
   },
 });
@@ -127,8 +127,10 @@ const HANDLERS = Number(values.handlers);
 const PILOT = Number(values.pilot);
 const PORTFOLIO = Number(values['with-portfolio']);
 const PORTFOLIO_LEAD_MS = Number(values['portfolio-lead-seconds']) * 1000;
-const RISK_PROCESS = values['risk-worker-process'] === true;
-if (RISK_PROCESS && !PORTFOLIO) throw new Error('--risk-worker-process needs --with-portfolio');
+const RISK_IN_PROCESS = values['risk-in-process'] === true;
+if (RISK_IN_PROCESS && !PORTFOLIO) throw new Error('--risk-in-process needs --with-portfolio');
+/** The production layout (docker-compose): the portfolio pages in their own worker process. */
+const RISK_PROCESS = PORTFOLIO > 0 && !RISK_IN_PROCESS;
 const CACHE = loadConfig({ WORKER_MAX_CACHED_WORKFLOWS: values.cache }).WORKER_MAX_CACHED_WORKFLOWS;
 /** The risk worker's limits as the worker child will read them (it inherits this environment). */
 const RISK_LIMITS = loadConfig({ RISK_ACTIVITIES_PER_SECOND: process.env.RISK_ACTIVITIES_PER_SECOND, RISK_MAX_CONCURRENT_ACTIVITIES: process.env.RISK_MAX_CONCURRENT_ACTIVITIES });
@@ -207,21 +209,21 @@ async function main(): Promise<void> {
         DATABASE_URL: database.url,
         SMTP_URL: sink.url,
         TASK_QUEUE: taskQueue,
-        // The production worker always runs the risk worker too (src/worker/main.ts); its queue is the bench's own.
-        RISK_TASK_QUEUE: RISK_PROCESS ? `${riskQueue}-unused` : riskQueue,
+        RISK_TASK_QUEUE: riskQueue,
+        WORKER_QUEUES: RISK_PROCESS ? 'main' : 'main,risk',
         MAIL_FROM: 'bench@bank.test',
         LOG_LEVEL: 'warn',
         POLICY_FILE: policyFile,
         WORKER_MAX_CACHED_WORKFLOWS: String(CACHE),
       });
       if (RISK_PROCESS) {
-        const idleQueue = `${taskQueue}-unused`;
-        riskWorker = await startWorker(temporal, idleQueue, {
+        riskWorker = await startWorker(temporal, null, {
           TEMPORAL_ADDRESS: server.address,
           DATABASE_URL: database.url,
           SMTP_URL: sink.url,
-          TASK_QUEUE: idleQueue,
+          TASK_QUEUE: taskQueue,
           RISK_TASK_QUEUE: riskQueue,
+          WORKER_QUEUES: 'risk',
           MAIL_FROM: 'bench@bank.test',
           LOG_LEVEL: 'warn',
           POLICY_FILE: policyFile,
@@ -537,7 +539,8 @@ interface RunningWorker {
 }
 
 /** The production worker in its own process; resolves once it polls `taskQueue` (its workflows bundled). */
-async function startWorker(temporal: Client, taskQueue: string, env: NodeJS.ProcessEnv): Promise<RunningWorker> {
+/** Starts the worker entry; waits for its workflow poller on `taskQueue` (null: a risk-only worker, waited for by waitForActivityPoller). */
+async function startWorker(temporal: Client, taskQueue: string | null, env: NodeJS.ProcessEnv): Promise<RunningWorker> {
   const child: ChildProcess = spawnEntry('src/worker/main.ts', env);
   child.stdout?.resume();
   const failures = new Map<string, number>();
@@ -558,7 +561,7 @@ async function startWorker(temporal: Client, taskQueue: string, env: NodeJS.Proc
       resolve();
     }),
   );
-  await waitForPoller(temporal, taskQueue, child.pid ?? -1, { alive: () => child.exitCode === null });
+  if (taskQueue !== null) await waitForPoller(temporal, taskQueue, child.pid ?? -1, { alive: () => child.exitCode === null });
   return {
     pid: child.pid ?? -1,
     failures,

@@ -94,6 +94,21 @@ export const envSchema = z.object({
     .default(10),
   /** Page activities one risk worker runs at the same time (each holds a database connection and a transaction). */
   RISK_MAX_CONCURRENT_ACTIVITIES: wholeNumber(1, 64, 'activities').default(2),
+  /**
+   * Which task queues a worker process (`npm run worker`, src/worker/main.ts) polls: `main` (TASK_QUEUE:
+   * every workflow, and the activities of reviews, reminders, escalations), `risk` (RISK_TASK_QUEUE: the
+   * §6 portfolio run's page activities), or both (the default, for one small deployment). In production
+   * they are two processes (docker-compose `worker` and `risk-worker`): a page scores up to 1000 customers
+   * in JavaScript, and in the cases' process that work holds up their workflow tasks — an escalation due
+   * during a run was measured up to 33 s late that way, 2.7 s with the pages in their own process
+   * (README, bench:feedback --with-portfolio).
+   */
+  WORKER_QUEUES: z
+    .string()
+    .trim()
+    .regex(/^(main|risk)(\s*,\s*(main|risk))*$/, { error: 'main, risk, or main,risk' })
+    .transform((v) => [...new Set(v.split(',').map((q) => q.trim() as 'main' | 'risk'))].sort())
+    .default(['main', 'risk']),
   TEMPORAL_UI_PORT: port.default(8233),
   TEMPORAL_PORT: port.default(7233),
   /** PostgreSQL URL; unset → `npm start` runs an embedded PostgreSQL (PGlite) under DATA_DIR. */

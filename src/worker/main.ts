@@ -1,6 +1,6 @@
 /**
- * Worker process (docker-compose `worker`, or `npm run worker`): needs TEMPORAL_ADDRESS,
- * DATABASE_URL and SMTP_URL. SIGINT/SIGTERM stop polling and let running activities finish.
+ * Worker process (docker-compose `worker` and `risk-worker`, or `npm run worker`): needs TEMPORAL_ADDRESS,
+ * DATABASE_URL and SMTP_URL; WORKER_QUEUES says which task queues it polls (src/config/env.ts). SIGINT/SIGTERM stop polling and let running activities finish.
  *
  * Start-up is patient (issue 7 defect 11; src/app/wait-for.ts): it waits for the database
  * (SELECT 1) and Temporal (the connection it then polls with), logging one line per attempt naming
@@ -8,6 +8,7 @@
  * logged too, but does not hold polling back: a send that fails is retried by its activity. A
  * signal during the wait ends the process cleanly (exit 0).
  */
+import { getPriority, setPriority } from 'node:os';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { loadConfig, ConfigError, publicBaseUrl } from '../config/env';
 import { createDb } from '../db/client';
@@ -21,6 +22,9 @@ import { loadPolicy } from '../policy/policy';
 import { dataConverter } from '../temporal/codec';
 
 const log = say('worker');
+
+/** The `nice` value a risk-only worker takes (0 normal … 19 lowest). */
+const RISK_ONLY_NICE = 10;
 
 /** SMTP is waited for in the background: its retries may space out further. */
 const SMTP_MAX_RETRY_DELAY_MS = 30_000;
@@ -71,30 +75,52 @@ runMain('worker', async () => {
   const [, temporal] = await waits;
   if (startup.signal.aborted || temporal.status !== 'fulfilled') return; // the handler finishes and exits
 
-  const { worker, connection } = await createWorker({
-    address: env.TEMPORAL_ADDRESS!,
-    connection: temporal.value,
-    namespace: env.TEMPORAL_NAMESPACE,
-    taskQueue: env.TASK_QUEUE,
-    deps: { db, mailer, clock: systemClock, mailFrom: env.MAIL_FROM, policy, ring, publicBaseUrl: publicBaseUrl(env) },
-    dataConverter: dataConverter(ring),
-    shutdownGraceSeconds: env.SHUTDOWN_GRACE_SECONDS,
-    maxCachedWorkflows: env.WORKER_MAX_CACHED_WORKFLOWS,
-  });
-  // §6 the portfolio run's pages on their own, rate-limited queue (src/worker/worker.ts createRiskWorker), on the same connection.
-  const riskWorker = await createRiskWorker({
-    connection,
-    namespace: env.TEMPORAL_NAMESPACE,
-    taskQueue: env.RISK_TASK_QUEUE,
-    deps: { db, mailer, clock: systemClock, mailFrom: env.MAIL_FROM, policy, ring, publicBaseUrl: publicBaseUrl(env) },
-    dataConverter: dataConverter(ring),
-    shutdownGraceSeconds: env.SHUTDOWN_GRACE_SECONDS,
-    activitiesPerSecond: env.RISK_ACTIVITIES_PER_SECOND,
-    maxConcurrentActivities: env.RISK_MAX_CONCURRENT_ACTIVITIES,
-  });
-  log(`polling task queue ${env.TASK_QUEUE} on ${env.TEMPORAL_ADDRESS} (namespace ${env.TEMPORAL_NAMESPACE}; sticky cache ${env.WORKER_MAX_CACHED_WORKFLOWS} workflows)`);
-  log(`polling task queue ${env.RISK_TASK_QUEUE} for risk portfolio pages (≤ ${env.RISK_MAX_CONCURRENT_ACTIVITIES} at once, ≤ ${env.RISK_ACTIVITIES_PER_SECOND}/s)`);
-  const both = runTogether([worker, riskWorker]);
+  const connection = temporal.value;
+  const deps = { db, mailer, clock: systemClock, mailFrom: env.MAIL_FROM, policy, ring, publicBaseUrl: publicBaseUrl(env) };
+  const workers = [];
+  // WORKER_QUEUES: both queues in one process (the default), or one each in two processes (production,
+  // docker-compose `worker` and `risk-worker`: a portfolio page's scoring then never holds up the
+  // cases' workflow tasks; §6).
+  if (env.WORKER_QUEUES.includes('main')) {
+    const { worker } = await createWorker({
+      address: env.TEMPORAL_ADDRESS!,
+      connection,
+      namespace: env.TEMPORAL_NAMESPACE,
+      taskQueue: env.TASK_QUEUE,
+      deps,
+      dataConverter: dataConverter(ring),
+      shutdownGraceSeconds: env.SHUTDOWN_GRACE_SECONDS,
+      maxCachedWorkflows: env.WORKER_MAX_CACHED_WORKFLOWS,
+    });
+    workers.push(worker);
+    log(`polling task queue ${env.TASK_QUEUE} on ${env.TEMPORAL_ADDRESS} (namespace ${env.TEMPORAL_NAMESPACE}; sticky cache ${env.WORKER_MAX_CACHED_WORKFLOWS} workflows)`);
+  }
+  if (env.WORKER_QUEUES.length === 1 && env.WORKER_QUEUES[0] === 'risk') {
+    // §6 a risk-only worker yields the CPU: where it shares a machine with the cases' worker, Temporal or
+    // PostgreSQL, a portfolio page's scoring waits rather than an escalation (a lower priority needs no privilege).
+    try {
+      setPriority(RISK_ONLY_NICE);
+      log(`risk-only worker: CPU priority lowered (nice ${getPriority()})`);
+    } catch (err) {
+      log(`risk-only worker: could not lower the CPU priority (${(err as Error).message}); polling anyway`);
+    }
+  }
+  if (env.WORKER_QUEUES.includes('risk')) {
+    // §6 the portfolio run's pages on their own, rate-limited queue (src/worker/worker.ts createRiskWorker).
+    const riskWorker = await createRiskWorker({
+      connection,
+      namespace: env.TEMPORAL_NAMESPACE,
+      taskQueue: env.RISK_TASK_QUEUE,
+      deps,
+      dataConverter: dataConverter(ring),
+      shutdownGraceSeconds: env.SHUTDOWN_GRACE_SECONDS,
+      activitiesPerSecond: env.RISK_ACTIVITIES_PER_SECOND,
+      maxConcurrentActivities: env.RISK_MAX_CONCURRENT_ACTIVITIES,
+    });
+    workers.push(riskWorker);
+    log(`polling task queue ${env.RISK_TASK_QUEUE} on ${env.TEMPORAL_ADDRESS} for risk portfolio pages (≤ ${env.RISK_MAX_CONCURRENT_ACTIVITIES} at once, ≤ ${env.RISK_ACTIVITIES_PER_SECOND}/s)`);
+  }
+  const both = runTogether(workers);
   const running = both.running;
   const done = (async () => {
     await running;

@@ -7,8 +7,8 @@
  * 1. The Schedule (src/risk/schedule.ts): the quarterly calendar in the bank's time zone; ensure is
  *    idempotent; pause and resume; with a short interval spec it starts a run that assesses every
  *    customer once, with the expected ratings, changes and RiskPortfolioRun COMPLETED.
- * 2. The production worker (src/worker/main.ts) in a child process is SIGKILLed mid-run; a new one
- *    finishes the run: every customer scored exactly once for it, the counts right.
+ * 2. The production workers (src/worker/main.ts, WORKER_QUEUES main and risk) in two child processes
+ *    are SIGKILLed mid-run; new ones finish the run: every customer scored exactly once for it, the counts right.
  * 3. `ccm risk rescore --policy <stricter> --dry-run` writes nothing and reports the expected changes
  *    by customer type and segment; without --dry-run the policy is adopted and applied.
  */
@@ -167,10 +167,10 @@ test('§6 the quarterly Schedule: quarter starts at 02:00 in the bank time zone;
   expect(await db.auditLog.count({ where: { action: 'risk.rating.change' } })).toBe(changed);
 });
 
-test('§6 a worker SIGKILLed mid-run: a new worker finishes it, every customer scored exactly once for the run', async () => {
+test('§6 the production layout (WORKER_QUEUES: the cases\' worker and a risk-only worker, two processes) SIGKILLed mid-run: new workers finish it, every customer scored exactly once for the run', async () => {
   const taskQueue = unique('rpf-kill');
   const riskTaskQueue = unique('rpf-kill-risk');
-  const spawnWorker = () => {
+  const spawnWorker = (queues: 'main' | 'risk') => {
     const env: NodeJS.ProcessEnv = {
       ...process.env,
       NODE_ENV: 'test',
@@ -183,6 +183,7 @@ test('§6 a worker SIGKILLed mid-run: a new worker finishes it, every customer s
       RISK_ACTIVITIES_PER_SECOND: '3', // slow pages, so the kill lands mid-run
       LOG_LEVEL: 'warn',
       SHUTDOWN_GRACE_SECONDS: '5',
+      WORKER_QUEUES: queues,
     };
     delete env.POLICY_FILE;
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/worker/main.ts'], { cwd: PROJECT_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -194,7 +195,7 @@ test('§6 a worker SIGKILLed mid-run: a new worker finishes it, every customer s
     return w;
   };
 
-  const first = spawnWorker();
+  const first = { main: spawnWorker('main'), risk: spawnWorker('risk') };
   const { runId, handle } = await startPortfolioRun(
     { db, temporal, taskQueue, riskTaskQueue, policy },
     { staffId: 'risk-officer-rpf', roles: ['RISK_OFFICER'] },
@@ -202,12 +203,18 @@ test('§6 a worker SIGKILLed mid-run: a new worker finishes it, every customer s
   );
   // Kill -9 once a few pages are in (and more to come).
   await until('a few pages done', async () => {
-    if (first.child.exitCode !== null) throw new Error(`worker exited:\n${first.output()}`);
+    for (const w of Object.values(first)) if (w.child.exitCode !== null) throw new Error(`worker exited:\n${w.output()}`);
     const row = await db.riskPortfolioRun.findUnique({ where: { id: runId }, select: { processed: true } });
     return row !== null && row.processed >= 60;
   }, 90_000);
-  first.child.kill('SIGKILL');
-  await first.exited;
+  // Each process polls its own queue only; the risk-only one runs at a lower CPU priority.
+  expect(first.risk.output()).toMatch(new RegExp(`polling task queue ${riskTaskQueue} .*for risk portfolio pages`));
+  expect(first.risk.output()).toMatch(/risk-only worker: CPU priority lowered \(nice 10\)/);
+  expect(first.risk.output()).not.toMatch(new RegExp(`polling task queue ${taskQueue} `));
+  expect(first.main.output()).toMatch(new RegExp(`polling task queue ${taskQueue} `));
+  expect(first.main.output()).not.toMatch(/risk portfolio pages|risk-only/);
+  for (const w of Object.values(first)) w.child.kill('SIGKILL');
+  await Promise.all(Object.values(first).map((w) => w.exited));
   const atKill = await assessmentsOf(runId);
   expect(atKill.rows).toBeLessThan(COUNT);
   // The dead worker's sticky queue would hold the run's next workflow task for the main worker's
@@ -215,8 +222,8 @@ test('§6 a worker SIGKILLed mid-run: a new worker finishes it, every customer s
   // can move it at once — and so does the test, so it waits for the heartbeat timeout (10 s) only.
   await temporal.workflowService.resetStickyTaskQueue({ namespace: 'default', execution: { workflowId: runId } });
 
-  const second = spawnWorker();
-  const result = await handle.result().catch((err: Error) => Promise.reject(new Error(`${err.message}\n${second.output()}`)));
+  const second = { main: spawnWorker('main'), risk: spawnWorker('risk') };
+  const result = await handle.result().catch((err: Error) => Promise.reject(new Error(`${err.message}\n${second.main.output()}\n${second.risk.output()}`)));
   expect(result).toMatchObject({ runId, status: 'COMPLETED', processed: COUNT, total: COUNT, failed: 0 });
   expect(await assessmentsOf(runId)).toEqual({ customers: COUNT, rows: COUNT, maxPerCustomer: 1 });
   const perCustomer = await db.$queryRawUnsafe<{ n: number }[]>(`SELECT count(*)::int AS n FROM "RiskAssessment" WHERE "runKey" = $1 GROUP BY "customerId" HAVING count(*) <> 1`, runId);
@@ -224,8 +231,8 @@ test('§6 a worker SIGKILLed mid-run: a new worker finishes it, every customer s
   // The first run set every rating its facts give: nothing changes now.
   expect(result.changed).toBe(0);
   expect(await db.riskPortfolioRun.findUniqueOrThrow({ where: { id: runId } })).toMatchObject({ status: 'COMPLETED', processed: COUNT, changed: 0 });
-  second.child.kill('SIGTERM');
-  await second.exited;
+  for (const w of Object.values(second)) w.child.kill('SIGTERM');
+  await Promise.all(Object.values(second).map((w) => w.exited));
 });
 
 test('§6 ccm risk rescore --dry-run with a stricter policy writes nothing and reports the changes by type and segment; applied, it adopts the version', async () => {

@@ -23,6 +23,7 @@ const DEFAULTS: Env = {
   EMBEDDED_SMTP_PORT: 2525,
   SHUTDOWN_GRACE_SECONDS: 30,
   WORKER_MAX_CACHED_WORKFLOWS: 250,
+  WORKER_QUEUES: ['main', 'risk'],
 };
 
 function configErrorOf(source: NodeJS.ProcessEnv): ConfigError {
@@ -97,6 +98,11 @@ describe('loadConfig accepts valid values', () => {
     ['WORKER_MAX_CACHED_WORKFLOWS', '250', 250],
     ['WORKER_MAX_CACHED_WORKFLOWS', ' 5000 ', 5000],
     ['WORKER_MAX_CACHED_WORKFLOWS', '100000', 100000],
+    // §6 the production layout: the cases' worker and the portfolio pages' worker in two processes.
+    ['WORKER_QUEUES', 'main', ['main']],
+    ['WORKER_QUEUES', 'risk', ['risk']],
+    ['WORKER_QUEUES', 'risk, main', ['main', 'risk']],
+    ['WORKER_QUEUES', 'main,main', ['main']],
     ['NODE_ENV', 'production', 'production'],
     ['NODE_ENV', 'test', 'test'],
     ['LOG_LEVEL', 'silent', 'silent'],
@@ -147,6 +153,8 @@ describe('loadConfig rejects a bad value with one line: variable, value, expecta
     ['WORKER_MAX_CACHED_WORKFLOWS', '-1', /0 \(no cache\) or 2–100000/],
     ['WORKER_MAX_CACHED_WORKFLOWS', '1e3', /0 \(no cache\) or 2–100000/],
     ['WORKER_MAX_CACHED_WORKFLOWS', 'unlimited', /a whole number of workflows/],
+    ['WORKER_QUEUES', 'cases', /main, risk, or main,risk/],
+    ['WORKER_QUEUES', 'main,', /main, risk, or main,risk/],
     ['NODE_ENV', 'staging', /one of development, test, production/],
     ['LOG_LEVEL', 'verbose', /one of fatal, error, warn, info, debug, trace, silent/],
   ])('%s=%s', (key, value, expectation) => {

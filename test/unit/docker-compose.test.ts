@@ -219,8 +219,8 @@ function dockerIgnored(patterns: string[], file: string): boolean {
 // ---------------------------------------------------------------------------------------------------
 
 const composeText = readText('docker-compose.yml');
-const compose = resolveDeep(parse(composeText) as ComposeFile);
-const APP_SERVICES = ['worker', 'api'] as const;
+const compose = resolveDeep(parse(composeText, { merge: true }) as ComposeFile);
+const APP_SERVICES = ['worker', 'risk-worker', 'api'] as const;
 const SCHEMA_KEYS = Object.keys(envSchema.shape);
 
 /** How `temporal operator search-attribute create --type` spells each SDK type. */
@@ -247,14 +247,14 @@ const SQL_VISIBILITY_SLOTS: Record<SearchAttributeType, number> = {
 
 describe('docker-compose.yml', () => {
   it('resolves every ${VAR} placeholder to a default and has no lone "$"', () => {
-    expect(() => resolveDeep(parse(composeText) as unknown)).not.toThrow();
+    expect(() => resolveDeep(parse(composeText, { merge: true }) as unknown)).not.toThrow();
   });
 
   it('§3.1: worker and api require the encryption keys (${VAR:?…}, no defaults)', () => {
     for (const name of Object.keys(REQUIRED_SECRETS)) {
       expect(composeText).toMatch(new RegExp(`${name}: \\$\\{${name}:\\?`));
     }
-    for (const service of ['worker', 'api']) {
+    for (const service of APP_SERVICES) {
       const env = resolveDeep(compose.services[service]?.environment ?? {}) as Record<string, string>;
       expect(Object.keys(env)).toEqual(expect.arrayContaining(Object.keys(REQUIRED_SECRETS)));
     }
@@ -262,7 +262,7 @@ describe('docker-compose.yml', () => {
 
   it('declares the services of the deployment', () => {
     expect(Object.keys(compose.services)).toEqual(
-      expect.arrayContaining(['postgres', 'temporal', 'temporal-setup', 'temporal-ui', 'mailpit', 'migrate', 'worker', 'api']),
+      expect.arrayContaining(['postgres', 'temporal', 'temporal-setup', 'temporal-ui', 'mailpit', 'migrate', 'worker', 'risk-worker', 'api']),
     );
   });
 
@@ -291,7 +291,7 @@ describe('docker-compose.yml', () => {
 
   it('builds worker, api and migrate from the Dockerfile as one image', () => {
     const images = new Set<string | undefined>();
-    for (const name of ['worker', 'api', 'migrate']) {
+    for (const name of ['worker', 'risk-worker', 'api', 'migrate']) {
       const svc = service(compose, name);
       const build = typeof svc.build === 'string' ? { context: svc.build } : svc.build;
       expect({ name, context: build?.context, dockerfile: build?.dockerfile ?? 'Dockerfile' }).toEqual({
@@ -388,14 +388,26 @@ describe('docker-compose.yml', () => {
     });
 
     it('runs its compiled entry point from the image', () => {
-      expect(words(svc.command)).toEqual(['node', `dist/src/${name}/main.js`]);
+      expect(words(svc.command)).toEqual(['node', `dist/src/${name === 'risk-worker' ? 'worker' : name}/main.js`]);
     });
   });
 
-  it('gives worker and api the same Temporal namespace, task queue and database', () => {
-    const [worker, api] = APP_SERVICES.map((name) => environmentOf(service(compose, name)));
+  it('§6: worker and risk-worker split the task queues between two processes (WORKER_QUEUES), with the same risk queue and limits', () => {
+    const [worker, risk, api] = APP_SERVICES.map((name) => envSchema.parse(environmentOf(service(compose, name))));
+    expect(worker!.WORKER_QUEUES).toEqual(['main']);
+    expect(risk!.WORKER_QUEUES).toEqual(['risk']);
+    for (const key of ['RISK_TASK_QUEUE', 'RISK_ACTIVITIES_PER_SECOND', 'RISK_MAX_CONCURRENT_ACTIVITIES'] as const) {
+      expect({ key, risk: risk![key], api: api![key] }).toEqual({ key, risk: worker![key], api: worker![key] });
+    }
+    // The risk worker drains like the main one: running pages finish before Docker's SIGKILL.
+    expect(service(compose, 'risk-worker').stop_grace_period).toBe(service(compose, 'worker').stop_grace_period);
+  });
+
+  it('gives worker, risk-worker and api the same Temporal namespace, task queue and database', () => {
+    const [worker, risk, api] = APP_SERVICES.map((name) => environmentOf(service(compose, name)));
     for (const key of ['TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'TASK_QUEUE', 'DATABASE_URL']) {
       expect({ key, value: api?.[key] }).toEqual({ key, value: worker?.[key] });
+      expect({ key, value: risk?.[key] }).toEqual({ key, value: worker?.[key] });
     }
   });
 
