@@ -8,7 +8,6 @@
  * logged too, but does not hold polling back: a send that fails is retried by its activity. A
  * signal during the wait ends the process cleanly (exit 0).
  */
-import { getPriority, setPriority } from 'node:os';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { loadConfig, ConfigError, publicBaseUrl } from '../config/env';
 import { createDb } from '../db/client';
@@ -22,9 +21,6 @@ import { loadPolicy } from '../policy/policy';
 import { dataConverter } from '../temporal/codec';
 
 const log = say('worker');
-
-/** The `nice` value a risk-only worker takes (0 normal … 19 lowest). */
-const RISK_ONLY_NICE = 10;
 
 /** SMTP is waited for in the background: its retries may space out further. */
 const SMTP_MAX_RETRY_DELAY_MS = 30_000;
@@ -94,16 +90,6 @@ runMain('worker', async () => {
     });
     workers.push(worker);
     log(`polling task queue ${env.TASK_QUEUE} on ${env.TEMPORAL_ADDRESS} (namespace ${env.TEMPORAL_NAMESPACE}; sticky cache ${env.WORKER_MAX_CACHED_WORKFLOWS} workflows)`);
-  }
-  if (env.WORKER_QUEUES.length === 1 && env.WORKER_QUEUES[0] === 'risk') {
-    // §6 a risk-only worker yields the CPU: where it shares a machine with the cases' worker, Temporal or
-    // PostgreSQL, a portfolio page's scoring waits rather than an escalation (a lower priority needs no privilege).
-    try {
-      setPriority(RISK_ONLY_NICE);
-      log(`risk-only worker: CPU priority lowered (nice ${getPriority()})`);
-    } catch (err) {
-      log(`risk-only worker: could not lower the CPU priority (${(err as Error).message}); polling anyway`);
-    }
   }
   if (env.WORKER_QUEUES.includes('risk')) {
     // §6 the portfolio run's pages on their own, rate-limited queue (src/worker/worker.ts createRiskWorker).

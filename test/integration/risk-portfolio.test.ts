@@ -207,12 +207,11 @@ test('§6 the production layout (WORKER_QUEUES: the cases\' worker and a risk-on
     const row = await db.riskPortfolioRun.findUnique({ where: { id: runId }, select: { processed: true } });
     return row !== null && row.processed >= 60;
   }, 90_000);
-  // Each process polls its own queue only; the risk-only one runs at a lower CPU priority.
+  // Each process polls its own queue only.
   expect(first.risk.output()).toMatch(new RegExp(`polling task queue ${riskTaskQueue} .*for risk portfolio pages`));
-  expect(first.risk.output()).toMatch(/risk-only worker: CPU priority lowered \(nice 10\)/);
   expect(first.risk.output()).not.toMatch(new RegExp(`polling task queue ${taskQueue} `));
   expect(first.main.output()).toMatch(new RegExp(`polling task queue ${taskQueue} `));
-  expect(first.main.output()).not.toMatch(/risk portfolio pages|risk-only/);
+  expect(first.main.output()).not.toMatch(/risk portfolio pages/);
   for (const w of Object.values(first)) w.child.kill('SIGKILL');
   await Promise.all(Object.values(first).map((w) => w.exited));
   const atKill = await assessmentsOf(runId);
