@@ -75,7 +75,7 @@ runMain('worker', async () => {
   const deps = { db, mailer, clock: systemClock, mailFrom: env.MAIL_FROM, policy, ring, publicBaseUrl: publicBaseUrl(env) };
   const workers = [];
   // WORKER_QUEUES: both queues in one process (the default), or one each in two processes (production,
-  // docker-compose `worker` and `risk-worker`: a portfolio page's scoring then never holds up the
+  // docker-compose `worker` and `risk-worker`: a portfolio page's scoring then does not hold up the
   // cases' workflow tasks; §6).
   if (env.WORKER_QUEUES.includes('main')) {
     const { worker } = await createWorker({
