@@ -16,6 +16,7 @@ import { createLifecycleActivities } from './lifecycle';
 import { createFeedbackActivities, type FeedbackDeps } from './feedback';
 import { createRiskPortfolioActivities } from './risk-portfolio';
 import { createRiskActivities } from './risk';
+import { createStaffAssessmentActivities } from './staff-assessment';
 
 export type ActivityDeps = OnboardingDeps & Pick<FeedbackDeps, 'publicBaseUrl'>;
 
@@ -53,6 +54,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createFeedbackActivities(deps),
     ...createRiskPortfolioActivities(deps), // §6 portfolio runs: pages on the risk worker's queue, progress as a local activity
     ...createRiskActivities(deps),
+    ...createStaffAssessmentActivities(deps), // §7.2 staff assessment runs: pages of staff, guidance tasks, result emails
   });
 }
 

@@ -5,3 +5,4 @@ export { staffDigest } from './staff-digest';
 export { customerLifecycle } from './lifecycle/customer-lifecycle';
 export { feedbackCase } from './feedback/feedback-case';
 export { riskPortfolio } from './risk/portfolio';
+export { staffAssessment, staffAssessmentScheduled } from './staff-assessment/run'; // §7.2 staff assessment (issue 11)

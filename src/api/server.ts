@@ -37,6 +37,7 @@ import { departmentRoutes } from './routes/departments';
 import { feedbackRoutes } from './routes/feedback';
 import { riskRoutes } from './routes/risk';
 import { productRoutes } from './routes/products';
+import { staffAssessmentRoutes } from './routes/staff-assessment';
 
 export interface ApiDeps {
   db: Db;
@@ -171,6 +172,7 @@ export async function buildApi(given: ApiDeps): Promise<FastifyInstance> {
   await app.register(feedbackRoutes(deps));
   await app.register(riskRoutes(deps)); // §6 risk inputs and assessments (src/api/routes/risk.ts)
   await app.register(productRoutes(deps)); // §6.2 products (src/products/)
+  await app.register(staffAssessmentRoutes(deps)); // §7.2 staff assessment (src/staff-assessment/)
   if (deps.mailbox) await app.register(mailRoutes(deps.mailbox));
   if (deps.codec) {
     await app.register(

@@ -72,6 +72,12 @@ export const AUDIT_CHANGE_ACTIONS = [
   'feedback.response.record',
   'feedback.resolution.record',
   'feedback.note.record',
+  /** §7.2 staff assessment (src/staff-assessment/): a period's record computed, recomputed with changed inputs, its guidance notes, a guidance task missed; a supervisor's phone follow-up. */
+  'staff.assessment.create',
+  'staff.assessment.update',
+  'staff.assessment.guidance',
+  'staff.assessment.guidance_missed',
+  'staff.phone_follow_up.record',
   /** A process step failed for good and waits for an operator (BusinessStatus NEEDS_ATTENTION). */
   'process.needs_attention',
 ] as const;

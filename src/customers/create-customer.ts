@@ -21,7 +21,7 @@ import { requireRole } from '../security/auth';
 import { blindIndex, encryptField } from '../security/crypto';
 import type { KeyRing } from '../security/keyring';
 import type { Clock } from '../shared/clock';
-import { ConflictError, parseInput } from '../shared/errors';
+import { ConflictError, parseInput, ValidationError } from '../shared/errors';
 import { diffFields } from '../audit/audit-log';
 import type { AuditAction } from '../audit/actions';
 import { SA } from '../temporal/search-attributes';
@@ -65,6 +65,11 @@ export async function createCustomer(deps: CustomerDeps, actor: Actor, body: unk
   const now = deps.clock.now();
   const input: NewCustomer = parseInput(newCustomerSchemaFor(calendarDateIn(now, deps.policy.onboarding.timeZone), deps.policy), body, SENSITIVE_INPUT);
   const identity = canonicalIdentity(input.identity);
+  const referredBy = input.referredByCustomerId ?? null;
+  if (referredBy !== null && (await deps.db.customer.count({ where: { id: referredBy } })) === 0) {
+    // §7.2 a referral names a customer of the bank; checked before anything is written (the foreign key holds it too).
+    throw new ValidationError([{ field: 'referredByCustomerId', value: referredBy, reason: 'no customer with this id: a referral names an existing customer' }]);
+  }
   const identityIndex = blindIndex(deps.ring, 'identity', identity.value);
 
   // No look-up first: the unique blind index refuses a duplicate inside the transaction (one query
@@ -84,6 +89,7 @@ export async function createCustomer(deps: CustomerDeps, actor: Actor, body: unk
     contactPreferences: prefs,
     channel: input.channel,
     createdByStaffId: actor.staffId,
+    referredByCustomerId: referredBy,
     createdAt: now,
     updatedAt: now,
   };
@@ -99,7 +105,7 @@ export async function createCustomer(deps: CustomerDeps, actor: Actor, body: unk
   const dobCiphertext = input.type === 'INDIVIDUAL' ? encryptField(deps.ring, input.dateOfBirth, aad.dateOfBirth(id)) : undefined;
   const changes = diffFields(
     null,
-    { type: customer.type, displayName, email: customer.email, phone: customer.phone, channel: customer.channel, identityNumber: true, dateOfBirth: input.type === 'INDIVIDUAL' },
+    { type: customer.type, displayName, email: customer.email, phone: customer.phone, channel: customer.channel, identityNumber: true, dateOfBirth: input.type === 'INDIVIDUAL', referredByCustomerId: referredBy },
     ['identityNumber', 'dateOfBirth'],
   );
   const start: StartRequest = {
@@ -132,9 +138,9 @@ export async function createCustomer(deps: CustomerDeps, actor: Actor, body: unk
             RETURNING "annualRevenueUsd"::text AS "annualRevenueUsd", "totalAssetsUsd"::text AS "totalAssetsUsd"`;
     const [stored] = await deps.db.$queryRaw<{ annualRevenueUsd: string | null; totalAssetsUsd: string | null }[]>`
       WITH customer AS (
-        INSERT INTO "Customer" ("id", "type", "status", "displayName", "email", "phone", "contactPreferences", "channel", "createdByStaffId", "version", "createdAt", "updatedAt")
+        INSERT INTO "Customer" ("id", "type", "status", "displayName", "email", "phone", "contactPreferences", "channel", "createdByStaffId", "referredByCustomerId", "version", "createdAt", "updatedAt")
         VALUES (${id}, ${customer.type}::"CustomerType", ${customer.status}::"CustomerStatus", ${displayName}, ${customer.email}, ${customer.phone}, ${JSON.stringify(prefs)}::jsonb,
-                ${customer.channel}::"OnboardingChannel", ${actor.staffId}, 1, ${now}::timestamptz, ${now}::timestamptz)
+                ${customer.channel}::"OnboardingChannel", ${actor.staffId}, ${referredBy}, 1, ${now}::timestamptz, ${now}::timestamptz)
       ), identity AS (
         INSERT INTO "IdentityDocument" ("customerId", "kind", "numberCiphertext", "numberBlindIndex", "last4", "keyId", "issuingCountry", "createdAt", "updatedAt")
         VALUES (${id}, ${identityRow.kind}::"IdentityKind", ${identityRow.numberCiphertext}, ${identityIndex}, ${identityRow.last4}, ${identityRow.keyId},

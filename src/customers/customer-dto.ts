@@ -27,6 +27,8 @@ export function newCustomerSchema(today: string, policy: Policy) {
     phone: phoneSchema.optional(),
     contactPreferences: contactPreferencesSchema.optional(),
     identity: identitySchema,
+    /** §7.2 loyalty: the existing customer who referred this one (recorded at first contact; must exist). */
+    referredByCustomerId: z.string().trim().min(1, 'a customer id, e.g. cus_…').max(64, 'at most 64 characters').optional(),
   };
   const individual = z.strictObject({
     type: z.literal('INDIVIDUAL'),

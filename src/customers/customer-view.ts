@@ -35,6 +35,8 @@ export interface CustomerView {
     policyVersion: string | null;
   };
   relationshipManagerId: string | null;
+  /** §7.2 loyalty: the customer who referred this one (null: not referred). */
+  referredByCustomerId: string | null;
   identity: { kind: string; number: string; issuer: string | null } | null;
   individual?: {
     firstName: string;
@@ -90,6 +92,7 @@ export function toCustomerView(row: CustomerRow, identityNumber?: string, reveal
       policyVersion: row.classificationPolicyVersion,
     },
     relationshipManagerId: row.relationshipManagerId,
+    referredByCustomerId: row.referredByCustomerId,
     identity: row.identity
       ? { kind: row.identity.kind, number: identityNumber ?? `${MASK}${row.identity.last4}`, issuer: row.identity.issuingCountry }
       : null,

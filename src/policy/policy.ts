@@ -17,6 +17,7 @@ import {
   RISK_DIRECTIONS,
 } from '../domain/risk-scorecard';
 import { durationMs, durationSchema } from './duration';
+import { ASSESSABLE_ROLES, GROUP_IDS, INDICATOR_GROUPS, NO_DATA_GRADE } from '../staff-assessment/codes';
 
 const positiveInt = z.number().int().positive();
 /** A local time of day, HH:MM (24-hour), read in the bank's time zone (`onboarding.timeZone`). */
@@ -514,6 +515,134 @@ const productsSchema = z
   });
 export type ProductConfig = z.infer<typeof productsSchema>[number];
 
+// ---------------------------------------------------------------------------------------------
+// §7.2 staff assessment (src/staff-assessment/): indicators, weights, targets, the scoring rule
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * §7.2 one indicator's scoring: its weight within its group, and a straight line from `zeroAt` (score
+ * 0) to `fullAt` (score 100), clamped. fullAt above zeroAt: higher is better (rates, means, counts);
+ * fullAt below zeroAt: lower is better (the risk-event rate). Counts' values are per quarter (a year's
+ * are four times). An indicator without data (no cases, no customers) has no score: it is left out
+ * and the rest re-weighted — never counted as perfect.
+ */
+const indicatorScoringSchema = z
+  .strictObject({
+    weight: z.number().positive('a weight above 0 (drop an indicator by giving the others its weight, not 0)'),
+    zeroAt: z.number().finite(),
+    fullAt: z.number().finite(),
+  })
+  .refine((i) => i.zeroAt !== i.fullAt, { path: ['fullAt'], message: 'must differ from zeroAt (the line from score 0 to 100 needs two points)' });
+
+function indicatorGroupSchema<const K extends readonly [string, ...string[]]>(ids: K) {
+  return z.strictObject({
+    /** The group's share of the overall score (the groups' weights add up to 1). */
+    weight: z.number().positive('a weight above 0'),
+    indicators: z.strictObject(Object.fromEntries(ids.map((id) => [id, indicatorScoringSchema])) as { [P in K[number]]: typeof indicatorScoringSchema }),
+  });
+}
+
+/** §7.2 staff assessment: who is assessed, the indicators' weights and targets, the grades, the guidance. */
+const staffAssessmentSchema = z
+  .strictObject({
+    /** Active staff holding one of these roles are assessed each quarter and each year. */
+    assessedRoles: z.array(z.enum(ASSESSABLE_ROLES, { error: `one of ${ASSESSABLE_ROLES.join(', ')}` })).min(1, 'at least one role'),
+    groups: z.strictObject({
+      satisfaction: indicatorGroupSchema(INDICATOR_GROUPS.satisfaction),
+      loyalty: indicatorGroupSchema(INDICATOR_GROUPS.loyalty),
+      growth: indicatorGroupSchema(INDICATOR_GROUPS.growth),
+      riskControl: indicatorGroupSchema(INDICATOR_GROUPS.riskControl),
+    }),
+    /**
+     * The overall score is given only when the indicators with data carry at least this share (0–1)
+     * of the whole weight; below it the assessment is NO_DATA (too little to judge), never a score
+     * made up of one lucky indicator.
+     */
+    minimumCoverage: z.number().gt(0, 'above 0 (an assessment with no data at all has no score)').max(1, 'at most 1'),
+    /** Grades by overall score (0–100): the first whose `from` the score reaches; `from` descends to 0. */
+    grades: z.array(z.strictObject({ grade: codeSchema, from: z.number().min(0).max(100) })).min(1, 'at least one grade'),
+    /** §7.2 the quarterly assessment "with guidance": the manager's task to write guidance notes. */
+    guidance: z.strictObject({
+      /** The task is due (and its manager reminded) this many business days after the run began … */
+      dueBusinessDays: positiveInt,
+      /** … escalated to a supervisor `reminders.escalateAfter` later; the run closes after this many (results without notes emailed, tasks MISSED). */
+      closeAfterBusinessDays: positiveInt,
+    }),
+    /** The Schedules start the quarter's run on the next quarter's first day, the year's on 1 January, at this local time (bank time zone). */
+    runLocalTime: localTimeSchema,
+    /** Staff assessed per activity page (one transaction each). */
+    pageSize: positiveInt,
+  })
+  .superRefine((a, ctx) => {
+    const total = GROUP_IDS.reduce((sum, g) => sum + a.groups[g].weight, 0);
+    if (Math.abs(total - 1) > 1e-9) ctx.addIssue({ code: 'custom', path: ['groups'], message: `the groups' weights must add up to 1 (they add up to ${total})` });
+    checkUnique(a.assessedRoles, ['assessedRoles'], 'role', ctx);
+    checkUnique(a.grades.map((g) => g.grade), ['grades'], 'grade', ctx);
+    a.grades.forEach((g, i) => {
+      const before = a.grades[i - 1];
+      if (g.grade === NO_DATA_GRADE) ctx.addIssue({ code: 'custom', path: ['grades', i, 'grade'], message: `${NO_DATA_GRADE} is reserved for an assessment without enough data` });
+      if (before && g.from >= before.from) ctx.addIssue({ code: 'custom', path: ['grades', i, 'from'], message: `must be below the grade before it (${before.from}): grades descend` });
+    });
+    const last = a.grades[a.grades.length - 1];
+    if (last && last.from !== 0) ctx.addIssue({ code: 'custom', path: ['grades', a.grades.length - 1, 'from'], message: 'the last grade must start at 0 (every score gets a grade)' });
+    if (a.guidance.dueBusinessDays >= a.guidance.closeAfterBusinessDays) {
+      ctx.addIssue({ code: 'custom', path: ['guidance', 'closeAfterBusinessDays'], message: 'must be after dueBusinessDays (the run closes after the guidance is due)' });
+    }
+  });
+export type StaffAssessmentPolicy = z.infer<typeof staffAssessmentSchema>;
+export type IndicatorScoring = z.infer<typeof indicatorScoringSchema>;
+
+// §7.2 staff assessment (ours: policy.md names the indicators, the bank sets weights and targets).
+// Customer-facing staff are assessed. Targets are per quarter; a score is a straight line from
+// zeroAt (0) to fullAt (100). Satisfaction counts most (the policy's first indicator); the risk
+// rules next with growth; loyalty least (slowest to move within a quarter).
+export const DEFAULT_STAFF_ASSESSMENT_POLICY: StaffAssessmentPolicy = {
+  assessedRoles: ['RELATIONSHIP_MANAGER', 'CUSTOMER_SERVICE'],
+  groups: {
+    satisfaction: {
+      weight: 0.3,
+      indicators: {
+        surveyScore: { weight: 2, zeroAt: 1, fullAt: 4.5 }, // mean survey score 1–5 of the cases they handled
+        phoneFollowUpScore: { weight: 1, zeroAt: 1, fullAt: 4.5 }, // mean score 1–5 of the supervisors' phone follow-ups
+      },
+    },
+    loyalty: {
+      weight: 0.2,
+      indicators: {
+        repeatPurchaseRate: { weight: 1, zeroAt: 0, fullAt: 0.3 }, // 30 % of product holders buying again: full marks
+        referralRate: { weight: 1, zeroAt: 0, fullAt: 0.1 }, // 1 customer in 10 bringing someone: full marks
+      },
+    },
+    growth: {
+      weight: 0.25,
+      indicators: {
+        newCustomers: { weight: 1, zeroAt: 0, fullAt: 10 }, // per quarter
+        productsOpened: { weight: 1, zeroAt: 0, fullAt: 15 }, // per quarter
+        productVolumeUsd: { weight: 1, zeroAt: 0, fullAt: 1_000_000 }, // per quarter, products with an amount
+      },
+    },
+    riskControl: {
+      weight: 0.25,
+      indicators: {
+        reviewsOnTimeRate: { weight: 1, zeroAt: 0.5, fullAt: 1 }, // §3.2 periodic reviews done before they were overdue
+        slaMetRate: { weight: 1, zeroAt: 0.5, fullAt: 1 }, // §5.2 cases answered by their response deadline
+        investigationsOnTimeRate: { weight: 1, zeroAt: 0.5, fullAt: 1 }, // §6.2 investigation and plan tasks done by their due time
+        riskEventRate: { weight: 1, zeroAt: 0.2, fullAt: 0 }, // §6 their customers newly rated HIGH/D, per customer: lower is better
+      },
+    },
+  },
+  minimumCoverage: 0.5,
+  grades: [
+    { grade: 'EXCELLENT', from: 90 },
+    { grade: 'GOOD', from: 75 },
+    { grade: 'SATISFACTORY', from: 60 },
+    { grade: 'NEEDS_IMPROVEMENT', from: 0 },
+  ],
+  guidance: { dueBusinessDays: 10, closeAfterBusinessDays: 20 },
+  runLocalTime: '03:00',
+  pageSize: 100,
+};
+
 export const policySchema = z
   .object({
     /** Changes whenever any value changes; recorded on every process and notification. */
@@ -597,6 +726,8 @@ export const policySchema = z
       /** … and the onboarding closes as INCOMPLETE after this many. */
       infoLimitBusinessDays: positiveInt,
     }),
+    /** §7.2 staff assessment (src/staff-assessment/); a policy file written before it gets the defaults. */
+    staffAssessment: staffAssessmentSchema.default(DEFAULT_STAFF_ASSESSMENT_POLICY),
     /** Staff reminders (the mechanism behind §5.2's "reminder before the deadline, escalation at it"). */
     reminders: z.strictObject({
       /** How long a due reminder may stay unacknowledged before its escalation contact is emailed. */
@@ -898,6 +1029,7 @@ export const DEFAULT_POLICY: Policy = {
     },
   },
   onboarding: { timeZone: 'America/New_York', reviewReminderAfterBusinessDays: 2, infoReminderAfterBusinessDays: 5, infoLimitBusinessDays: 10 }, // §2.3
+  staffAssessment: DEFAULT_STAFF_ASSESSMENT_POLICY, // §7.2
   reminders: { escalateAfter: 'P2D' },
 };
 

@@ -35,6 +35,8 @@ const ENDPOINT_OF = {
   /** §6.2 HIGH/D: the risk officer records the cause analysis, then the mitigation plan (issue 10). */
   RISK_INVESTIGATION: 'POST /customers/:id/risk/investigation',
   MITIGATION_PLAN: 'POST /customers/:id/risk/mitigation-plan',
+  /** §7.2 the guidance task closes when the manager's notes are all written. */
+  STAFF_GUIDANCE: 'POST /staff/:staffId/assessments/:period/guidance',
 } as const;
 
 export async function completeTask(deps: { db: Db; clock: Clock }, actor: Actor, taskId: string, body: unknown, ctx: { requestId?: string } = {}): Promise<TaskView> {

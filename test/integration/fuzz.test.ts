@@ -69,7 +69,7 @@ let db: Db;
 let baseUrl: string;
 let temporal: Client;
 
-type StaffName = 'admin' | 'cs' | 'auditor' | 'risk';
+type StaffName = 'admin' | 'cs' | 'auditor' | 'risk' | 'supervisor';
 const keys = {} as Record<StaffName, string>;
 let rmId: string;
 let supervisorId: string;
@@ -347,6 +347,17 @@ async function openRiskTask(kind: 'RISK_INVESTIGATION' | 'MITIGATION_PLAN'): Pro
   return { id };
 }
 
+/** §7.2 a past quarter: its records are recomputed and given guidance (no run of it, so never emailed); and one whose run is started. */
+const ASSESSED_PERIOD = '2002-Q1';
+const RUN_PERIOD = '2001-Q1';
+
+/** §7.2 the RM's assessment of ASSESSED_PERIOD, recomputed through the API (the guidance example's record). */
+async function assessedManager(): Promise<Record<string, string>> {
+  const res = await call('POST', '/reports/staff/recompute', { as: 'supervisor', body: { period: ASSESSED_PERIOD, staffId: rmId } });
+  if (res.status !== 200) throw new Error(`setup: POST /reports/staff/recompute → ${res.status} ${res.text}`);
+  return { id: rmId, period: ASSESSED_PERIOD };
+}
+
 /** Valid requests per route, keyed as "METHOD /openapi/{path}"; several where the body has variants. */
 const EXAMPLES: Record<string, Example | Example[]> = {
   'POST /staff': {
@@ -551,6 +562,13 @@ const EXAMPLES: Record<string, Example | Example[]> = {
   'POST /feedback/{caseNo}/reassign': { as: 'admin', setup: async () => ({ caseNo: await newFeedbackCase() }), body: () => ({ toStaffId: supervisorId, reason: 'On leave this week' }) },
   'POST /feedback/{caseNo}/reclassify': { as: 'admin', setup: async () => ({ caseNo: await newFeedbackCase() }), body: () => ({ severity: 'HIGH', complexity: 'COMPLEX', reason: 'Fraud suspected' }) },
   'POST /feedback/{caseNo}/resolve': { as: 'admin', setup: async () => ({ caseNo: await newFeedbackCase() }), body: () => ({ resolution: 'A new card is on its way.' }), sensitive: ['resolution'] },
+  // §7.2 staff assessment (src/api/routes/staff-assessment.ts): past periods, so that the file's runs
+  // never meet the current quarter's run of staff-assessment-api.test.ts on the shared dev server.
+  'POST /reports/staff/recompute': { as: 'supervisor', setup: noParams, body: () => ({ period: ASSESSED_PERIOD, staffId: rmId }) },
+  'POST /reports/staff/runs': { as: 'supervisor', setup: noParams, body: () => ({ period: RUN_PERIOD }) },
+  'POST /staff/{id}/assessments/{period}/guidance': { as: 'supervisor', setup: assessedManager, body: () => ({ notes: 'Call back every low survey within a day.' }) },
+  'POST /feedback/{caseNo}/phone-follow-ups': { as: 'supervisor', setup: async () => ({ caseNo: await newFeedbackCase() }), body: () => ({ outcome: 'REACHED', score: 4 }) },
+  'POST /customers/{id}/phone-follow-ups': { as: 'supervisor', setup: async () => ({ id: await newCustomer() }), body: () => ({ outcome: 'NO_ANSWER' }) },
   'POST /codec/encode': { as: 'admin', setup: noParams, body: () => ({ payloads: [jsonPayload] }), codecProtocol: true },
   'POST /codec/decode': { as: 'admin', setup: noParams, body: () => ({ payloads: [jsonPayload] }), codecProtocol: true },
 };
@@ -581,7 +599,9 @@ beforeAll(async () => {
   keys.auditor = (await makeStaff('aud', ['AUDITOR'])).key;
   keys.risk = (await makeStaff('risk', ['RISK_OFFICER'])).key;
   rmId = (await makeStaff('rm', ['RELATIONSHIP_MANAGER'])).id;
-  supervisorId = (await makeStaff('sup', ['SUPERVISOR'])).id;
+  const supervisor = await makeStaff('sup', ['SUPERVISOR']);
+  supervisorId = supervisor.id;
+  keys.supervisor = supervisor.key; // §7.2 recompute, runs, guidance, phone follow-ups
   const doc = await call('GET', '/docs/json', {});
   expect(doc.status).toBe(200);
   endpoints = Object.entries(doc.body.paths as Record<string, Record<string, unknown>>).flatMap(([path, ops]) =>
