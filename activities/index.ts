@@ -17,6 +17,7 @@ import { createFeedbackActivities, type FeedbackDeps } from './feedback';
 import { createRiskPortfolioActivities } from './risk-portfolio';
 import { createRiskActivities } from './risk';
 import { createStaffAssessmentActivities } from './staff-assessment';
+import { createTrainingActivities } from './training';
 
 export type ActivityDeps = OnboardingDeps & Pick<FeedbackDeps, 'publicBaseUrl'>;
 
@@ -55,6 +56,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createRiskPortfolioActivities(deps), // §6 portfolio runs: pages on the risk worker's queue, progress as a local activity
     ...createRiskActivities(deps),
     ...createStaffAssessmentActivities(deps), // §7.2 staff assessment runs: pages of staff, guidance tasks, result emails
+    ...createTrainingActivities(deps), // §7.1 staff training: module plan, reminders, escalation, certificate, yearly check
   });
 }
 

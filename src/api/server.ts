@@ -38,6 +38,7 @@ import { feedbackRoutes } from './routes/feedback';
 import { riskRoutes } from './routes/risk';
 import { productRoutes } from './routes/products';
 import { staffAssessmentRoutes } from './routes/staff-assessment';
+import { trainingRoutes } from './routes/training';
 
 export interface ApiDeps {
   db: Db;
@@ -173,6 +174,7 @@ export async function buildApi(given: ApiDeps): Promise<FastifyInstance> {
   await app.register(riskRoutes(deps)); // §6 risk inputs and assessments (src/api/routes/risk.ts)
   await app.register(productRoutes(deps)); // §6.2 products (src/products/)
   await app.register(staffAssessmentRoutes(deps)); // §7.2 staff assessment (src/staff-assessment/)
+  await app.register(trainingRoutes(deps)); // §7.1 staff training (src/training/)
   if (deps.mailbox) await app.register(mailRoutes(deps.mailbox));
   if (deps.codec) {
     await app.register(

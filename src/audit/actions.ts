@@ -72,6 +72,24 @@ export const AUDIT_CHANGE_ACTIONS = [
   'feedback.response.record',
   'feedback.resolution.record',
   'feedback.note.record',
+  /** §7.1 training programmes (ADMIN; the foundation course seeded from the policy on first use), src/training/. */
+  'training.programme.create',
+  'training.programme.update',
+  'training.programme.deactivate',
+  'training.programme.seed',
+  /** §7.1 an enrolment (workflow training-<staffId>-<programme>): enrolled, its module tasks opened, modules done or failed or overdue, the certificate. */
+  'training.enrol',
+  'training.enrolment.start',
+  'training.module.complete',
+  'training.module.attempt',
+  'training.module.overdue',
+  'training.certificate.issue',
+  /** §3.1, §7.1 the foundation course complete: the gate lifted; staff present at issue 11's migration marked trained by it. */
+  'training.foundation.complete',
+  'training.foundation.grandfather',
+  /** §7.1 the yearly advanced-course requirement: a staff member reminded when behind, the supervisor told of a year missed. */
+  'training.advanced.behind',
+  'training.advanced.missed',
   /** §7.2 staff assessment (src/staff-assessment/): a period's record computed, recomputed with changed inputs, its guidance notes, a guidance task missed; a supervisor's phone follow-up. */
   'staff.assessment.create',
   'staff.assessment.update',

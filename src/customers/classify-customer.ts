@@ -5,6 +5,7 @@
  */
 import { diffFields, type FieldChanges } from '../audit/audit-log';
 import type { DbTx } from '../db/client';
+import { FOUNDATION_TRAINED } from '../training/gate';
 import { classifyEnterprise, classifyIndividual, segmentChange, type Classification, type SegmentChange } from '../domain/classification';
 import { coverageFor } from '../domain/service-tiers';
 import type { Policy, Segment } from '../policy/policy';
@@ -84,11 +85,15 @@ export interface CoverageOutcome {
   ended: { staffId: string; role: 'RELATIONSHIP_MANAGER' | 'TEAM_MEMBER'; expertise?: string }[];
 }
 
-/** Least-loaded active staff member with `role` and/or `expertise` (fewest active assignments, then id), never one of `exclude`. */
+/**
+ * Least-loaded active staff member with `role` and/or `expertise` (fewest active assignments, then id), never one of `exclude`.
+ * §3.1, §7.1: only staff whose foundation course is complete are assigned customers (src/training/gate.ts); the others are skipped.
+ */
 async function leastLoaded(tx: DbTx, filter: { role?: 'RELATIONSHIP_MANAGER'; expertise?: string }, exclude: string[]) {
   const candidates = await tx.staffMember.findMany({
     where: {
       active: true,
+      ...FOUNDATION_TRAINED,
       id: { notIn: exclude },
       ...(filter.role ? { roles: { has: filter.role } } : {}),
       ...(filter.expertise ? { expertise: { has: filter.expertise } } : {}),
@@ -122,7 +127,7 @@ export async function ensureCoverage(tx: DbTx, args: { customerId: string; segme
   };
   let managerId = current.relationshipManagerId;
   if (coverage.dedicatedManager) {
-    const specialists = await tx.staffMember.count({ where: { active: true, roles: { has: 'RELATIONSHIP_MANAGER' }, expertise: { has: segment } } });
+    const specialists = await tx.staffMember.count({ where: { active: true, ...FOUNDATION_TRAINED, roles: { has: 'RELATIONSHIP_MANAGER' }, expertise: { has: segment } } });
     const currentQualifies = managerId
       ? specialists === 0 || (await tx.staffMember.count({ where: { id: managerId, active: true, expertise: { has: segment } } })) > 0
       : false;

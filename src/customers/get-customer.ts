@@ -15,6 +15,7 @@ import { writeAudit } from '../audit/audit-log';
 import type { Db } from '../db/client';
 import type { StaffRole } from '../db/generated/client';
 import { requireRole, type Actor } from '../security/auth';
+import { requireFoundationTrained } from '../training/gate';
 import { decryptField } from '../security/crypto';
 import type { KeyRing } from '../security/keyring';
 import { parseInput } from '../shared/errors';
@@ -47,7 +48,10 @@ export async function getCustomer(
 ): Promise<CustomerView> {
   const { reveal } = parseInput(getCustomerQuery, query ?? {});
   // Checked before the lookup, so a refused reveal says nothing about whether the customer exists.
-  if (reveal === 'identity') requireRole(actor, ...IDENTITY_REVEAL_ROLES);
+  if (reveal === 'identity') {
+    requireRole(actor, ...IDENTITY_REVEAL_ROLES);
+    await requireFoundationTrained(deps.db, actor.staffId, 'reveal identity numbers'); // §3.1, §7.1: 403 with the reason
+  }
   if (reveal === 'creditBureau') requireRole(actor, ...CREDIT_BUREAU_REVEAL_ROLES);
   const scope = customerScope(actor);
 

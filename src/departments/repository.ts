@@ -154,6 +154,7 @@ export async function requireActiveStaff(db: Db | DbTx, field: string, staffId: 
  * active (in an active department), the one with the fewest open FEEDBACK_CASE tasks; on a tie the one
  * assigned a case longest ago (never first), then by staff id. Null when the department has nobody
  * to take a case (inactive, unknown, or no such member): the caller escalates or leaves it unassigned.
+ * §3.1, §7.1: members whose foundation course is not complete take no cases (src/training/gate.ts).
  *
  * Call it in the transaction that opens the case's task: it takes a per-department advisory lock, so
  * concurrent assignments in one department see each other's tasks and spread instead of all picking
@@ -166,7 +167,7 @@ export async function leastLoadedHandler(tx: Db | DbTx, departmentCode: string):
     SELECT m."staffId"
     FROM "DepartmentMember" m
     JOIN "Department" d ON d."code" = m."departmentCode" AND d."active"
-    JOIN "StaffMember" s ON s."id" = m."staffId" AND s."active"
+    JOIN "StaffMember" s ON s."id" = m."staffId" AND s."active" AND s."foundationCompletedAt" IS NOT NULL
     LEFT JOIN LATERAL (
       SELECT count(*) FILTER (WHERE t."status" = 'OPEN') AS "open", max(t."createdAt") AS "lastAssignedAt"
       FROM "Task" t

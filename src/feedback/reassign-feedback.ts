@@ -13,6 +13,7 @@
 import { z } from 'zod';
 import { departmentCodeSchema } from '../departments/repository';
 import { requireRole, type Actor } from '../security/auth';
+import { untrainedReason } from '../training/gate';
 import { ConflictError, parseInput, ValidationError, type FieldIssue } from '../shared/errors';
 import { reassignUpdate } from '../../workflows/feedback/definitions';
 import { changeResult, FEEDBACK_REASSIGN_ROLES, findCase, reasonField, requireApplies, staffIdField, toCase, type CaseChange, type FeedbackDeps } from './cases';
@@ -47,13 +48,15 @@ export async function reassignFeedback(deps: FeedbackDeps, actor: Actor, caseNo:
     else if (!d.active) issues.push({ field: 'departmentCode', value: input.departmentCode, reason: 'the department is inactive: it takes no cases' });
   }
   if (input.toStaffId !== undefined && issues.length === 0) {
-    const staff = await db.staffMember.findUnique({ where: { id: input.toStaffId }, select: { active: true } });
+    const staff = await db.staffMember.findUnique({ where: { id: input.toStaffId }, select: { active: true, foundationCompletedAt: true } });
     const membership = staff ? await db.departmentMember.findUnique({ where: { departmentCode_staffId: { departmentCode, staffId: input.toStaffId } }, select: { handlesFeedback: true } }) : null;
     const reason = !staff
       ? 'no such staff member'
       : !staff.active
         ? 'staff member is inactive'
-        : !membership
+        : !staff.foundationCompletedAt
+          ? untrainedReason(input.toStaffId, 'be assigned customers') // §3.1, §7.1
+          : !membership
           ? `not a member of department ${departmentCode}`
           : !membership.handlesFeedback
             ? `does not handle feedback in department ${departmentCode}`

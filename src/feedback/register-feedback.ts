@@ -40,6 +40,7 @@ import { routeCase, type RoutingDecision } from '../domain/feedback-routing';
 import { START_WAIT_MS, startRecord, type StartRequest } from '../outbox/workflow-starts';
 import { FEEDBACK_CHANNELS, type FeedbackChannel, type Policy } from '../policy/policy';
 import { ForbiddenError, requireRole, type Actor } from '../security/auth';
+import { untrainedReason } from '../training/gate';
 import { blindIndex } from '../security/crypto';
 import { ConflictError, parseInput, ValidationError, type FieldIssue } from '../shared/errors';
 import { SA } from '../temporal/search-attributes';
@@ -191,13 +192,15 @@ export async function prepareCase(deps: Pick<FeedbackDeps, 'db' | 'policy'>, act
 
   if (item.handlerStaffId !== undefined) {
     const field = `${prefix}handlerStaffId`;
-    const staff = await db.staffMember.findUnique({ where: { id: item.handlerStaffId }, select: { active: true } });
+    const staff = await db.staffMember.findUnique({ where: { id: item.handlerStaffId }, select: { active: true, foundationCompletedAt: true } });
     const membership = staff ? await db.departmentMember.findUnique({ where: { departmentCode_staffId: { departmentCode: route.departmentCode, staffId: item.handlerStaffId } }, select: { handlesFeedback: true } }) : null;
     const reason = !staff
       ? 'no such staff member'
       : !staff.active
         ? 'staff member is inactive'
-        : !membership
+        : !staff.foundationCompletedAt
+          ? untrainedReason(item.handlerStaffId, 'be assigned customers') // §3.1, §7.1
+          : !membership
           ? `not a member of department ${route.departmentCode}, which the case is routed to (rule ${route.ruleId})`
           : !membership.handlesFeedback
             ? `does not handle feedback in department ${route.departmentCode} (a member who takes no cases)`

@@ -643,6 +643,57 @@ export const DEFAULT_STAFF_ASSESSMENT_POLICY: StaffAssessmentPolicy = {
   pageSize: 100,
 };
 
+/** §7.1 the roles of serving staff who owe advanced courses each year (codes of src/staff/create-staff.ts STAFF_ROLES). */
+const TRAINING_ROLE_CODES = ['ADMIN', 'AUDITOR', 'RELATIONSHIP_MANAGER', 'CUSTOMER_SERVICE', 'RISK_OFFICER', 'SUPERVISOR'] as const;
+
+/**
+ * §7.1 staff training (issue 11; src/domain/training.ts, src/training/). A policy document written
+ * before issue 11 (a POLICY_FILE, an adopted risk policy) gets these defaults.
+ */
+const trainingSchema = z
+  .strictObject({
+    /** §7.1 "a customer-management foundation course of a set number of weeks" for new staff. */
+    foundation: z.strictObject({ weeks: z.number().int().min(1, 'at least 1 week').max(52, 'at most 52 weeks') }),
+    /** A module begins on the first day of its first week at this local time … */
+    moduleStartLocalTime: localTimeSchema,
+    /** … and is due on the last day of its last week at this local time. */
+    moduleDueLocalTime: localTimeSchema,
+    /** The trainee and their manager are reminded this long before each module begins. */
+    remindBefore: durationSchema,
+    /** A module not completed this long after it was due is overdue: escalated to the manager. */
+    overdueAfter: durationSchema,
+    /** An assessed module passes with at least this score (0–100), unless the module sets its own. */
+    passScore: z.number().int().min(0).max(100),
+    /** §7.1 serving staff: regular advanced courses. */
+    advanced: z.strictObject({
+      /** Advanced courses each serving staff member completes in a calendar year (bank time zone). */
+      perYear: z.number().int().min(0).max(52),
+      /** The staff roles that owe them (a staff member with any of these). */
+      roles: z.array(z.enum(TRAINING_ROLE_CODES)).min(1, 'at least one role'),
+      /** Months (2–12) on whose first day staff behind the year's pace are reminded; on 1 January the supervisor hears of a year missed. */
+      reminderMonths: z.array(z.number().int().min(2, 'February to December (1 January is the year-end check)').max(12)).min(1, 'at least one month'),
+      /** The local time of those checks. */
+      checkLocalTime: localTimeSchema,
+    }),
+  })
+  .superRefine((t, ctx) => {
+    if (new Set(t.advanced.reminderMonths).size !== t.advanced.reminderMonths.length) {
+      ctx.addIssue({ code: 'custom', path: ['advanced', 'reminderMonths'], message: 'each month once' });
+    }
+  });
+export type TrainingPolicy = z.infer<typeof trainingSchema>;
+
+/** §7.1 defaults (ours: policy.md leaves the numbers open). */
+export const DEFAULT_TRAINING_POLICY: TrainingPolicy = {
+  foundation: { weeks: 4 },
+  moduleStartLocalTime: '09:00',
+  moduleDueLocalTime: '17:00',
+  remindBefore: 'P1D',
+  overdueAfter: 'P2D',
+  passScore: 70,
+  advanced: { perYear: 2, roles: ['AUDITOR', 'RELATIONSHIP_MANAGER', 'CUSTOMER_SERVICE', 'RISK_OFFICER', 'SUPERVISOR'], reminderMonths: [7, 10], checkLocalTime: '08:00' },
+};
+
 export const policySchema = z
   .object({
     /** Changes whenever any value changes; recorded on every process and notification. */
@@ -733,6 +784,8 @@ export const policySchema = z
       /** How long a due reminder may stay unacknowledged before its escalation contact is emailed. */
       escalateAfter: durationSchema,
     }),
+    /** §7.1 staff training (issue 11). */
+    training: trainingSchema.default(DEFAULT_TRAINING_POLICY),
   })
   .strict()
   .superRefine((p, ctx) => {
@@ -1031,6 +1084,7 @@ export const DEFAULT_POLICY: Policy = {
   onboarding: { timeZone: 'America/New_York', reviewReminderAfterBusinessDays: 2, infoReminderAfterBusinessDays: 5, infoLimitBusinessDays: 10 }, // §2.3
   staffAssessment: DEFAULT_STAFF_ASSESSMENT_POLICY, // §7.2
   reminders: { escalateAfter: 'P2D' },
+  training: DEFAULT_TRAINING_POLICY, // §7.1
 };
 
 export class PolicyError extends Error {

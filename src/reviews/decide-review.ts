@@ -9,6 +9,7 @@ import { isWorkflowGone } from '../temporal/workflow-gone';
 import { z } from 'zod';
 import type { Db } from '../db/client';
 import { requireRole, type Actor } from '../security/auth';
+import { requireFoundationTrained } from '../training/gate';
 import { ConflictError, NotFoundError, parseInput } from '../shared/errors';
 import { decideUpdate, onboardingWorkflowId, type OnboardingState } from '../../workflows/onboarding';
 
@@ -24,6 +25,7 @@ export async function decideReview(
   body: unknown,
 ): Promise<OnboardingState> {
   requireRole(actor, 'AUDITOR');
+  await requireFoundationTrained(deps.db, actor.staffId, 'act as an auditor'); // §3.1, §7.1: 403 with the reason
   const input = parseInput(decisionInput, body);
   const review = await deps.db.onboardingReview.findUnique({ where: { customerId } });
   if (!review) throw new NotFoundError(`no onboarding review for customer ${customerId}`);

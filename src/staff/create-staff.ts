@@ -27,7 +27,8 @@ const view = (s: StaffMember): StaffView => ({ id: s.id, name: s.name, email: s.
 export async function createStaff(db: Db, body: unknown): Promise<StaffView> {
   const input = parseInput(createStaffInput, body);
   try {
-    return view(await db.staffMember.create({ data: { ...input, roles: [...new Set(input.roles)] } }));
+    // §3.1, §7.1 a new hire starts untrained: foundation course first (src/training/gate.ts; the column default marks direct inserts trained).
+    return view(await db.staffMember.create({ data: { ...input, roles: [...new Set(input.roles)], foundationCompletedAt: null } }));
   } catch (err) {
     if (!isUniqueViolation(err)) throw err;
     const existing = await db.staffMember.findFirst({ where: { OR: [{ id: input.id }, { email: input.email }] } });

@@ -35,6 +35,8 @@ const ENDPOINT_OF = {
   /** §6.2 HIGH/D: the risk officer records the cause analysis, then the mitigation plan (issue 10). */
   RISK_INVESTIGATION: 'POST /customers/:id/risk/investigation',
   MITIGATION_PLAN: 'POST /customers/:id/risk/mitigation-plan',
+  /** §7.1 a training module: its trainer records it (issue 11). */
+  TRAINING_MODULE: 'POST /staff/:staffId/training/:programme/modules/:module/complete',
   /** §7.2 the guidance task closes when the manager's notes are all written. */
   STAFF_GUIDANCE: 'POST /staff/:staffId/assessments/:period/guidance',
 } as const;

@@ -10,6 +10,7 @@
  */
 import type { DbTx } from '../db/client';
 import type { Prisma, StaffRole, Task, TaskKind, TaskStatus } from '../db/generated/client';
+import { FOUNDATION_TRAINED } from '../training/gate';
 
 export type { Task, TaskKind, TaskStatus };
 
@@ -23,6 +24,8 @@ export const taskId = {
   /** §6.2 HIGH/D: the risk investigation and its mitigation plan, opened by the assessment that gave the rating. */
   riskInvestigation: (customerId: string, assessmentId: string) => `risk-investigation:${customerId}:${assessmentId}`,
   mitigationPlan: (customerId: string, assessmentId: string) => `mitigation-plan:${customerId}:${assessmentId}`,
+  /** §7.1 one module of a staff member's training programme (src/training/, workflow training-<staffId>-<programme>). */
+  training: (staffId: string, programmeCode: string, moduleCode: string) => `training:${staffId}:${programmeCode}:${moduleCode}`,
 };
 
 export interface OpenTask {
@@ -164,10 +167,13 @@ export async function answerTaskReminders(tx: DbTx, taskId: string, staffId: str
   await tx.reminder.updateMany({ where: { taskId, status: 'DUE' }, data: { status: 'ACKNOWLEDGED', acknowledgedAt: at, acknowledgedByStaffId: staffId } });
 }
 
-/** The active staff member with `role` who has the fewest OPEN tasks (ties: the lowest id); null when nobody has the role. */
+/**
+ * The active staff member with `role` who has the fewest OPEN tasks (ties: the lowest id); null when nobody has the role.
+ * §3.1, §7.1: staff whose foundation course is not complete are skipped (they may not be assigned customers; src/training/gate.ts).
+ */
 export async function leastLoadedWithRole(tx: DbTx, role: StaffRole): Promise<string | null> {
   const staff = await tx.staffMember.findMany({
-    where: { active: true, roles: { has: role } },
+    where: { active: true, roles: { has: role }, ...FOUNDATION_TRAINED },
     select: { id: true, _count: { select: { tasks: { where: { status: 'OPEN' } } } } },
   });
   staff.sort((a, b) => a._count.tasks - b._count.tasks || a.id.localeCompare(b.id));

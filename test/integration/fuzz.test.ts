@@ -347,6 +347,48 @@ async function openRiskTask(kind: 'RISK_INVESTIGATION' | 'MITIGATION_PLAN'): Pro
   return { id };
 }
 
+/** §7.1 an advanced course (the body of POST /training/programmes) with a fresh code. */
+const advancedCourse = (code: string) => ({
+  code,
+  name: 'Risk strategy for relationship managers',
+  kind: 'ADVANCED',
+  topic: 'RISK_STRATEGY',
+  provider: 'EXTERNAL',
+  weeks: 2,
+  modules: [
+    { code: 'RATING_MEASURES', title: 'Ratings and their measures', delivery: 'LECTURE', week: 1 },
+    { code: 'HIGH_RISK_CASES', title: 'High-risk customers: case studies', delivery: 'CASE_STUDY', week: 2, assessed: true, passScore: 60 },
+  ],
+});
+const freshCourseCode = () => `ADV_FUZZ_${randomUUID().replace(/-/g, '').slice(0, 8).toUpperCase()}`;
+
+/** §7.1 an advanced course created through the API. */
+async function newCourse(): Promise<Record<string, string>> {
+  const code = freshCourseCode();
+  const res = await call('POST', '/training/programmes', { as: 'admin', body: advancedCourse(code) });
+  if (res.status !== 201) throw new Error(`setup: POST /training/programmes → ${res.status} ${res.text}`);
+  return { code };
+}
+
+/** §7.1 a new hire registered through the API (untrained), with the day after tomorrow as a course start. */
+async function newHire(): Promise<Record<string, string>> {
+  const id = unique('hire');
+  const res = await call('POST', '/staff', { as: 'admin', body: { id, name: 'Nina Newhire', email: `${id}@bank.test`, roles: ['CUSTOMER_SERVICE'] } });
+  if (res.status !== 201) throw new Error(`setup: POST /staff → ${res.status} ${res.text}`);
+  return { id };
+}
+const courseStart = () => new Date(Date.now() + 2 * 86_400_000).toISOString().slice(0, 10);
+
+/** §7.1 a new hire enrolled in the foundation course, its module tasks opened by the training workflow. */
+async function enrolledHire(): Promise<Record<string, string>> {
+  const id = (await newHire()).id!;
+  const res = await call('POST', `/staff/${id}/training/enrolments`, { as: 'admin', body: { programmeCode: 'FOUNDATION', startsOn: courseStart(), managerStaffId: supervisorId } });
+  if (res.status !== 201) throw new Error(`setup: POST /staff/${id}/training/enrolments → ${res.status} ${res.text}`);
+  await until(`${id}'s modules opened`, async () => (await db.task.count({ where: { assigneeStaffId: id, kind: 'TRAINING_MODULE' } })) === 3);
+  await settle(10, 100);
+  return { id, programme: 'FOUNDATION', module: 'CLASSIFICATION_IDENTIFICATION' };
+}
+
 /** §7.2 a past quarter: its records are recomputed and given guidance (no run of it, so never emailed); and one whose run is started. */
 const ASSESSED_PERIOD = '2002-Q1';
 const RUN_PERIOD = '2001-Q1';
@@ -562,6 +604,12 @@ const EXAMPLES: Record<string, Example | Example[]> = {
   'POST /feedback/{caseNo}/reassign': { as: 'admin', setup: async () => ({ caseNo: await newFeedbackCase() }), body: () => ({ toStaffId: supervisorId, reason: 'On leave this week' }) },
   'POST /feedback/{caseNo}/reclassify': { as: 'admin', setup: async () => ({ caseNo: await newFeedbackCase() }), body: () => ({ severity: 'HIGH', complexity: 'COMPLEX', reason: 'Fraud suspected' }) },
   'POST /feedback/{caseNo}/resolve': { as: 'admin', setup: async () => ({ caseNo: await newFeedbackCase() }), body: () => ({ resolution: 'A new card is on its way.' }), sensitive: ['resolution'] },
+  // §7.1 staff training (src/api/routes/training.ts).
+  'POST /training/programmes': { as: 'admin', setup: async () => ({ code: freshCourseCode() }), body: (p) => advancedCourse(p.code!) },
+  'PATCH /training/programmes/{code}': { as: 'admin', setup: newCourse, body: () => ({ name: 'Risk strategy (revised)', provider: 'INTERNAL' }) },
+  'DELETE /training/programmes/{code}': { as: 'admin', setup: newCourse },
+  'POST /staff/{id}/training/enrolments': { as: 'admin', setup: newHire, body: () => ({ programmeCode: 'FOUNDATION', startsOn: courseStart(), managerStaffId: supervisorId }) },
+  'POST /staff/{id}/training/{programme}/modules/{module}/complete': { as: 'admin', setup: enrolledHire, body: () => ({ notes: 'Attended every lecture' }) },
   // §7.2 staff assessment (src/api/routes/staff-assessment.ts): past periods, so that the file's runs
   // never meet the current quarter's run of staff-assessment-api.test.ts on the shared dev server.
   'POST /reports/staff/recompute': { as: 'supervisor', setup: noParams, body: () => ({ period: ASSESSED_PERIOD, staffId: rmId }) },
