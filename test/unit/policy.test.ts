@@ -86,6 +86,10 @@ describe('DEFAULT_POLICY carries policy.md defaults', () => {
     expect(reminderEscalationDelayMs(DEFAULT_POLICY)).toBe(2 * DAY_MS);
   });
 
+  it('§7.1 training: a foundation course of 4 weeks, reminded a day before each module, overdue 2 days after it, pass score 70, 2 advanced courses a year', () => {
+    expect(DEFAULT_POLICY.training).toMatchObject({ foundation: { weeks: 4 }, remindBefore: 'P1D', overdueAfter: 'P2D', passScore: 70, advanced: { perYear: 2, reminderMonths: [7, 10] } });
+  });
+
   it('has a version in the YYYY.MM-N form', () => {
     expect(DEFAULT_POLICY.version).toMatch(/^\d{4}\.(0[1-9]|1[0-2])-\d+$/);
   });
@@ -97,7 +101,7 @@ describe('DEFAULT_POLICY carries policy.md defaults', () => {
 
   it('has no keys beyond the ones checked here (every value is traced to a clause)', () => {
     expect(Object.keys(DEFAULT_POLICY).sort()).toEqual(
-      ['contact', 'enterprise', 'feedback', 'individual', 'lifecycle', 'onboarding', 'products', 'reminders', 'review', 'risk', 'riskScorecards', 'serviceTiers', 'version'].sort(),
+      ['contact', 'enterprise', 'feedback', 'individual', 'lifecycle', 'onboarding', 'products', 'reminders', 'review', 'risk', 'riskScorecards', 'serviceTiers', 'staffAssessment', 'training', 'version'].sort(),
     );
   });
 });
