@@ -6,7 +6,10 @@
  * the other manager is reminded at the due time and, still silent, escalated to a supervisor; at the
  * close the remaining result goes out without notes and the task is MISSED (audited), the run ends.
  */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { temporal } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
 import { createActivities } from '../../activities';
 import { createSmtpMailer, type Mailer } from '../../src/mail/mailer';
@@ -116,4 +119,18 @@ test('§7.2 the quarter just ended: records, guidance tasks, a result with notes
   expect(await db.task.findUnique({ where: { id: csTask } })).toMatchObject({ status: 'MISSED' });
   expect(await db.auditLog.count({ where: { action: 'staff.assessment.guidance_missed', entityId: csTask } })).toBe(1);
   expect(smtp.to(rm.email).filter((x) => x.subject.startsWith('Your assessment'))).toHaveLength(1);
+
+  // CCM_HISTORY_LABEL=v<n>: this run's histories for the replay test (test/workflow/replay.test.ts),
+  // in the form test/workflow/record-histories.ts writes (protobufjs object form, ids and codes only).
+  const label = process.env.CCM_HISTORY_LABEL;
+  if (label) {
+    const out = path.join(__dirname, 'histories', label);
+    mkdirSync(out, { recursive: true });
+    for (const [scenario, id] of [['staff-assessment-quarter', run.workflowId], ['staff-assessment-scheduled', 'staff-assessment-scheduled-quarter-test-1']] as const) {
+      const h = env.client.workflow.getHandle(id);
+      const { type } = await h.describe();
+      const history = temporal.api.history.v1.History.fromObject(await h.fetchHistory());
+      writeFileSync(path.join(out, `${scenario}.${type}.json`), `${JSON.stringify(temporal.api.history.v1.History.toObject(history, { longs: String, enums: String, bytes: String }), null, 1)}\n`);
+    }
+  }
 });
