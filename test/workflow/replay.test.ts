@@ -28,7 +28,7 @@ function patchesIn(history: temporal.api.history.v1.History): string[] {
 }
 
 test('there are recorded histories of every released workflow', () => {
-  for (const type of ['onboarding', 'staffReminder', 'customerLifecycle', 'staffDigest', 'feedbackCase', 'riskPortfolio']) {
+  for (const type of ['onboarding', 'staffReminder', 'customerLifecycle', 'staffDigest', 'feedbackCase', 'riskPortfolio', 'trainingEnrolment', 'trainingYearCheck']) {
     expect(files.filter((f) => f.endsWith(`.${type}.json`)).length).toBeGreaterThan(0);
   }
   // The patches of the released workflows: issue 7's decision order, issue 8's hand-off to the lifecycle.

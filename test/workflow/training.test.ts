@@ -10,6 +10,9 @@
  * is issued, the trainee and the manager are told, and the gate lifts (foundationCompletedAt, the
  * picker chooses the hire, the auditor check passes), each step audited.
  */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { createActivities } from '../../activities';
@@ -32,6 +35,21 @@ import { createStaff, testDb, unique, workflowBundle } from '../support/fixtures
 import { startTestSmtpServer, type TestSmtpServer } from '../support/smtp';
 import { timeSkippingEnv } from '../support/temporal';
 import { advanceTo, eventually } from '../support/time-skipping';
+
+/**
+ * CCM_HISTORY_LABEL=v<n>: the histories of this file's runs for the replay test (test/workflow/replay.test.ts),
+ * in the form test/workflow/record-histories.ts writes (protobufjs object form; ids, codes and times only).
+ */
+async function saveHistory(scenario: string, workflowId: string): Promise<void> {
+  const label = process.env.CCM_HISTORY_LABEL;
+  if (!label) return;
+  const out = path.join(__dirname, 'histories', label);
+  mkdirSync(out, { recursive: true });
+  const h = env.client.workflow.getHandle(workflowId);
+  const { type } = await h.describe();
+  const history = temporal.api.history.v1.History.fromObject(await h.fetchHistory());
+  writeFileSync(path.join(out, `${scenario}.${type}.json`), `${JSON.stringify(temporal.api.history.v1.History.toObject(history, { longs: String, enums: String, bytes: String }), null, 1)}\n`);
+}
 
 const TASK_QUEUE = 'training-test';
 const MAIL_FROM = 'care@bank.test';
@@ -168,6 +186,7 @@ test('§7.1 a new hire’s foundation course: reminders before each module, an o
     'training.certificate.issue',
     'training.foundation.complete',
   ]);
+  await saveHistory('training-foundation-overdue', handle.workflowId);
 });
 
 test('§7.1 the yearly check: on 1 July staff behind the pace are reminded; on 1 January the supervisor hears of a year missed — once, whatever re-runs', async () => {
@@ -195,7 +214,9 @@ test('§7.1 the yearly check: on 1 July staff behind the pace are reminded; on 1
   expect(july.notified).not.toContain(keen.id);
   await smtp.waitFor(() => smtp.to(slow.email).some((m) => m.subject === 'Advanced training 2027: 0 of 2 courses completed (§7.1)'));
 
-  const january = (await check('2028-01-01T13:00:00Z', unique('check'))) as { kind: string; year: number; notified: string[] };
+  const januaryId = unique('check');
+  const january = (await check('2028-01-01T13:00:00Z', januaryId)) as { kind: string; year: number; notified: string[] };
+  await saveHistory('training-year-end', januaryId);
   expect(january).toMatchObject({ kind: 'YEAR_END', year: 2027 });
   expect(january.notified).toContain(slow.id);
   expect(january.notified).not.toContain(keen.id);
