@@ -4,7 +4,7 @@
  * they belong to or head: a case nobody in its department handles waits there, src/tasks/tasks.ts), earliest due first.
  *
  * - status: OPEN (default), OVERDUE (open and past its overdue time), DONE, CANCELLED, MISSED;
- *   kind: PERIODIC_REVIEW, RELATIONSHIP_MEETING, CUSTOMER_CONTACT, FEEDBACK_CASE; dueBefore: a date (start of that
+ *   kind: PERIODIC_REVIEW, RELATIONSHIP_MEETING, CUSTOMER_CONTACT, FEEDBACK_CASE, TRAINING_MODULE (§7.1); dueBefore: a date (start of that
  *   day, bank time zone) or an instant.
  * - assignee: whose inbox; anyone may name themselves, a SUPERVISOR or an ADMIN anyone (403 otherwise).
  * - Keyset paging on (dueAt, id), pageSize ≤ 100. Items carry ids, codes and times (toTaskView).
@@ -20,7 +20,7 @@ import { cursorQuery, dateOrInstantSchema, decodeCursor, DEFAULT_PAGE_SIZE, page
 import { departmentTeam, toTaskView, type TaskView } from './tasks';
 
 export const TASK_STATUS_FILTERS = ['OPEN', 'OVERDUE', 'DONE', 'CANCELLED', 'MISSED'] as const;
-export const TASK_KINDS = ['PERIODIC_REVIEW', 'RELATIONSHIP_MEETING', 'CUSTOMER_CONTACT', 'FEEDBACK_CASE'] as const;
+export const TASK_KINDS = ['PERIODIC_REVIEW', 'RELATIONSHIP_MEETING', 'CUSTOMER_CONTACT', 'FEEDBACK_CASE', 'TRAINING_MODULE'] as const;
 /** Roles that may read another staff member's inbox. */
 export const OTHERS_INBOX_ROLES = ['SUPERVISOR', 'ADMIN'] as const;
 

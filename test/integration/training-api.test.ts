@@ -148,6 +148,11 @@ test('§7.1 enrolment and the trainer’s records: the certificate at the last m
   expect(enrolled.body).toMatchObject({ staffId: hire.id, programmeCode: 'FOUNDATION', workflowId: `training-${hire.id}-FOUNDATION`, managerStaffId: staff.supervisor.id, trainerStaffId: staff.trainer.id, start: 'STARTED' });
   expect((await call('POST', enrolPath, { as: staff.supervisor, body: { programmeCode: 'FOUNDATION' } })).status).toBe(409);
   for (let i = 0; i < 100 && (await stack.db.task.count({ where: { assigneeStaffId: hire.id, kind: 'TRAINING_MODULE' } })) < 3; i++) await new Promise((r) => setTimeout(r, 100));
+  // Each module is a task in the trainee's inbox, due at the end of its weeks.
+  const inbox = await call('GET', '/tasks?kind=TRAINING_MODULE', { as: hire });
+  expect(inbox.body.items.map((t: { id: string; status: string }) => [t.id, t.status])).toEqual(
+    ['CLASSIFICATION_IDENTIFICATION', 'INFORMATION_MANAGEMENT', 'SERVICE_STANDARDS'].map((m) => [`training:${hire.id}:FOUNDATION:${m}`, 'OPEN']),
+  );
 
   const complete = (module: string, as: Staff, body: object = {}) => call('POST', `/staff/${hire.id}/training/FOUNDATION/modules/${module}/complete`, { as, body });
   const self = await complete('CLASSIFICATION_IDENTIFICATION', hire);
