@@ -13,6 +13,7 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
+import { ensureCoverage } from '../../src/customers/classify-customer';
 import type { StaffRole } from '../../src/db/generated/client';
 import { DEFAULT_POLICY } from '../../src/policy/policy';
 import { issueApiKey } from '../../src/security/auth';
@@ -131,6 +132,23 @@ test('§3.1 a new hire is untrained: refused as an auditor and for identity numb
   });
   expect((await call('GET', `/staff/${hire.id}/training`, { as: staff.cs })).status).toBe(403);
   expect((await call('GET', `/staff/${staff.cs.id}/training`, { as: staff.supervisor })).body.foundation).toMatchObject({ complete: true, how: 'RECORDED' });
+});
+
+test('§3.1, §4 the assignment rules skip an untrained relationship manager: a VIP customer gets the trained one, though the new hire has fewer customers and comes first', async () => {
+  const trained = await makeStaff('rmt', ['RELATIONSHIP_MANAGER']);
+  const newRmId = `aaa-${randomUUID().slice(0, 8)}`;
+  expect((await call('POST', '/staff', { as: staff.admin, body: { id: newRmId, name: 'Rory Rookie', email: `${newRmId}@bank.test`, roles: ['RELATIONSHIP_MANAGER'] } })).status).toBe(201);
+  const customerId = `cus_${randomUUID().replace(/-/g, '').slice(0, 16)}`;
+  await stack.db.customer.create({
+    data: { id: customerId, type: 'INDIVIDUAL', status: 'APPROVED', displayName: 'Vera Vip', contactPreferences: { email: true, sms: false, phone: false, marketingOptOut: false }, channel: 'BRANCH', createdByStaffId: staff.cs.id, segment: 'VIP' },
+  });
+  // The trained manager already looks after one customer; the new hire none.
+  const other = `cus_${randomUUID().replace(/-/g, '').slice(0, 16)}`;
+  await stack.db.customer.create({ data: { id: other, type: 'INDIVIDUAL', status: 'APPROVED', displayName: 'Otto Other', contactPreferences: {}, channel: 'BRANCH', createdByStaffId: staff.cs.id } });
+  await stack.db.relationshipAssignment.create({ data: { customerId: other, staffId: trained.id, role: 'RELATIONSHIP_MANAGER' } });
+  const coverage = await stack.db.$transaction((tx) => ensureCoverage(tx, { customerId, segment: 'VIP', at: new Date(), policy }));
+  expect(coverage.relationshipManagerId).toBe(trained.id);
+  expect(await stack.db.relationshipAssignment.count({ where: { staffId: newRmId } })).toBe(0);
 });
 
 test('§7.1 enrolment and the trainer’s records: the certificate at the last module, and the §3.1 gate lifted', async () => {
