@@ -18,9 +18,6 @@ import { RuleRefusalError } from '../shared/errors';
 /** The staff members the assignment rules may pick: foundation course complete. */
 export const FOUNDATION_TRAINED: Prisma.StaffMemberWhereInput = { foundationCompletedAt: { not: null } };
 
-/** The same, for raw SQL over "StaffMember" aliased `alias`. */
-export const foundationTrainedSql = (alias: string) => `${alias}."foundationCompletedAt" IS NOT NULL`;
-
 export type GatedAction = 'be assigned customers' | 'act as an auditor' | 'reveal identity numbers';
 
 export const GATED_ACTIONS: readonly GatedAction[] = ['be assigned customers', 'act as an auditor', 'reveal identity numbers'];
