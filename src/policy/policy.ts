@@ -825,7 +825,7 @@ function isTimeZone(zone: string): boolean {
 
 /** The defaults policy.md gives ("the default given here is ours"). */
 export const DEFAULT_POLICY: Policy = {
-  version: '2026.12-3',
+  version: '2026.12-4', // -4: §7.1 training and §7.2 staff assessment (issue 11)
   individual: {
     minimumAgeYears: 18, // §2.1 under 18: not onboarded as a primary customer
     ageGroups: { youngMaxAge: 35, middleAgedMaxAge: 60 }, // §2.1 young 18–35, middle-aged 36–60, senior over 60

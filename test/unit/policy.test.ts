@@ -144,8 +144,8 @@ describe('§5.2 feedback: defaults and validation', () => {
     ]);
   });
 
-  it('the version changed with the §6 risk scorecards, measures and products (2026.12-3)', () => {
-    expect(DEFAULT_POLICY.version).toBe('2026.12-3');
+  it('the version changed with the §7.1 training and §7.2 staff assessment sections (2026.12-4; -3 brought the §6 risk scorecards)', () => {
+    expect(DEFAULT_POLICY.version).toBe('2026.12-4');
   });
 
   it.each<[string, (p: Record<string, any>) => void]>([
