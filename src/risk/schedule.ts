@@ -20,17 +20,10 @@
  * with `ccm risk schedule …` (src/cli/risk-portfolio.ts); `ensure` creates or updates it (idempotent,
  * it keeps a pause).
  */
-import {
-  ScheduleAlreadyRunning,
-  ScheduleNotFoundError,
-  ScheduleOverlapPolicy,
-  type Client,
-  type ScheduleDescription,
-  type ScheduleOptionsAction,
-  type ScheduleSpec,
-} from '@temporalio/client';
+import { ScheduleOverlapPolicy, type Client, type ScheduleDescription, type ScheduleOptionsAction, type ScheduleSpec } from '@temporalio/client';
 import { bankTimeZone, type Policy } from '../policy/policy';
 import { SA } from '../temporal/search-attributes';
+import { existingSchedule, scheduleView, upsertSchedule, type ScheduleView } from '../temporal/schedules';
 import { riskPortfolio } from '../../workflows/risk/portfolio';
 import { PORTFOLIO_PREFIX, type PortfolioInput } from '../../workflows/risk/definitions';
 import { ValidationError } from '../shared/errors';
@@ -43,7 +36,6 @@ export const riskScheduleId = (suffix?: string) => (suffix ? `${RISK_SCHEDULE_ID
 /** The id of the workflows the Schedule starts; Temporal appends each run's scheduled time (…-2027-01-01T07:00:00Z). */
 export const scheduledWorkflowIdPrefix = (scheduleId: string) => `${PORTFOLIO_PREFIX}${scheduleId.replace(/^risk-/, '')}`;
 
-export const CATCHUP_WINDOW = '30 days' as const;
 export const DEFAULT_RUN_LOCAL_TIME = '02:00';
 
 const MONTHS = ['JANUARY', 'FEBRUARY', 'MARCH', 'APRIL', 'MAY', 'JUNE', 'JULY', 'AUGUST', 'SEPTEMBER', 'OCTOBER', 'NOVEMBER', 'DECEMBER'] as const;
@@ -107,30 +99,12 @@ export interface EnsureResult {
 /** Creates the Schedule, or brings an existing one to this spec, action and policies (keeping a pause). Idempotent. */
 export async function ensureRiskSchedule(client: Client, s: RiskScheduleSetup): Promise<EnsureResult> {
   const scheduleId = s.scheduleId ?? RISK_SCHEDULE_ID;
-  const spec = s.spec ?? quarterlySpec(s.policy);
-  const policies = { overlap: ScheduleOverlapPolicy.BUFFER_ONE, catchupWindow: CATCHUP_WINDOW, pauseOnFailure: false };
-  let outcome: EnsureResult['outcome'] = 'CREATED';
-  try {
-    await client.schedule.create({ scheduleId, spec, action: action(s, scheduleId), policies, state: { note: 'created by ccm risk schedule ensure (§6)' } });
-  } catch (err) {
-    if (!(err instanceof ScheduleAlreadyRunning)) throw err;
-    outcome = 'UPDATED';
-    await client.schedule.getHandle(scheduleId).update((prev) => ({ ...prev, spec, action: action(s, scheduleId), policies }));
-  }
+  const outcome = await upsertSchedule(client, { scheduleId, spec: s.spec ?? quarterlySpec(s.policy), action: action(s, scheduleId), note: 'created by ccm risk schedule ensure (§6)' });
   const d = await client.schedule.getHandle(scheduleId).describe();
   return { scheduleId, outcome, paused: d.state.paused, timezone: d.spec.timezone, nextRuns: d.info.nextActionTimes.map((t) => t.toISOString()) };
 }
 
-async function handleOf(client: Client, scheduleId: string) {
-  const handle = client.schedule.getHandle(scheduleId);
-  try {
-    await handle.describe();
-  } catch (err) {
-    if (err instanceof ScheduleNotFoundError) throw Object.assign(new Error(`schedule ${scheduleId} does not exist: run \`ccm risk schedule ensure\` first`), { name: 'NotFoundError' });
-    throw err;
-  }
-  return handle;
-}
+const handleOf = (client: Client, scheduleId: string) => existingSchedule(client, scheduleId, 'ccm risk schedule ensure');
 
 export async function pauseRiskSchedule(client: Client, note: string, scheduleId = RISK_SCHEDULE_ID): Promise<void> {
   await (await handleOf(client, scheduleId)).pause(note);
@@ -155,31 +129,18 @@ export async function backfillRiskSchedule(client: Client, range: { from: Date; 
   await (await handleOf(client, scheduleId)).backfill({ start: range.from, end: range.to, overlap: ScheduleOverlapPolicy.BUFFER_ALL });
 }
 
-export interface RiskScheduleView {
-  scheduleId: string;
-  paused: boolean;
-  note: string | undefined;
-  timezone: string | undefined;
-  calendar: string[];
+export interface RiskScheduleView extends ScheduleView {
   overlap: string;
   catchupWindowMs: number;
-  nextRuns: string[];
-  recentRuns: { scheduledAt: string; workflowId: string }[];
   running: string[];
 }
 
 export async function describeRiskSchedule(client: Client, scheduleId = RISK_SCHEDULE_ID): Promise<RiskScheduleView> {
   const d: ScheduleDescription = await (await handleOf(client, scheduleId)).describe();
   return {
-    scheduleId,
-    paused: d.state.paused,
-    note: d.state.note,
-    timezone: d.spec.timezone,
-    calendar: [...(d.spec.calendars ?? []).map((c) => c.comment ?? JSON.stringify(c)), ...(d.spec.intervals ?? []).map((i) => `every ${JSON.stringify(i.every)}`)],
+    ...scheduleView(scheduleId, d),
     overlap: String(d.policies.overlap),
     catchupWindowMs: d.policies.catchupWindow,
-    nextRuns: d.info.nextActionTimes.map((t) => t.toISOString()),
-    recentRuns: d.info.recentActions.map((a) => ({ scheduledAt: a.scheduledAt.toISOString(), workflowId: a.action.workflow.workflowId })),
     running: d.info.runningActions.map((a) => a.workflow.workflowId),
   };
 }

@@ -9,30 +9,21 @@
  * finds the period just ended and starts its run `staff-assessment-<period>` once (a run of that
  * period that exists already — a trigger, a backfill, a supervisor's run — is left as it is).
  *
- * Policies, as the risk Schedule's (src/risk/schedule.ts) and for the same reasons: overlap BUFFER_ONE
+ * Policies, the same for every Schedule of the product (src/temporal/schedules.ts): overlap BUFFER_ONE
  * (never two starters at once, never a period dropped), catch-up window 30 days (an outage over the
- * firing still runs the period when Temporal is back), a failure does not pause the Schedule,
- * backfills buffer ALL. Operators pause, resume, trigger and backfill from the Temporal UI or with
- * `ccm staff-assessment schedule …`; `ensure` creates or updates both (idempotent, keeps a pause).
+ * firing still runs the period when Temporal is back), a failure does not pause the Schedule.
+ * Operators pause, resume and trigger with `ccm staff-assessment schedule …` or from the Temporal UI
+ * (which also backfills); `ensure` creates or updates both (idempotent, keeps a pause).
  */
-import {
-  ScheduleAlreadyRunning,
-  ScheduleNotFoundError,
-  ScheduleOverlapPolicy,
-  type Client,
-  type ScheduleDescription,
-  type ScheduleOptionsAction,
-  type ScheduleSpec,
-} from '@temporalio/client';
+import type { Client, ScheduleOptionsAction, ScheduleSpec } from '@temporalio/client';
 import { bankTimeZone, type Policy } from '../policy/policy';
 import { SA } from '../temporal/search-attributes';
+import { existingSchedule, scheduleView, upsertSchedule, type ScheduleView } from '../temporal/schedules';
 import { staffAssessmentScheduled } from '../../workflows/staff-assessment/run';
 import { scheduledStarterId } from '../../workflows/staff-assessment/definitions';
-import { NotFoundError } from '../shared/errors';
 import type { PeriodKind } from './codes';
 
 export const STAFF_SCHEDULE_IDS: Record<PeriodKind, string> = { QUARTER: 'staff-assessment-quarterly', YEAR: 'staff-assessment-annual' };
-export const CATCHUP_WINDOW = '30 days' as const;
 
 const QUARTER_MONTHS = ['JANUARY', 'APRIL', 'JULY', 'OCTOBER'] as const;
 
@@ -83,31 +74,14 @@ export async function ensureStaffSchedules(client: Client, s: StaffScheduleSetup
   for (const kind of ['QUARTER', 'YEAR'] as const) {
     const scheduleId = idOf(kind, s);
     const spec = s.specs?.[kind] ?? staffScheduleSpec(kind, s.policy);
-    const policies = { overlap: ScheduleOverlapPolicy.BUFFER_ONE, catchupWindow: CATCHUP_WINDOW, pauseOnFailure: false };
-    let outcome: EnsureResult['outcome'] = 'CREATED';
-    try {
-      await client.schedule.create({ scheduleId, spec, action: action(kind, s), policies, state: { note: 'created by ccm staff-assessment schedule ensure (§7.2)' } });
-    } catch (err) {
-      if (!(err instanceof ScheduleAlreadyRunning)) throw err;
-      outcome = 'UPDATED';
-      await client.schedule.getHandle(scheduleId).update((prev) => ({ ...prev, spec, action: action(kind, s), policies }));
-    }
+    const outcome = await upsertSchedule(client, { scheduleId, spec, action: action(kind, s), note: 'created by ccm staff-assessment schedule ensure (§7.2)' });
     const d = await client.schedule.getHandle(scheduleId).describe();
     results.push({ scheduleId, outcome, paused: d.state.paused, timezone: d.spec.timezone, nextRuns: d.info.nextActionTimes.map((t) => t.toISOString()) });
   }
   return results;
 }
 
-async function handleOf(client: Client, scheduleId: string) {
-  const handle = client.schedule.getHandle(scheduleId);
-  try {
-    await handle.describe();
-  } catch (err) {
-    if (err instanceof ScheduleNotFoundError) throw new NotFoundError(`schedule ${scheduleId} does not exist: run \`ccm staff-assessment schedule ensure\` first`);
-    throw err;
-  }
-  return handle;
-}
+const handleOf = (client: Client, scheduleId: string) => existingSchedule(client, scheduleId, 'ccm staff-assessment schedule ensure');
 
 export async function pauseStaffSchedule(client: Client, kind: PeriodKind, note: string): Promise<void> {
   await (await handleOf(client, idOf(kind))).pause(note);
@@ -122,25 +96,8 @@ export async function triggerStaffSchedule(client: Client, kind: PeriodKind): Pr
   await (await handleOf(client, idOf(kind))).trigger();
 }
 
-export interface StaffScheduleView {
-  scheduleId: string;
-  paused: boolean;
-  note: string | undefined;
-  timezone: string | undefined;
-  calendar: string[];
-  nextRuns: string[];
-  recentRuns: { scheduledAt: string; workflowId: string }[];
-}
+export type StaffScheduleView = ScheduleView;
 
 export async function describeStaffSchedule(client: Client, kind: PeriodKind, scheduleId = idOf(kind)): Promise<StaffScheduleView> {
-  const d: ScheduleDescription = await (await handleOf(client, scheduleId)).describe();
-  return {
-    scheduleId,
-    paused: d.state.paused,
-    note: d.state.note,
-    timezone: d.spec.timezone,
-    calendar: [...(d.spec.calendars ?? []).map((c) => c.comment ?? JSON.stringify(c)), ...(d.spec.intervals ?? []).map((i) => `every ${JSON.stringify(i.every)}`)],
-    nextRuns: d.info.nextActionTimes.map((t) => t.toISOString()),
-    recentRuns: d.info.recentActions.map((a) => ({ scheduledAt: a.scheduledAt.toISOString(), workflowId: a.action.workflow.workflowId })),
-  };
+  return scheduleView(scheduleId, await (await handleOf(client, scheduleId)).describe());
 }

@@ -17,14 +17,13 @@
  * catch-up window 30 days (an outage over 1 January still judges the year, within January), a failed
  * run does not pause it. `ccm training schedule ensure` creates or updates it (keeping a pause).
  */
-import { ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy, type Client, type ScheduleOptionsAction, type ScheduleSpec } from '@temporalio/client';
+import type { Client, ScheduleOptionsAction, ScheduleSpec } from '@temporalio/client';
 import { bankTimeZone, type Policy } from '../policy/policy';
 import { SA } from '../temporal/search-attributes';
+import { existingSchedule, scheduleView, upsertSchedule, type ScheduleView } from '../temporal/schedules';
 import { trainingYearCheck } from '../../workflows/training/yearly';
-import { NotFoundError } from '../shared/errors';
 
 export const TRAINING_SCHEDULE_ID = 'training-yearly';
-export const CATCHUP_WINDOW = '30 days' as const;
 
 const MONTHS = ['JANUARY', 'FEBRUARY', 'MARCH', 'APRIL', 'MAY', 'JUNE', 'JULY', 'AUGUST', 'SEPTEMBER', 'OCTOBER', 'NOVEMBER', 'DECEMBER'] as const;
 
@@ -52,47 +51,18 @@ function action(taskQueue: string, scheduleId: string): ScheduleOptionsAction {
   };
 }
 
-export interface TrainingScheduleView {
-  scheduleId: string;
+export interface TrainingScheduleView extends ScheduleView {
   outcome?: 'CREATED' | 'UPDATED';
-  paused: boolean;
-  timezone: string | undefined;
-  calendar: string[];
-  nextRuns: string[];
-  recentRuns: { scheduledAt: string; workflowId: string }[];
 }
 
 async function describe(client: Client, scheduleId: string): Promise<TrainingScheduleView> {
-  let d;
-  try {
-    d = await client.schedule.getHandle(scheduleId).describe();
-  } catch (err) {
-    if (err instanceof ScheduleNotFoundError) throw new NotFoundError(`schedule ${scheduleId} does not exist: run \`ccm training schedule ensure\` first`);
-    throw err;
-  }
-  return {
-    scheduleId,
-    paused: d.state.paused,
-    timezone: d.spec.timezone,
-    calendar: [...(d.spec.calendars ?? []).map((c) => c.comment ?? JSON.stringify(c)), ...(d.spec.intervals ?? []).map((i) => `every ${JSON.stringify(i.every)}`)],
-    nextRuns: d.info.nextActionTimes.map((t) => t.toISOString()),
-    recentRuns: d.info.recentActions.map((a) => ({ scheduledAt: a.scheduledAt.toISOString(), workflowId: a.action.workflow.workflowId })),
-  };
+  return scheduleView(scheduleId, await (await existingSchedule(client, scheduleId, 'ccm training schedule ensure')).describe());
 }
 
 /** Creates the Schedule, or brings an existing one to this spec and action (keeping a pause). Idempotent. */
 export async function ensureTrainingSchedule(client: Client, s: { policy: Policy; taskQueue: string; scheduleId?: string; spec?: ScheduleSpec }): Promise<TrainingScheduleView> {
   const scheduleId = s.scheduleId ?? TRAINING_SCHEDULE_ID;
-  const spec = s.spec ?? yearlySpec(s.policy);
-  const policies = { overlap: ScheduleOverlapPolicy.BUFFER_ONE, catchupWindow: CATCHUP_WINDOW, pauseOnFailure: false };
-  let outcome: 'CREATED' | 'UPDATED' = 'CREATED';
-  try {
-    await client.schedule.create({ scheduleId, spec, action: action(s.taskQueue, scheduleId), policies, state: { note: 'created by ccm training schedule ensure (§7.1)' } });
-  } catch (err) {
-    if (!(err instanceof ScheduleAlreadyRunning)) throw err;
-    outcome = 'UPDATED';
-    await client.schedule.getHandle(scheduleId).update((prev) => ({ ...prev, spec, action: action(s.taskQueue, scheduleId), policies }));
-  }
+  const outcome = await upsertSchedule(client, { scheduleId, spec: s.spec ?? yearlySpec(s.policy), action: action(s.taskQueue, scheduleId), note: 'created by ccm training schedule ensure (§7.1)' });
   return { ...(await describe(client, scheduleId)), outcome };
 }
 
