@@ -6,13 +6,14 @@
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
-import type { WorkflowExecutionDescription, WorkflowHandle } from '@temporalio/client';
+import type { WorkflowHandle } from '@temporalio/client';
 import { createActivities } from '../../activities';
 import { createDigestJoiner } from '../../activities/digest-joins';
 import { staffDigestWorkflowId } from '../../workflows/staff-digest';
 import { createCustomer } from '../../src/customers/create-customer';
 import { updateCustomer } from '../../src/customers/update-customer';
 import { updateProfile } from '../../src/customers/update-profile';
+import { closeCustomer } from '../../src/lifecycle/close-customer';
 import { createSmtpMailer, type Mailer } from '../../src/mail/mailer';
 import { DEFAULT_POLICY, type Policy } from '../../src/policy/policy';
 import { developmentKeyRing } from '../../src/security/keyring';
@@ -64,18 +65,16 @@ beforeAll(async () => {
   supervisor = await createStaff(db, 'Sue Pervisor', ['SUPERVISOR']);
 });
 
-// Each test's lifecycles end with it. One left running sleeps on its timers (reviews, birthdays, §6.2
-// monthly monitoring), and every later test's skip over months or years would fire them all: the file
-// then slows test by test (45 s alone; 274 and 522 s on a loaded CI machine, where tests timed out).
-// Terminated only between activities: the time-skipping server keeps time locked for an activity whose
-// workflow was terminated while it ran (one still pending after the wait is left running).
+// Each test's customers are closed when it ends, as an operator closes one (src/lifecycle/close-customer.ts:
+// the record, then the lifecycle's close update, which ends it). A lifecycle left running sleeps on its
+// timers (reviews, birthdays, §6.2 monthly monitoring), and every later test's skip over months or years
+// would fire them all: the file then slowed test by test (45 s alone; 274 and 522 s on a loaded CI
+// machine, where tests timed out). Terminating them instead can leave the time-skipping server's clock
+// locked (an activity whose workflow was terminated while it ran).
 afterEach(async () => {
-  const customers = await db.customer.findMany({ select: { id: true } });
-  for (const { id } of customers) {
-    const handle = env.client.workflow.getHandle(customerWorkflowId(id));
-    const idle = (d: WorkflowExecutionDescription | undefined) => !d || d.status.name !== 'RUNNING' || (d.raw.pendingActivities ?? []).length === 0;
-    const d = await eventually(() => handle.describe().catch(() => undefined), idle, 5_000);
-    if (d?.status.name === 'RUNNING' && idle(d)) await handle.terminate('the test is over').catch(() => undefined);
+  const open = await db.customer.findMany({ where: { status: 'APPROVED' }, select: { id: true } });
+  for (const { id } of open) {
+    await closeCustomer(deps(), { staffId: supervisor.id, roles: ['SUPERVISOR'] }, id, { reason: 'the test is over' }).catch(() => undefined);
   }
 });
 
