@@ -399,7 +399,14 @@ test('continue-as-new keeps the state: forced after every event, a year of conta
   // Terminated once its first steps are done (its §6 initial assessment too): the time-skipping server
   // keeps time locked for an activity whose workflow was terminated while it ran.
   await eventually(() => stateOf(handOff as WorkflowHandle<typeof customerLifecycle>), (s) => Boolean(s.risk?.rating));
-  await eventually(() => handOff.describe(), (d) => (d.raw.pendingActivities ?? []).length === 0);
+  // Idle means: no activity pending in two looks 300 ms apart, and no history written between them
+  // (on a loaded machine a single look could fall between one activity's end and the next one's start).
+  const twoLooks = async () => {
+    const first = await handOff.describe();
+    await new Promise((r) => setTimeout(r, 300));
+    return { first, second: await handOff.describe() };
+  };
+  await eventually(twoLooks, ({ first, second }) => [first, second].every((d) => (d.raw.pendingActivities ?? []).length === 0) && first.historyLength === second.historyLength, 30_000);
   await handOff.terminate('replaced by a run that continues-as-new after every event');
   const handle = await env.client.workflow.start(customerLifecycle, { taskQueue: TASK_QUEUE, workflowId: customerWorkflowId(customer.id), args: [{ customerId: customer.id, continueAsNewAfterEvents: 1 }] });
   const start = await stateOf(handle);
