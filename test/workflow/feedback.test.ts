@@ -166,13 +166,18 @@ test('§5.2 an individual case unanswered for 24 hours: reminders at 50 % and 80
   const headMail = smtp.to(d.head.email)[0]!;
   expect(headMail.text).toContain(c.caseNo);
   expect(headMail.text).toMatch(/Response due: +\w{3} \d+ \w{3} \d{4}, \d\d:\d\d E[SD]T/); // the bank's time, not UTC ISO
-  expect(headMail.text).toContain(`https://care.bank.test/feedback/${c.caseNo}`);
+  expect(headMail.text).toContain(`https://care.bank.test/console/feedback/${c.caseNo}`); // the case's console page (issue 12)
   // The escalations' instants are the computed ones, to the second (the timeline's events).
   const escalations = await db.feedbackEvent.findMany({ where: { caseNo: c.caseNo, kind: 'ESCALATED' }, orderBy: { at: 'asc' } });
   expect(escalations.map((e) => e.at.toISOString())).toEqual([target.toISOString(), executiveAt.toISOString()]);
   const s1 = await state(c.handle);
   expect(s1.escalationLevel).toBe(2);
   expect((await db.feedbackCase.findUniqueOrThrow({ where: { caseNo: c.caseNo } })).escalationLevel).toBe(2);
+  // Issue 9 (patch feedback-local-escalation): each rung's email ran as a local activity in the task its
+  // timer woke — a marker per rung (two reminders, head, executive), no activity task for escalateCase.
+  const events = (await c.handle.fetchHistory()).events!;
+  expect(events.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'escalateCase')).toHaveLength(0);
+  expect(events.filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_local_activity')).toHaveLength(4);
 
   // Nothing more, however long it stays unanswered.
   await advanceTo(new Date(executiveAt.getTime() + 7 * 24 * HOUR));

@@ -3,19 +3,33 @@
  * the Temporal UI), steps that record a failure for good instead of jamming (issue 7), and the
  * Temporal UI's view of the case (search attributes and current details; ids, codes, instants only).
  */
-import { proxyActivities, setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow';
+import { patched, proxyActivities, proxyLocalActivities, setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow';
 import type { FeedbackActivities } from '../../activities/feedback';
 import { SA } from '../../src/temporal/search-attributes';
-import { EMAIL, RECORD } from '../activity-options';
+import { EMAIL, LOCAL_EMAIL, RECORD } from '../activity-options';
 import { failedForGood, needsAttention, NEEDS_ATTENTION } from '../needs-attention';
 import { pendingSteps, type CaseState } from './definitions';
 
 const withSummary = (summary: string, options = RECORD) => proxyActivities<FeedbackActivities>({ ...options, summary });
 
+/**
+ * Patch `feedback-local-escalation` (issue 9, the escalation benchmark): a rung's reminder or
+ * escalation email runs as a local activity (workflows/activity-options.ts LOCAL_EMAIL), inside the
+ * workflow task its timer wakes — no activity task to schedule, dispatch and report, and one
+ * workflow task per rung instead of two, so the email leaves sooner and the server does less per
+ * escalation. Its key still makes it once-only (activities/notifications.ts): a worker killed
+ * mid-send is noticed when the workflow task times out and the same local activity runs again.
+ * Runs that reached a rung before the patch keep the activity for it (replay).
+ */
+export const LOCAL_ESCALATION_PATCH = 'feedback-local-escalation';
+
+const escalateLocally = proxyLocalActivities<FeedbackActivities>({ ...LOCAL_EMAIL, summary: 'reminder or escalation email (§5.2)' }).escalateCase;
+const escalateAsActivity = withSummary('reminder or escalation email (§5.2)', EMAIL).escalateCase;
+
 export const acts = {
   beginCase: withSummary('assign a handler, open the task, compute the SLA (§5.2)').beginCase,
   recordCaseChange: withSummary('record the change and recompute the SLA (§5.2)', EMAIL).recordCaseChange,
-  escalateCase: withSummary('reminder or escalation email (§5.2)', EMAIL).escalateCase,
+  escalateCase: (...args: Parameters<FeedbackActivities['escalateCase']>) => (patched(LOCAL_ESCALATION_PATCH) ? escalateLocally : escalateAsActivity)(...args),
   followUpSurvey: withSummary('close the case or reopen it on a low score (§5.2)', EMAIL).followUpSurvey,
 };
 
