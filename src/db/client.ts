@@ -10,7 +10,7 @@ export type DbTx = Prisma.TransactionClient;
 
 export interface DbOptions {
   url: string;
-  /** Pool size (the embedded PostgreSQL may serve fewer connections). */
+  /** Pool size (pg's default, 10, when unset). */
   max?: number;
 }
 
@@ -24,7 +24,7 @@ export const DB_CONNECT_TIMEOUT_MS = 2000;
 /**
  * pg's Client with the connect bound. Set on the Client, not the Pool: the pool's
  * connectionTimeoutMillis would also bound the wait for a free pooled connection, which is legitimately
- * long on a busy small pool (the embedded PGlite has one connection).
+ * long on a busy small pool.
  */
 class BoundedConnectClient extends pg.Client {
   constructor(config?: string | pg.ClientConfig) {

