@@ -17,6 +17,27 @@ export const customerInclude = {
 
 export type CustomerRow = Prisma.CustomerGetPayload<{ include: typeof customerInclude }>;
 
+/**
+ * What `toCustomerView` reads of a row: a CustomerRow has it all; the read paths of GET /customers
+ * and GET /customers/:id load just this, in one query (src/customers/customer-rows.ts, issue 12).
+ */
+export type CustomerViewRow = Pick<
+  CustomerRow,
+  | 'id' | 'type' | 'status' | 'displayName' | 'email' | 'phone' | 'contactPreferences' | 'channel'
+  | 'segment' | 'ageGroup' | 'enterpriseSize' | 'industrySector' | 'serviceTier' | 'classificationPolicyVersion'
+  | 'relationshipManagerId' | 'referredByCustomerId' | 'createdByStaffId' | 'createdAt' | 'version'
+> & {
+  identity: Pick<NonNullable<CustomerRow['identity']>, 'kind' | 'last4' | 'issuingCountry' | 'numberCiphertext'> | null;
+  individualProfile: Pick<
+    NonNullable<CustomerRow['individualProfile']>,
+    'firstName' | 'lastName' | 'totalAssetsUsd' | 'creditBureauCiphertext' | 'employmentType' | 'employmentSince' | 'incomeVariability'
+  > | null;
+  enterpriseProfile: Pick<
+    NonNullable<CustomerRow['enterpriseProfile']>,
+    'legalName' | 'registrationState' | 'naicsCode' | 'employees' | 'annualRevenueUsd' | 'totalAssetsUsd' | 'establishedOn'
+  > | null;
+};
+
 export interface CustomerView {
   id: string;
   type: CustomerRow['type'];
@@ -73,7 +94,7 @@ const isoDay = (d: Date | null): string | null => (d === null ? null : d.toISOSt
  * `identityNumber`: the decrypted number when the caller may see it, else undefined (masked).
  * `revealed.creditBureau`: the decrypted §6.1 bureau figures when the caller may see them, else masked.
  */
-export function toCustomerView(row: CustomerRow, identityNumber?: string, revealed: { creditBureau?: CreditBureau } = {}): CustomerView {
+export function toCustomerView(row: CustomerViewRow, identityNumber?: string, revealed: { creditBureau?: CreditBureau } = {}): CustomerView {
   const view: CustomerView = {
     id: row.id,
     type: row.type,

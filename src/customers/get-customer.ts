@@ -7,11 +7,14 @@
  *   a RISK_OFFICER or AUDITOR (risk assessment, review); any other role gets 403.
  * - Recording: every read writes `customer.read`; a revealed identity number also `customer.identity.read`,
  *   revealed credit bureau figures `customer.credit_bureau.read`.
- *   The records commit in the same transaction as the read (and, for a reveal, before the number
- *   leaves this function): no record, no data.
+ *   The records are committed before anything leaves this function (and, for a reveal, before the
+ *   number is even decrypted): no record, no data. They are written by the group commit of reads
+ *   (src/audit/group-commit.ts, issue 12): concurrent reads share one INSERT and one commit, each
+ *   awaiting it.
  */
 import { z } from 'zod';
-import { writeAudit } from '../audit/audit-log';
+import type { AuditEntry } from '../audit/audit-log';
+import { recordReads } from '../audit/group-commit';
 import type { Db } from '../db/client';
 import type { StaffRole } from '../db/generated/client';
 import { requireRole, type Actor } from '../security/auth';
@@ -19,7 +22,8 @@ import { requireFoundationTrained } from '../training/gate';
 import { decryptField } from '../security/crypto';
 import type { KeyRing } from '../security/keyring';
 import { parseInput } from '../shared/errors';
-import { customerScope, findCustomerIn } from './access';
+import { notFound } from './access';
+import { findCustomerView } from './customer-rows';
 import { aad } from './encrypted-fields';
 import { decryptCreditBureau } from './credit-bureau';
 import { toCustomerView, type CustomerView } from './customer-view';
@@ -53,19 +57,18 @@ export async function getCustomer(
     await requireFoundationTrained(deps.db, actor.staffId, 'reveal identity numbers'); // §3.1, §7.1: 403 with the reason
   }
   if (reveal === 'creditBureau') requireRole(actor, ...CREDIT_BUREAU_REVEAL_ROLES);
-  const scope = customerScope(actor);
 
-  return deps.db.$transaction(async (tx) => {
-    const row = await findCustomerIn(tx, id, scope);
-    const audit = { actorStaffId: actor.staffId, entity: 'Customer', entityId: id, customerId: id, ...(ctx.requestId ? { requestId: ctx.requestId } : {}) };
-    await writeAudit(tx, { ...audit, action: 'customer.read' });
-    const bureau = row.individualProfile?.creditBureauCiphertext;
-    if (reveal === 'creditBureau' && bureau) {
-      await writeAudit(tx, { ...audit, action: 'customer.credit_bureau.read', entity: 'IndividualProfile' });
-      return toCustomerView(row, undefined, { creditBureau: decryptCreditBureau(deps.ring, id, bureau) });
-    }
-    if (reveal !== 'identity' || !row.identity) return toCustomerView(row);
-    await writeAudit(tx, { ...audit, action: 'customer.identity.read', entity: 'IdentityDocument' });
-    return toCustomerView(row, decryptField(deps.ring, row.identity.numberCiphertext, aad.identityNumber(id)));
-  });
+  const row = await findCustomerView(deps.db, actor, id); // §3.1 scope: not theirs → 404, as not found
+  if (!row) throw notFound(id);
+  const audit = { actorStaffId: actor.staffId, entity: 'Customer', entityId: id, customerId: id, ...(ctx.requestId ? { requestId: ctx.requestId } : {}) };
+  const bureau = row.individualProfile?.creditBureauCiphertext;
+  const revealsBureau = reveal === 'creditBureau' && !!bureau;
+  const revealsIdentity = reveal === 'identity' && !!row.identity;
+  const records: AuditEntry[] = [{ ...audit, action: 'customer.read' }];
+  if (revealsBureau) records.push({ ...audit, action: 'customer.credit_bureau.read', entity: 'IndividualProfile' });
+  if (revealsIdentity) records.push({ ...audit, action: 'customer.identity.read', entity: 'IdentityDocument' });
+  await recordReads(deps.db, records);
+  if (revealsBureau) return toCustomerView(row, undefined, { creditBureau: decryptCreditBureau(deps.ring, id, bureau) });
+  if (revealsIdentity) return toCustomerView(row, decryptField(deps.ring, row.identity!.numberCiphertext, aad.identityNumber(id)));
+  return toCustomerView(row);
 }

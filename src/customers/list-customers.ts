@@ -3,18 +3,20 @@
  * Filters: type, segment, serviceTier, status, managerId (relationship manager). Paging: either
  * `cursor` (opaque, from the previous page's `nextCursor`; stable while rows are added) or
  * `page` (1-based), with `pageSize` ≤ 100; `total` counts every match. A RELATIONSHIP_MANAGER sees
- * their own customers only. Each customer shown is recorded (`customer.list`), in the read's transaction.
+ * their own customers only. Each customer shown is recorded (`customer.list`) and the records are
+ * committed before the page is returned: by the group commit of reads (src/audit/group-commit.ts),
+ * so concurrent lists share one INSERT and one commit, each awaiting it (issue 12). Count and page are
+ * one SQL query each (src/customers/customer-rows.ts), the page served by the (createdAt, id) index.
  */
 import { z } from 'zod';
-import { writeAudits } from '../audit/audit-log';
+import { recordReads } from '../audit/group-commit';
 import type { Db } from '../db/client';
-import type { Prisma } from '../db/generated/client';
 import { SEGMENTS } from '../policy/policy';
 import type { Actor } from '../security/auth';
 import { parseInput, ValidationError } from '../shared/errors';
-import { customerScope } from './access';
+import { countCustomers, pageCustomerViews, type CustomerFilter } from './customer-rows';
 import type { AccessContext } from './get-customer';
-import { customerInclude, toCustomerView, type CustomerView } from './customer-view';
+import { toCustomerView, type CustomerView } from './customer-view';
 
 export const MAX_PAGE_SIZE = 100;
 export const DEFAULT_PAGE_SIZE = 20;
@@ -73,45 +75,34 @@ export async function listCustomers(db: Db, actor: Actor, query: unknown, ctx: A
     throw new ValidationError([{ field: 'page', value: q.page, reason: 'use either cursor or page, not both' }]);
   }
   const pageSize = q.pageSize ?? DEFAULT_PAGE_SIZE;
-  const filter: Prisma.CustomerWhereInput = {
-    AND: [
-      customerScope(actor),
-      {
-        ...(q.type ? { type: q.type } : {}),
-        ...(q.segment ? { segment: q.segment } : {}),
-        ...(q.serviceTier ? { serviceTier: q.serviceTier } : {}),
-        ...(q.status ? { status: q.status } : {}),
-        ...(q.managerId ? { relationshipManagerId: q.managerId } : {}),
-      },
-    ],
+  const filter: CustomerFilter = {
+    ...(q.type ? { type: q.type } : {}),
+    ...(q.segment ? { segment: q.segment } : {}),
+    ...(q.serviceTier ? { serviceTier: q.serviceTier } : {}),
+    ...(q.status ? { status: q.status } : {}),
+    ...(q.managerId ? { managerId: q.managerId } : {}),
   };
   // Newest first; (createdAt, id) is unique, so a keyset cursor never skips or repeats a row.
   const after = q.cursor === undefined ? undefined : decodeCursor(q.cursor);
-  const keyset: Prisma.CustomerWhereInput = after
-    ? { OR: [{ createdAt: { lt: new Date(after.createdAt) } }, { createdAt: new Date(after.createdAt), id: { lt: after.id } }] }
-    : {};
-
-  return db.$transaction(async (tx) => {
-    const total = await tx.customer.count({ where: filter });
-    const rows = await tx.customer.findMany({
-      where: { AND: [filter, keyset] },
-      include: customerInclude,
-      orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
-      take: pageSize + 1,
-      ...(q.page !== undefined ? { skip: (q.page - 1) * pageSize } : {}),
-    });
-    const shown = rows.slice(0, pageSize);
-    const last = shown[shown.length - 1];
-    await writeAudits(
-      tx,
-      shown.map((c) => ({ actorStaffId: actor.staffId, action: 'customer.list', entity: 'Customer', entityId: c.id, customerId: c.id, ...(ctx.requestId ? { requestId: ctx.requestId } : {}) })),
-    );
-    return {
-      items: shown.map((row) => toCustomerView(row)),
-      total,
-      pageSize,
-      ...(q.page !== undefined ? { page: q.page } : {}),
-      nextCursor: rows.length > pageSize && last ? encodeCursor({ createdAt: last.createdAt.toISOString(), id: last.id }) : null,
-    };
-  });
+  const [total, rows] = await Promise.all([
+    countCustomers(db, actor, filter),
+    pageCustomerViews(db, actor, filter, {
+      limit: pageSize + 1,
+      ...(after ? { after: { createdAt: new Date(after.createdAt), id: after.id } } : {}),
+      ...(q.page !== undefined ? { offset: (q.page - 1) * pageSize } : {}),
+    }),
+  ]);
+  const shown = rows.slice(0, pageSize);
+  const last = shown[shown.length - 1];
+  await recordReads(
+    db,
+    shown.map((c) => ({ actorStaffId: actor.staffId, action: 'customer.list', entity: 'Customer', entityId: c.id, customerId: c.id, ...(ctx.requestId ? { requestId: ctx.requestId } : {}) })),
+  );
+  return {
+    items: shown.map((row) => toCustomerView(row)),
+    total,
+    pageSize,
+    ...(q.page !== undefined ? { page: q.page } : {}),
+    nextCursor: rows.length > pageSize && last ? encodeCursor({ createdAt: last.createdAt.toISOString(), id: last.id }) : null,
+  };
 }
