@@ -30,6 +30,7 @@ import { registerRiskCustomerCommands } from './risk-customer';
 import { registerProductCommands } from './products';
 import { registerStaffAssessmentCommands } from './staff-assessment';
 import { registerTrainingCommands } from './training';
+import { registerAuditCommands } from './audit';
 import { log, out, printJson, Session, UsageError, wholeNumber, type GlobalOptions } from './session';
 
 // Loaded by the commands that need them: the Temporal SDK, the payload codec and the customer use
@@ -447,6 +448,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
   registerProductCommands({ program, run, globalsOf }); // ccm products open|approve|list|close (src/cli/products.ts, §6.2)
   registerStaffAssessmentCommands({ program, run, globalsOf }); // ccm staff-assessment … (src/cli/staff-assessment.ts, §7.2)
   registerTrainingCommands({ program, run, globalsOf }); // ccm training … (src/cli/training.ts, §7.1)
+  registerAuditCommands({ program, run, globalsOf }); // ccm audit verify (src/cli/audit.ts, §3.1 tamper evidence)
 
   const keys = program.command('keys').description('encryption keys and API keys (§3.1)');
   keys
