@@ -7,6 +7,8 @@
  * (/docs…), the Temporal codec routes (/codec/…), which run their own `authorize` (so the Temporal
  * UI's CORS preflight, which carries no credentials, is answered), and the customer's satisfaction
  * survey (GET and POST /survey/:token, §5.2), whose signed link is its credential (src/api/routes/survey.ts).
+ * The staff console (/console…, issue 12) takes no API key either: its pages need a signed-in console
+ * session instead, checked by the console itself (src/console/index.ts); the JSON API stays key-only.
  */
 import type { FastifyInstance, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
 import type { Db } from '../db/client';
@@ -28,6 +30,8 @@ export function isPublicRoute(method: string, path: string): boolean {
   if (path === '/health') return method === 'GET' || method === 'HEAD';
   if (path === '/docs' || path.startsWith('/docs/')) return method === 'GET' || method === 'HEAD';
   if (path === SURVEY_ROUTE) return method === 'GET' || method === 'HEAD' || method === 'POST';
+  // The staff console: its own session check (src/console/index.ts), never an API key (issue 12).
+  if (path === '/console' || path.startsWith('/console/')) return true;
   return path.startsWith('/codec/');
 }
 

@@ -9,7 +9,7 @@
  * (src/api/outage.ts) like any later outage. A signal during the wait ends the process (exit 0).
  */
 import { Client, Connection } from '@temporalio/client';
-import { loadConfig, ConfigError } from '../config/env';
+import { loadConfig, ConfigError, publicBaseUrl } from '../config/env';
 import { createDb } from '../db/client';
 import { createSmtpMailer } from '../mail/mailer';
 import { loadPolicy } from '../policy/policy';
@@ -18,6 +18,7 @@ import { onShutdownSignal, runMain, say } from '../app/logger';
 import { urlAddress, waitFor, type WaitTarget } from '../app/wait-for';
 import { HEALTH_CHECK_TIMEOUT_MS } from './routes/health';
 import { buildApi } from './server';
+import { consoleSettingsFromEnv } from '../console/config';
 import { loadKeyRing } from '../app/key-ring';
 import { dataConverter } from '../temporal/codec';
 
@@ -53,6 +54,8 @@ runMain('api', async () => {
     ring,
     logLevel: env.LOG_LEVEL,
     smtp: mailer,
+    publicBaseUrl: publicBaseUrl(env), // issue 12: the console's links and its cookie's Secure flag
+    console: consoleSettingsFromEnv({ ...env, publicBaseUrl: publicBaseUrl(env) }), // CONSOLE_* (src/console/config.ts)
     startingUp: () => pending.size > 0,
     codec: converter.payloadCodecs[0],
     ...(env.CODEC_CORS_ORIGINS ? { codecCorsOrigins: env.CODEC_CORS_ORIGINS } : {}),

@@ -39,6 +39,9 @@ import { riskRoutes } from './routes/risk';
 import { productRoutes } from './routes/products';
 import { staffAssessmentRoutes } from './routes/staff-assessment';
 import { trainingRoutes } from './routes/training';
+import { consoleRoutes, consoleSessionReader } from './routes/console';
+import type { ConsoleSettingsInput } from '../console/config';
+import type { Mailer } from '../mail/mailer';
 
 export interface ApiDeps {
   db: Db;
@@ -67,6 +70,12 @@ export interface ApiDeps {
    */
   starter?: WorkflowStarter;
   reconcile?: boolean;
+  /** Where staff and customers reach the API (PUBLIC_BASE_URL): the console's links and its cookie's Secure flag (issue 12). */
+  publicBaseUrl?: string;
+  /** The staff console's session settings (src/console/config.ts); defaults when absent. */
+  console?: ConsoleSettingsInput;
+  /** Sends the console's emailed sign-in links; without it (and without a sending `smtp`) that way of signing in is off. */
+  mailer?: Mailer;
 }
 
 /** Who may read decoded Temporal payloads in the UI (§3.1: by role and need). */
@@ -175,14 +184,19 @@ export async function buildApi(given: ApiDeps): Promise<FastifyInstance> {
   await app.register(productRoutes(deps)); // §6.2 products (src/products/)
   await app.register(staffAssessmentRoutes(deps)); // §7.2 staff assessment (src/staff-assessment/)
   await app.register(trainingRoutes(deps)); // §7.1 staff training (src/training/)
+  await app.register(consoleRoutes(deps)); // issue 12: the staff console's pages under /console (src/console/)
   if (deps.mailbox) await app.register(mailRoutes(deps.mailbox));
   if (deps.codec) {
+    const consoleActor = consoleSessionReader(deps); // issue 12: the staff console's session (src/api/routes/console.ts)
     await app.register(
       codecRoutes({
         codec: deps.codec,
         ...(deps.codecCorsOrigins ? { corsOrigins: deps.codecCorsOrigins } : {}),
         authorize: async (request) => {
           if (!request.headers.authorization && deps.codecOpenOnLoopback && ['127.0.0.1', '::1', '::ffff:127.0.0.1'].includes(request.ip)) return true;
+          // Issue 12: a signed-in console session — the Temporal UI's "include cross-origin credentials" sends its cookie.
+          const viaConsole = await consoleActor(request);
+          if (viaConsole) return viaConsole.roles.some((r) => CODEC_ROLES.includes(r));
           const actor = await authenticate(deps.db, request.headers.authorization, new Date()).catch(() => undefined);
           return !!actor && actor.roles.some((r) => CODEC_ROLES.includes(r));
         },

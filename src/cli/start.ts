@@ -12,6 +12,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { loadConfig, publicBaseUrl } from '../config/env';
+import { consoleSettingsFromEnv } from '../console/config';
 import { createDb } from '../db/client';
 import { applyMigrations } from '../db/migrate';
 import { startEmbeddedPostgres } from '../embedded/postgres';
@@ -155,6 +156,8 @@ runMain('start', async () => {
       ring,
       mailbox: sink,
       smtp: mailer,
+      publicBaseUrl: publicBaseUrl(env), // issue 12: the console's links and its cookie's Secure flag
+      console: consoleSettingsFromEnv({ ...env, publicBaseUrl: publicBaseUrl(env) }), // CONSOLE_* (src/console/config.ts)
       codec: converter.payloadCodecs[0],
       codecOpenOnLoopback: ring.development,
       ...(env.CODEC_CORS_ORIGINS ? { codecCorsOrigins: env.CODEC_CORS_ORIGINS } : {}),

@@ -149,6 +149,12 @@ export const envSchema = z.object({
   BLIND_INDEX_KEY: secret(BLIND_INDEX_KEY_EXPECTED, checkBlindIndexKey).optional(),
   /** Browser origins of the Temporal UI allowed to call /codec/*; unset → http://localhost:8233 and http://127.0.0.1:8233. */
   CODEC_CORS_ORIGINS: origins.optional(),
+  /** Issue 12, §3.1: a staff console session idle this many minutes ends (src/console/config.ts; default 15). */
+  CONSOLE_IDLE_TIMEOUT_MINUTES: wholeNumber(1, 1440, 'whole minutes').optional(),
+  /** Any staff console session ends this many hours after sign-in (default 12). */
+  CONSOLE_SESSION_MAX_HOURS: wholeNumber(1, 168, 'whole hours').optional(),
+  /** An emailed one-time sign-in link to the console works this many minutes (default 15). */
+  CONSOLE_SIGN_IN_LINK_MINUTES: wholeNumber(1, 1440, 'whole minutes').optional(),
   /**
    * The address customers' links point at (§5.2 the survey link `<PUBLIC_BASE_URL>/survey/<token>`):
    * the API as the public reaches it, e.g. https://care.bank.example (a path prefix is allowed; no

@@ -129,3 +129,56 @@ export function surveyUrl(baseUrl: string, token: string): string {
 export function surveyLinkExpiry(sentAt: Date, validDays: number): Date {
   return new Date(sentAt.getTime() + validDays * 86_400_000);
 }
+
+
+// ─── Other signed links: the same construction for another purpose (issue 12) ───────────────────
+
+/**
+ * A signed, expiring token for another purpose than the survey — the staff console's emailed
+ * one-time sign-in link (src/console/email-link.ts) — built exactly as the survey token: payload
+ * `<version>:<field>:…:<expiresAt epoch ms>` in base64url, `.`, base64url HMAC-SHA256 over the
+ * payload text under a key derived from the ring's blind-index key with `purpose` as the label (so a
+ * token of one purpose never verifies as another's). Fields are `[A-Za-z0-9_-]` only. Single use,
+ * where needed, is the caller's job (a row keyed by a nonce among the fields).
+ */
+export interface SignedToken {
+  fields: string[];
+  expiresAt: Date;
+}
+
+const FIELD = /^[A-Za-z0-9_-]{1,100}$/;
+const purposeKey = (ring: KeyRing, purpose: string) => createHmac('sha256', ring.blindIndexKey).update(purpose, 'utf8').digest();
+
+/** A token for `purpose` (e.g. 'console-sign-in-v1') carrying `fields`, valid strictly before `expiresAt`. */
+export function createSignedToken(purpose: string, version: string, token: SignedToken, ring: KeyRing): string {
+  if (purpose === SURVEY_LINK_KEY_LABEL) throw new TypeError('the survey link has its own functions');
+  if (!FIELD.test(version) || token.fields.some((f) => !FIELD.test(f))) throw new TypeError('version and fields must be 1–100 characters of A–Z, a–z, 0–9, _ or -');
+  if (!(token.expiresAt instanceof Date) || Number.isNaN(token.expiresAt.getTime())) throw new TypeError('expiresAt must be a valid Date');
+  const payload = Buffer.from([version, ...token.fields, String(token.expiresAt.getTime())].join(':'), 'utf8').toString('base64url');
+  return `${payload}.${createHmac('sha256', purposeKey(ring, purpose)).update(payload, 'ascii').digest('base64url')}`;
+}
+
+/**
+ * The fields of a genuine, unexpired token of `purpose` and `version` with `fieldCount` fields.
+ * @throws SurveyLinkError MALFORMED | FORGED | EXPIRED (messages name no token or key; `what` names the link, e.g. 'sign-in link')
+ */
+export function verifySignedToken(purpose: string, version: string, fieldCount: number, token: string, ring: KeyRing, now: Date, what: string): SignedToken {
+  const bad = () => new SurveyLinkError('MALFORMED', `this ${what} is not valid: it is incomplete or was changed (copy the whole link from the email)`);
+  if (typeof token !== 'string' || token.length > MAX_TOKEN_LENGTH) throw bad();
+  const parts = token.split('.');
+  if (parts.length !== 2) throw bad();
+  const [payload = '', signatureText = ''] = parts;
+  const payloadBytes = fromB64url(payload);
+  const signature = fromB64url(signatureText);
+  if (!payloadBytes || !signature || signature.length !== SIGNATURE_BYTES) throw bad();
+  if (!timingSafeEqual(signature, createHmac('sha256', purposeKey(ring, purpose)).update(payload, 'ascii').digest())) {
+    throw new SurveyLinkError('FORGED', `this ${what} is not valid: it was not issued by the bank, or it was altered`);
+  }
+  const items = payloadBytes.toString('utf8').split(':');
+  if (items.length !== fieldCount + 2 || items[0] !== version || !/^\d{1,15}$/.test(items[items.length - 1] ?? '')) throw bad();
+  const fields = items.slice(1, -1);
+  if (fields.some((f) => !FIELD.test(f))) throw bad();
+  const expiresAt = new Date(Number(items[items.length - 1]));
+  if (now.getTime() >= expiresAt.getTime()) throw new SurveyLinkError('EXPIRED', `this ${what} expired at ${expiresAt.toISOString()}`, expiresAt);
+  return { fields, expiresAt };
+}
