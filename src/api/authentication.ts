@@ -30,6 +30,8 @@ export function isPublicRoute(method: string, path: string): boolean {
   if (path === '/health') return method === 'GET' || method === 'HEAD';
   if (path === '/docs' || path.startsWith('/docs/')) return method === 'GET' || method === 'HEAD';
   if (path === SURVEY_ROUTE) return method === 'GET' || method === 'HEAD' || method === 'POST';
+  // Prometheus: its own check, loopback or METRICS_TOKEN (src/api/routes/metrics.ts).
+  if (path === '/metrics') return method === 'GET';
   // The staff console: its own session check (src/console/index.ts), never an API key (issue 12).
   if (path === '/console' || path.startsWith('/console/')) return true;
   return path.startsWith('/codec/');

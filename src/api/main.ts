@@ -15,6 +15,8 @@ import { createSmtpMailer } from '../mail/mailer';
 import { loadPolicy } from '../policy/policy';
 import { failFastConnectionOptions } from '../temporal/client';
 import { onShutdownSignal, runMain, say } from '../app/logger';
+import { configureLogging } from '../observability/logger';
+import { clientTracingOptions, tracingFromEnv } from '../observability/tracing';
 import { urlAddress, waitFor, type WaitTarget } from '../app/wait-for';
 import { HEALTH_CHECK_TIMEOUT_MS } from './routes/health';
 import { buildApi } from './server';
@@ -26,6 +28,7 @@ const log = say('api');
 
 runMain('api', async () => {
   const env = loadConfig();
+  configureLogging(env); // JSON unless LOG_FORMAT=pretty (src/observability/logger.ts)
   const missing = (['TEMPORAL_ADDRESS', 'DATABASE_URL', 'SMTP_URL'] as const).filter((k) => !env[k]);
   if (missing.length) throw new ConfigError(`${missing.join(', ')} must be set for a standalone API (npm start runs an embedded stack instead)`);
   const policy = loadPolicy();
@@ -34,7 +37,9 @@ runMain('api', async () => {
   const db = createDb({ url: env.DATABASE_URL! });
   const mailer = createSmtpMailer({ url: env.SMTP_URL!, from: env.MAIL_FROM });
   const connection = Connection.lazy({ address: env.TEMPORAL_ADDRESS!, ...failFastConnectionOptions() });
-  const temporal = new Client({ connection, namespace: env.TEMPORAL_NAMESPACE, dataConverter: converter });
+  // OpenTelemetry: a span per workflow start/signal/update/query, continued in the worker (OTEL_EXPORTER_OTLP_ENDPOINT).
+  const tracing = await tracingFromEnv(env, 'ccm-api');
+  const temporal = new Client({ connection, namespace: env.TEMPORAL_NAMESPACE, dataConverter: converter, ...clientTracingOptions(tracing) });
 
   const startup = new AbortController();
   const pending = new Set<string>();
@@ -57,6 +62,7 @@ runMain('api', async () => {
     publicBaseUrl: publicBaseUrl(env), // issue 12: the console's links and its cookie's Secure flag
     console: consoleSettingsFromEnv({ ...env, publicBaseUrl: publicBaseUrl(env) }), // CONSOLE_* (src/console/config.ts)
     startingUp: () => pending.size > 0,
+    ...(env.METRICS_TOKEN ? { metricsToken: env.METRICS_TOKEN } : {}),
     codec: converter.payloadCodecs[0],
     ...(env.CODEC_CORS_ORIGINS ? { codecCorsOrigins: env.CODEC_CORS_ORIGINS } : {}),
   });
@@ -74,6 +80,7 @@ runMain('api', async () => {
     await connection.close();
     mailer.close();
     await db.$disconnect();
+    await tracing?.shutdown().catch(() => undefined); // the last spans, best effort
   });
   const url = await app.listen({ host: env.API_HOST, port: env.API_PORT });
   log(`listening on ${url} (OpenAPI: ${url}/docs)`);

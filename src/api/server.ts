@@ -39,6 +39,10 @@ import { riskRoutes } from './routes/risk';
 import { productRoutes } from './routes/products';
 import { staffAssessmentRoutes } from './routes/staff-assessment';
 import { trainingRoutes } from './routes/training';
+import { metricsRoutes } from './routes/metrics';
+import { apiLoggingOptions, instrumentApi } from '../observability/http';
+import type { Logger } from '../observability/logger';
+import { createApiMetrics } from '../observability/metrics';
 import { consoleRoutes, consoleSessionReader } from './routes/console';
 import type { ConsoleSettingsInput } from '../console/config';
 import type { Mailer } from '../mail/mailer';
@@ -70,6 +74,10 @@ export interface ApiDeps {
    */
   starter?: WorkflowStarter;
   reconcile?: boolean;
+  /** The logger (src/observability/logger.ts); default: the process's, component `api`, at `logLevel`. Tests pass one that captures the lines. */
+  logger?: Logger;
+  /** METRICS_TOKEN: GET /metrics then needs it as a bearer token; unset: loopback callers only (src/api/routes/metrics.ts). */
+  metricsToken?: string;
   /** Where staff and customers reach the API (PUBLIC_BASE_URL): the console's links and its cookie's Secure flag (issue 12). */
   publicBaseUrl?: string;
   /** The staff console's session settings (src/console/config.ts); defaults when absent. */
@@ -84,28 +92,22 @@ export const CODEC_ROLES: Actor['roles'] = ['ADMIN', 'AUDITOR', 'SUPERVISOR', 'R
 /** Request bodies above this are refused with 413 (the largest legitimate body is a few hundred bytes). */
 export const BODY_LIMIT_BYTES = 64 * 1024;
 
-/**
- * A request URL as the logs may show it: a survey link's token (a bearer credential for the
- * customer's answer, §5.2) is replaced by `[token]`.
- */
-export function loggableUrl(url: string): string {
-  return url.replace(/\/survey\/[^/?#]+/g, '/survey/[token]');
-}
+/** A request URL as the logs may show it (§5.2 no survey token, §3.1 no personal data): src/observability/logger.ts. */
+export { loggableUrl } from '../observability/logger';
 
 export async function buildApi(given: ApiDeps): Promise<FastifyInstance> {
   const deps: ApiDeps = { ...given, starter: given.starter ?? new WorkflowStarter({ db: given.db, temporal: given.temporal }) };
   const app = Fastify({
-    logger: {
-      level: deps.logLevel ?? 'info',
-      serializers: {
-        req: (req: { method: string; url: string; hostname?: string; ip?: string }) => ({ method: req.method, url: loggableUrl(req.url), hostname: req.hostname, remoteAddress: req.ip }),
-      },
-    },
+    // pino with §3.1 redaction, request ids from X-Request-Id (src/observability/http.ts).
+    ...apiLoggingOptions({ logger: deps.logger, level: deps.logLevel }),
     bodyLimit: BODY_LIMIT_BYTES,
   });
   // Validation is the use cases' job (one path for API and CLI); schemas here document the API.
   app.setValidatorCompiler(() => (data: unknown) => ({ value: data }));
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
+  // X-Request-Id echoed, requests counted and timed by route (src/observability/); GET /metrics below.
+  const metrics = createApiMetrics({ db: deps.db, clock: deps.clock ?? systemClock });
+  instrumentApi(app, metrics);
 
   app.setErrorHandler((error: unknown, _req, reply) => {
     const err = error as FastifyError;
@@ -169,6 +171,7 @@ export async function buildApi(given: ApiDeps): Promise<FastifyInstance> {
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
   await app.register(healthRoutes(deps));
+  await app.register(metricsRoutes({ metrics, token: deps.metricsToken })); // Prometheus: loopback or METRICS_TOKEN
   await app.register(surveyRoutes(deps)); // public: the signed link is the credential (§5.2 survey)
   await app.register(reportRoutes(deps));
   await app.register(staffRoutes(deps));

@@ -1,5 +1,13 @@
-/** One-line, prefixed status output for the command-line entry points (structured logs come from Fastify/Temporal). */
-export const say = (component: string) => (line: string) => process.stderr.write(`[${component}] ${line}\n`);
+import { componentLogger } from '../observability/logger';
+
+/**
+ * A process's status lines (start-up, waiting for a dependency, draining, stopped): one log line
+ * each through the process's logger (src/observability/logger.ts), `component` set, at info — and
+ * shown whatever LOG_LEVEL says, as they always were (LOG_LEVEL quiets the requests' and the SDK's
+ * lines, not what a process says about itself). JSON by default; `[component] line` under
+ * LOG_FORMAT=pretty (the default of `npm start`).
+ */
+export const say = (component: string) => (line: string) => componentLogger(component, 'info').info(line);
 
 /** Runs `main`; a thrown error ends the process with its message on one line and exit code 1 (2 for configuration). */
 export function runMain(component: string, main: () => Promise<void>): void {

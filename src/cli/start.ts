@@ -10,7 +10,7 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { Runtime } from '@temporalio/worker';
 import { loadConfig, publicBaseUrl } from '../config/env';
 import { consoleSettingsFromEnv } from '../console/config';
 import { createDb } from '../db/client';
@@ -25,7 +25,9 @@ import { startDevServer } from '../temporal/dev-server';
 import { registerSearchAttributes } from '../temporal/register-search-attributes';
 import { createRiskWorker, createWorker, runTogether } from '../worker/worker';
 import { buildApi } from '../api/server';
-import { onShutdownSignal, runMain, say, temporalLogLevel } from '../app/logger';
+import { onShutdownSignal, runMain, say } from '../app/logger';
+import { configureLogging } from '../observability/logger';
+import { temporalRuntimeOptions } from '../observability/temporal-runtime';
 import { loadKeyRing } from '../app/key-ring';
 import { dataConverter } from '../temporal/codec';
 import { ensureBootstrapAdmin, type BootstrapResult } from '../security/bootstrap-admin';
@@ -34,16 +36,15 @@ const log = say('start');
 
 runMain('start', async () => {
   const env = loadConfig();
+  // Human-readable lines in the terminal unless LOG_FORMAT=json (src/observability/logger.ts).
+  const logger = configureLogging(env, 'pretty');
   const policy = loadPolicy();
   const ring = loadKeyRing(env, log);
   const converter = dataConverter(ring);
   const dataDir = path.resolve(env.DATA_DIR);
   const stops: { name: string; stop: () => Promise<void> }[] = [];
-  Runtime.install({
-    shutdownSignals: [],
-    // The console is for the summary: the SDK's INFO lines only show with LOG_LEVEL=debug or trace.
-    logger: new DefaultLogger(env.LOG_LEVEL === 'info' ? 'WARN' : temporalLogLevel(env.LOG_LEVEL)),
-  });
+  // The console is for the summary: the SDK's INFO lines only show with LOG_LEVEL=debug or trace.
+  Runtime.install(temporalRuntimeOptions({ logger, level: env.LOG_LEVEL === 'info' ? 'warn' : env.LOG_LEVEL, metricsAddress: env.WORKER_METRICS_ADDRESS }));
   let stopping: Promise<void> | undefined;
   const stopAll = () =>
     (stopping ??= (async () => {

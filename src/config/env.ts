@@ -62,13 +62,43 @@ const origins = z
   .transform((v) => v.split(',').map((o) => o.trim().replace(/\/+$/, '')));
 
 /** Variables whose values never appear in an error message (policy §3.1). */
-export const SECRET_VARIABLES: ReadonlySet<string> = new Set(['DATA_ENCRYPTION_KEYS', 'BLIND_INDEX_KEY']);
+export const SECRET_VARIABLES: ReadonlySet<string> = new Set(['DATA_ENCRYPTION_KEYS', 'BLIND_INDEX_KEY', 'METRICS_TOKEN']);
 
 export const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production'], { error: 'one of development, test, production' }).default('development'),
   LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { error: 'one of fatal, error, warn, info, debug, trace, silent' })
     .default('info'),
+  /**
+   * How log lines look (src/observability/logger.ts): `json` (one object per line, for a log
+   * collector) or `pretty` (human-readable, pino-pretty). Unset: pretty under `npm start`, json for
+   * the worker, the API and ccm.
+   */
+  LOG_FORMAT: z.enum(['json', 'pretty'], { error: 'one of json, pretty' }).optional(),
+  /**
+   * GET /metrics' bearer token (src/api/routes/metrics.ts): set, every scraper must send
+   * `Authorization: Bearer <METRICS_TOKEN>`; unset, only loopback callers are answered. At least 32
+   * characters (e.g. `openssl rand -hex 32`). Never printed.
+   */
+  METRICS_TOKEN: z
+    .string()
+    .regex(/^[\x21-\x7e]{32,256}$/, { error: 'a token of 32–256 printable characters without spaces (e.g. openssl rand -hex 32)' })
+    .optional(),
+  /**
+   * host:port the worker's Prometheus endpoint binds to (the Temporal SDK's metrics, at /metrics;
+   * src/observability/temporal-runtime.ts), e.g. 0.0.0.0:9464. Unset: no worker metrics.
+   */
+  WORKER_METRICS_ADDRESS: z
+    .string()
+    .refine((v) => /^(\[[0-9a-fA-F:]+\]|[\w.-]+):\d{1,5}$/.test(v) && Number(v.split(':').pop()) <= 65535, {
+      error: 'host:port, e.g. 0.0.0.0:9464',
+    })
+    .optional(),
+  /**
+   * OpenTelemetry tracing (src/observability/tracing.ts): the OTLP/HTTP collector's base URL, e.g.
+   * http://otel-collector:4318 (spans go to <url>/v1/traces). Unset: no tracing.
+   */
+  OTEL_EXPORTER_OTLP_ENDPOINT: urlWith(['http', 'https']).optional(),
   /** host:port of the Temporal frontend; unset → `npm start` runs the dev server itself. */
   TEMPORAL_ADDRESS: z
     .string()

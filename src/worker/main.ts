@@ -8,12 +8,15 @@
  * logged too, but does not hold polling back: a send that fails is retried by its activity. A
  * signal during the wait ends the process cleanly (exit 0).
  */
-import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { NativeConnection, Runtime } from '@temporalio/worker';
 import { loadConfig, ConfigError, publicBaseUrl } from '../config/env';
 import { createDb } from '../db/client';
 import { createSmtpMailer } from '../mail/mailer';
 import { systemClock } from '../shared/clock';
-import { onShutdownSignal, runMain, say, temporalLogLevel } from '../app/logger';
+import { onShutdownSignal, runMain, say } from '../app/logger';
+import { configureLogging } from '../observability/logger';
+import { temporalRuntimeOptions } from '../observability/temporal-runtime';
+import { tracingFromEnv } from '../observability/tracing';
 import { urlAddress, waitFor, type WaitTarget } from '../app/wait-for';
 import { createRiskWorker, createWorker, runTogether } from './worker';
 import { loadKeyRing } from '../app/key-ring';
@@ -27,12 +30,18 @@ const SMTP_MAX_RETRY_DELAY_MS = 30_000;
 
 runMain('worker', async () => {
   const env = loadConfig();
+  const logger = configureLogging(env); // JSON unless LOG_FORMAT=pretty (src/observability/logger.ts)
   const missing = (['TEMPORAL_ADDRESS', 'DATABASE_URL', 'SMTP_URL'] as const).filter((k) => !env[k]);
   if (missing.length) throw new ConfigError(`${missing.join(', ')} must be set for a standalone worker (npm start runs an embedded stack instead)`);
   const ring = loadKeyRing(env, log);
   const policy = loadPolicy();
   // We handle the signals ourselves so the order is: stop polling, drain activities, close the pool.
-  Runtime.install({ shutdownSignals: [], logger: new DefaultLogger(temporalLogLevel(env.LOG_LEVEL)) });
+  // The SDK logs through pino; its Prometheus endpoint when WORKER_METRICS_ADDRESS is set.
+  Runtime.install(temporalRuntimeOptions({ logger, level: env.LOG_LEVEL, metricsAddress: env.WORKER_METRICS_ADDRESS }));
+  if (env.WORKER_METRICS_ADDRESS) log(`Temporal worker metrics (Prometheus) on http://${env.WORKER_METRICS_ADDRESS}/metrics`);
+  // OpenTelemetry spans of workflows and activities, only when OTEL_EXPORTER_OTLP_ENDPOINT is set.
+  const tracing = await tracingFromEnv(env, 'ccm-worker');
+  if (tracing) log(`tracing to ${env.OTEL_EXPORTER_OTLP_ENDPOINT} (OpenTelemetry, service ccm-worker)`);
   const db = createDb({ url: env.DATABASE_URL! });
   const mailer = createSmtpMailer({ url: env.SMTP_URL!, from: env.MAIL_FROM });
 
@@ -87,6 +96,7 @@ runMain('worker', async () => {
       dataConverter: dataConverter(ring),
       shutdownGraceSeconds: env.SHUTDOWN_GRACE_SECONDS,
       maxCachedWorkflows: env.WORKER_MAX_CACHED_WORKFLOWS,
+      ...(tracing ? { tracing } : {}),
     });
     workers.push(worker);
     log(`polling task queue ${env.TASK_QUEUE} on ${env.TEMPORAL_ADDRESS} (namespace ${env.TEMPORAL_NAMESPACE}; sticky cache ${env.WORKER_MAX_CACHED_WORKFLOWS} workflows)`);
@@ -102,6 +112,7 @@ runMain('worker', async () => {
       shutdownGraceSeconds: env.SHUTDOWN_GRACE_SECONDS,
       activitiesPerSecond: env.RISK_ACTIVITIES_PER_SECOND,
       maxConcurrentActivities: env.RISK_MAX_CONCURRENT_ACTIVITIES,
+      ...(tracing ? { tracing } : {}),
     });
     workers.push(riskWorker);
     log(`polling task queue ${env.RISK_TASK_QUEUE} on ${env.TEMPORAL_ADDRESS} for risk portfolio pages (≤ ${env.RISK_MAX_CONCURRENT_ACTIVITIES} at once, ≤ ${env.RISK_ACTIVITIES_PER_SECOND}/s)`);
@@ -115,6 +126,7 @@ runMain('worker', async () => {
     await connection.close();
     mailer.close();
     await db.$disconnect();
+    await tracing?.shutdown().catch(() => undefined); // the last spans, best effort
     log('stopped');
   })();
   // The process exits only once `done` resolves: after the last running activity has finished.

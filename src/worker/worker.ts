@@ -10,6 +10,7 @@ import { Client } from '@temporalio/client';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, failDeterministicErrorsForGood, type ActivityDeps } from '../../activities';
 import { createRiskPortfolioActivities } from '../../activities/risk-portfolio';
+import { activityTracingOptions, workerTracingOptions, type WorkerTracing } from '../observability/tracing';
 
 export const WORKFLOWS_PATH = path.resolve(__dirname, '..', '..', 'workflows');
 
@@ -19,14 +20,16 @@ export const WORKFLOWS_PATH = path.resolve(__dirname, '..', '..', 'workflows');
  * `npm run bench:lifecycle`, 70–110 MiB less resident memory for as long as the worker runs
  * (`Worker.create({ workflowsPath })` bundles in-process and keeps both loaded).
  */
-export async function bundleWorkflowsInChild(workflowsPath: string = WORKFLOWS_PATH, failureConverterPath?: string): Promise<{ code: string }> {
+export async function bundleWorkflowsInChild(workflowsPath: string = WORKFLOWS_PATH, failureConverterPath?: string, workflowInterceptorModules?: string[]): Promise<{ code: string }> {
   // §3.1: the bundle carries the failure converter, so failure messages raised in workflow code are encrypted too.
   const converter = failureConverterPath ? `, failureConverterPath: ${JSON.stringify(failureConverterPath)}` : '';
+  // Tracing (src/observability/tracing.ts): its workflow interceptors, only when it is on.
+  const interceptors = workflowInterceptorModules?.length ? `, workflowInterceptorModules: ${JSON.stringify(workflowInterceptorModules)}` : '';
   const script = `
     const { bundleWorkflowCode } = require('@temporalio/worker');
     const quiet = () => {};
     const say = (m) => process.stderr.write(String(m) + '\\n');
-    bundleWorkflowCode({ workflowsPath: ${JSON.stringify(workflowsPath)}${converter}, logger: { log: quiet, trace: quiet, debug: quiet, info: quiet, warn: say, error: say } })
+    bundleWorkflowCode({ workflowsPath: ${JSON.stringify(workflowsPath)}${converter}${interceptors}, logger: { log: quiet, trace: quiet, debug: quiet, info: quiet, warn: say, error: say } })
       .then(({ code }) => process.stdout.write(code), (err) => { say(err && err.stack ? err.stack : err); process.exitCode = 1; });`;
   return new Promise((resolve, reject) => {
     // cwd: the project, so that require() finds @temporalio/worker in its node_modules.
@@ -61,6 +64,8 @@ export interface WorkerSetup {
    * timer fires. Default: the SDK's, sized from the heap limit (thousands of runs).
    */
   maxCachedWorkflows?: number;
+  /** OpenTelemetry interceptors and span sink (src/observability/tracing.ts), when OTEL_EXPORTER_OTLP_ENDPOINT is set. */
+  tracing?: WorkerTracing;
 }
 
 export async function createWorker(setup: WorkerSetup): Promise<{ worker: Worker; connection: NativeConnection }> {
@@ -74,7 +79,8 @@ export async function createWorker(setup: WorkerSetup): Promise<{ worker: Worker
       ...setup.deps,
       temporal: setup.deps.temporal ?? new Client({ connection, namespace: setup.namespace, ...(setup.dataConverter ? { dataConverter: setup.dataConverter } : {}) }),
     }),
-    workflowBundle: setup.workflowBundle ?? (await bundleWorkflowsInChild(WORKFLOWS_PATH, setup.dataConverter?.failureConverterPath)),
+    workflowBundle: setup.workflowBundle ?? (await bundleWorkflowsInChild(WORKFLOWS_PATH, setup.dataConverter?.failureConverterPath, setup.tracing?.workflowInterceptorModules)),
+    ...workerTracingOptions(setup.tracing),
     shutdownGraceTime: `${setup.shutdownGraceSeconds ?? 30} seconds`,
     ...(setup.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: setup.maxCachedWorkflows } : {}),
     // When many timers fire at once (a day's reviews falling due), their tasks queue on this worker's
@@ -101,6 +107,8 @@ export interface RiskWorkerSetup {
   activitiesPerSecond: number;
   /** RISK_MAX_CONCURRENT_ACTIVITIES: pages this worker runs at once. */
   maxConcurrentActivities: number;
+  /** OpenTelemetry activity interceptors (activities only here: no workflows on this queue). */
+  tracing?: WorkerTracing;
 }
 
 /**
@@ -124,6 +132,7 @@ export async function createRiskWorker(setup: RiskWorkerSetup): Promise<Worker> 
     maxConcurrentActivityTaskExecutions: setup.maxConcurrentActivities,
     maxActivitiesPerSecond: setup.activitiesPerSecond,
     maxTaskQueueActivitiesPerSecond: setup.activitiesPerSecond,
+    ...activityTracingOptions(setup.tracing),
     ...(setup.dataConverter ? { dataConverter: setup.dataConverter } : {}),
   });
 }

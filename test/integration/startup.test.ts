@@ -3,6 +3,7 @@
  * `npm run api`) started while Temporal, PostgreSQL and SMTP are all unreachable — each behind a
  * fault proxy that is cut. Each process logs one line per attempt naming the dependency, the
  * variable and the address (no transport dump), the API answers /health 503 'starting' at once;
+ * (each line a JSON log line with its component, src/observability/logger.ts);
  * once the proxies are restored the API turns 200 and the worker polls; SIGTERM exits 0. A SIGTERM
  * while still waiting exits 0 too.
  */
@@ -78,21 +79,38 @@ async function until<T>(what: string, proc: Proc, fn: () => T | undefined | Prom
   }
 }
 
+/** A process's status lines: its JSON log lines (src/observability/logger.ts) that name a component. */
+function statusLines(output: string): { component: string; msg: string }[] {
+  const lines: { component: string; msg: string }[] = [];
+  for (const text of output.split('\n')) {
+    if (!text.startsWith('{')) continue;
+    try {
+      const line = JSON.parse(text) as { component?: unknown; msg?: unknown };
+      if (typeof line.component === 'string' && typeof line.msg === 'string') lines.push({ component: line.component, msg: line.msg });
+    } catch {
+      // the last line may still be arriving
+    }
+  }
+  return lines;
+}
+
+/** The messages `component` logged. */
+const said = (output: string, component: string): string[] => statusLines(output).filter((l) => l.component === component).map((l) => l.msg);
+
 /** The waiting line for one dependency: one line, named, with the variable and the address. */
-function waitingLine(output: string, name: string, variable: string, address: string): string | undefined {
+function waitingLine(output: string, component: string, name: string, variable: string, address: string): string | undefined {
   const escaped = `waiting for ${name} at ${address} (${variable}): `.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  return output.match(new RegExp(`^\\[(?:worker|api)\\] ${escaped}[a-z ()0-9]+; retrying in [0-9.]+ s$`, 'm'))?.[0];
+  return said(output, component).find((msg) => new RegExp(`^${escaped}[a-z ()0-9]+; retrying in [0-9.]+ s$`).test(msg));
 }
 
 function expectWaitingLines(proc: Proc, component: 'worker' | 'api') {
   const out = proc.output();
   const lines = {
-    temporal: waitingLine(out, 'Temporal', 'TEMPORAL_ADDRESS', proxies.temporal.address),
-    database: waitingLine(out, 'the database', 'DATABASE_URL', proxies.database.address),
-    smtp: waitingLine(out, 'SMTP', 'SMTP_URL', proxies.smtp.address),
+    temporal: waitingLine(out, component, 'Temporal', 'TEMPORAL_ADDRESS', proxies.temporal.address),
+    database: waitingLine(out, component, 'the database', 'DATABASE_URL', proxies.database.address),
+    smtp: waitingLine(out, component, 'SMTP', 'SMTP_URL', proxies.smtp.address),
   };
   expect(lines).toEqual({ temporal: expect.any(String), database: expect.any(String), smtp: expect.any(String) });
-  for (const line of Object.values(lines)) expect(line!.startsWith(`[${component}] `)).toBe(true);
   // A short cause, never the transport dump the issue found (tonic::transport::Error(…)) or a stack.
   expect(out).not.toMatch(/tonic|ConnectError|Os \{|\n\s+at |invocation|Failed to connect before the deadline/);
 }
@@ -113,7 +131,7 @@ test('everything unreachable at start: both wait and say for what; /health 503 s
   const worker = spawnEntry('src/worker/main.ts');
   const api = spawnEntry('src/api/main.ts');
   try {
-    const url = await until('the API listening', api, () => api.output().match(/\[api\] listening on (http:\/\/\S+)/)?.[1]);
+    const url = await until('the API listening', api, () => said(api.output(), 'api').map((msg) => /^listening on (http:\/\/\S+)/.exec(msg)?.[1]).find(Boolean));
     const starting = await health(url);
     expect(starting).toMatchObject({ status: 503, body: { status: 'starting', checks: { temporal: { ok: false }, database: { ok: false }, smtp: { ok: false } } } });
 
@@ -132,12 +150,12 @@ test('everything unreachable at start: both wait and say for what; /health 503 s
       return h?.status === 200 ? h : undefined;
     });
     expect(ok.body).toMatchObject({ status: 'ok', checks: { temporal: { ok: true }, database: { ok: true }, smtp: { ok: true } } });
-    await until('the worker polling', worker, () => /\[worker\] polling task queue/.test(worker.output()));
+    await until('the worker polling', worker, () => said(worker.output(), 'worker').some((msg) => msg.startsWith('polling task queue')));
     for (const [proc, component] of [[worker, 'worker'], [api, 'api']] as const) {
       const out = proc.output();
       for (const [name, address] of [['Temporal', proxies.temporal.address], ['the database', proxies.database.address]] as const) {
         // "is up" once per dependency
-        expect([component, name, out.split(`[${component}] ${name} at ${address} is up`).length - 1]).toEqual([component, name, 1]);
+        expect([component, name, said(out, component).filter((msg) => msg === `${name} at ${address} is up`).length]).toEqual([component, name, 1]);
       }
     }
 
@@ -164,7 +182,7 @@ test('SIGTERM while still waiting: both exit 0 at once', async () => {
     api.child.kill('SIGTERM');
     expect(await worker.exited).toBe(0);
     expect(await api.exited).toBe(0);
-    expect(worker.output()).toMatch(/\[worker\] SIGTERM: stopping/);
+    expect(said(worker.output(), 'worker')).toContain('SIGTERM: stopping');
     expect(worker.output()).not.toMatch(/polling task queue/);
   } finally {
     worker.child.kill('SIGKILL');

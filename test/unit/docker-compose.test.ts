@@ -6,11 +6,12 @@
  * types) and the image's entry points.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { SearchAttributeType } from '@temporalio/common';
 import { envSchema } from '../../src/config/env';
+import { createApiMetrics } from '../../src/observability/metrics';
 import { SA } from '../../src/temporal/search-attributes';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -47,11 +48,15 @@ interface ComposeFile {
  * §3.1 secrets that must never have a default: compose refuses to start (`${VAR:?message}`) until the
  * operator provides them. For parsing, the test supplies freshly generated values.
  */
-const REQUIRED_SECRETS: Record<string, string> = {
+const APP_SECRETS: Record<string, string> = {
   DATA_ENCRYPTION_KEYS: `k2026a:${randomBytes(32).toString('base64')}`,
   DATA_ENCRYPTION_KEY_ID: 'k2026a',
   BLIND_INDEX_KEY: randomBytes(32).toString('base64'),
+  // GET /metrics' bearer token: the API checks it, Prometheus sends it (issue 13, README "Observability").
+  METRICS_TOKEN: randomBytes(32).toString('hex'),
 };
+/** Every required secret: the application's, and Grafana's admin password (§3.1 no default credentials). */
+const REQUIRED_SECRETS: Record<string, string> = { ...APP_SECRETS, GRAFANA_ADMIN_PASSWORD: randomBytes(16).toString('hex') };
 
 /**
  * Compose variable interpolation with nothing set in the environment, i.e. every placeholder resolves
@@ -250,19 +255,19 @@ describe('docker-compose.yml', () => {
     expect(() => resolveDeep(parse(composeText, { merge: true }) as unknown)).not.toThrow();
   });
 
-  it('§3.1: worker and api require the encryption keys (${VAR:?…}, no defaults)', () => {
-    for (const name of Object.keys(REQUIRED_SECRETS)) {
+  it('§3.1: worker and api require the encryption keys and the metrics token (${VAR:?…}, no defaults)', () => {
+    for (const name of Object.keys(APP_SECRETS)) {
       expect(composeText).toMatch(new RegExp(`${name}: \\$\\{${name}:\\?`));
     }
     for (const service of APP_SERVICES) {
       const env = resolveDeep(compose.services[service]?.environment ?? {}) as Record<string, string>;
-      expect(Object.keys(env)).toEqual(expect.arrayContaining(Object.keys(REQUIRED_SECRETS)));
+      expect(Object.keys(env)).toEqual(expect.arrayContaining(Object.keys(APP_SECRETS)));
     }
   });
 
   it('declares the services of the deployment', () => {
     expect(Object.keys(compose.services)).toEqual(
-      expect.arrayContaining(['postgres', 'temporal', 'temporal-setup', 'temporal-ui', 'mailpit', 'migrate', 'worker', 'risk-worker', 'api']),
+      expect.arrayContaining(['postgres', 'temporal', 'temporal-setup', 'temporal-ui', 'mailpit', 'migrate', 'worker', 'risk-worker', 'api', 'prometheus', 'grafana']),
     );
   });
 
@@ -503,6 +508,152 @@ describe('docker-compose.yml', () => {
       for (const key of Object.values(SA)) used.set(key.type, (used.get(key.type) ?? 0) + 1);
       for (const [type, count] of used) expect({ type, count: Math.min(count, SQL_VISIBILITY_SLOTS[type]) }).toEqual({ type, count });
       expect(envValue(service(compose, 'temporal'), 'SKIP_ADD_CUSTOM_SEARCH_ATTRIBUTES')).toBe('true');
+    });
+  });
+});
+
+describe('docker-compose.yml: Prometheus and Grafana (issue 13, README "Observability")', () => {
+  const readYaml = <T>(file: string): T => parse(readText(file)) as T;
+  interface ScrapeConfig {
+    job_name: string;
+    metrics_path?: string;
+    authorization?: { type?: string; credentials_file?: string };
+    dns_sd_configs?: { names: string[]; type?: string; port: number }[];
+    static_configs?: { targets: string[] }[];
+  }
+  const prometheusConfig = readYaml<{ rule_files?: string[]; scrape_configs: ScrapeConfig[] }>('deploy/prometheus/prometheus.yml');
+  const job = (name: string): ScrapeConfig => {
+    const found = prometheusConfig.scrape_configs.find((j) => j.job_name === name);
+    if (!found) throw new Error(`deploy/prometheus/prometheus.yml has no job ${name}`);
+    return found;
+  };
+  const prometheus = service(compose, 'prometheus');
+  const grafana = service(compose, 'grafana');
+  /** host path (relative to the repository) → container path, of a service's bind mounts. */
+  const bindMounts = (svc: Service & { volumes?: string[] }): Map<string, string> =>
+    new Map(
+      (svc.volumes ?? [])
+        .filter((v) => v.startsWith('./'))
+        .map((v) => {
+          const [host, container] = v.split(':');
+          return [host!.slice(2), container!];
+        }),
+    );
+  const containerPathOf = (svc: Service, host: string): string => {
+    const mounted = bindMounts(svc).get(host);
+    if (!mounted) throw new Error(`${host} is not mounted`);
+    return mounted;
+  };
+
+  it('uses pinned Prometheus 3 and Grafana images', () => {
+    expect(prometheus.image).toMatch(/^prom\/prometheus:v3\.\d+\.\d+$/);
+    expect(grafana.image).toMatch(/^grafana\/grafana:\d+\.\d+\.\d+$/);
+  });
+
+  it('mounts only files that exist in the repository', () => {
+    for (const svc of [prometheus, grafana]) {
+      for (const host of bindMounts(svc).keys()) expect({ host, exists: existsSync(path.join(ROOT, host)) }).toEqual({ host, exists: true });
+    }
+  });
+
+  it('scrapes every API replica on API_PORT at /metrics with METRICS_TOKEN, written to the file the scrape reads', () => {
+    const api = job('ccm-api');
+    const apiPort = Number(envValue(service(compose, 'api'), 'API_PORT'));
+    expect(api.dns_sd_configs).toEqual([expect.objectContaining({ names: ['api'], type: 'A', port: apiPort })]);
+    expect(api.metrics_path ?? '/metrics').toBe('/metrics');
+    expect(api.authorization?.type).toBe('Bearer');
+    // The entrypoint writes the same variable the API checks into the credentials file.
+    expect(script(prometheus)).toContain(`> ${api.authorization?.credentials_file}`);
+    expect(script(prometheus)).toContain('${METRICS_TOKEN}');
+    expect(envValue(prometheus, 'METRICS_TOKEN')).toBe(envValue(service(compose, 'api'), 'METRICS_TOKEN'));
+    expect(envSchema.parse(environmentOf(service(compose, 'api'))).METRICS_TOKEN).toBe(APP_SECRETS.METRICS_TOKEN);
+  });
+
+  it("scrapes each worker's and risk-worker's Temporal SDK metrics on the port WORKER_METRICS_ADDRESS binds, on every interface", () => {
+    const workers = job('ccm-worker');
+    expect(workers.dns_sd_configs?.flatMap((d) => d.names).sort()).toEqual(['risk-worker', 'worker']);
+    for (const name of ['worker', 'risk-worker']) {
+      const address = envSchema.parse(environmentOf(service(compose, name))).WORKER_METRICS_ADDRESS ?? '';
+      const [host, port] = address.split(':');
+      expect({ name, host }).toEqual({ name, host: '0.0.0.0' });
+      for (const d of workers.dns_sd_configs ?? []) if (d.names.includes(name)) expect({ name, port: d.port }).toEqual({ name, port: Number(port) });
+    }
+    // The API does not run a worker: no SDK metrics address there.
+    expect(environmentOf(service(compose, 'api')).WORKER_METRICS_ADDRESS).toBeUndefined();
+  });
+
+  it('loads the alert rules it is given, from the mounted file', () => {
+    const rules = prometheusConfig.rule_files ?? [];
+    expect(rules).toEqual([containerPathOf(prometheus, 'deploy/prometheus/alerts.yml')]);
+    expect(containerPathOf(prometheus, 'deploy/prometheus/prometheus.yml')).toBe('/etc/prometheus/prometheus.yml');
+    expect(script(prometheus)).toContain('--config.file=/etc/prometheus/prometheus.yml');
+  });
+
+  it('publishes Prometheus on loopback only (it has no login) and Grafana on 3001 (the API has 3000)', () => {
+    expect(prometheus.ports).toEqual(['127.0.0.1:9090:9090']);
+    expect(publishedPorts(grafana)).toEqual([{ published: 3001, target: 3000 }]);
+  });
+
+  it('§3.1 Grafana: admin password required, no sign-up, no anonymous access', () => {
+    expect(composeText).toMatch(/GF_SECURITY_ADMIN_PASSWORD: \$\{GRAFANA_ADMIN_PASSWORD:\?/);
+    expect(envValue(grafana, 'GF_USERS_ALLOW_SIGN_UP')).toBe('false');
+    expect(envValue(grafana, 'GF_AUTH_ANONYMOUS_ENABLED')).toBe('false');
+  });
+
+  describe('Grafana provisioning', () => {
+    const provisioning = containerPathOf(grafana, 'deploy/grafana/provisioning');
+    const dashboardsDir = containerPathOf(grafana, 'deploy/grafana/dashboards');
+    const datasources = readYaml<{ datasources: { uid: string; type: string; url: string }[] }>('deploy/grafana/provisioning/datasources/prometheus.yml').datasources;
+    const providers = readYaml<{ providers: { type: string; options: { path: string } }[] }>('deploy/grafana/provisioning/dashboards/customer-care.yml').providers;
+    const dashboardFiles = readdirSync(path.join(ROOT, 'deploy/grafana/dashboards')).filter((f) => f.endsWith('.json'));
+    interface Panel {
+      type: string;
+      title: string;
+      datasource?: { uid: string };
+      targets?: { expr: string; datasource?: { uid: string } }[];
+    }
+    const dashboards = dashboardFiles.map((f) => ({ file: f, json: JSON.parse(readText(`deploy/grafana/dashboards/${f}`)) as { uid: string; panels: Panel[] } }));
+
+    it('provisions into /etc/grafana/provisioning: the compose Prometheus as the data source', () => {
+      expect(provisioning).toBe('/etc/grafana/provisioning');
+      expect(datasources).toEqual([expect.objectContaining({ type: 'prometheus', url: 'http://prometheus:9090' })]);
+      expect(publishedPorts(prometheus).map((p) => p.target)).toContain(9090);
+    });
+
+    it('loads the dashboards from the directory they are mounted in, and the home dashboard is one of them', () => {
+      expect(providers.map((p) => [p.type, p.options.path])).toEqual([['file', dashboardsDir]]);
+      expect(dashboards.length).toBeGreaterThan(0);
+      const home = envValue(grafana, 'GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH');
+      expect(dashboardFiles.map((f) => `${dashboardsDir}/${f}`)).toContain(home);
+    });
+
+    it("every panel queries the provisioned data source, by uid", () => {
+      const uid = datasources[0]!.uid;
+      for (const { file, json } of dashboards) {
+        for (const panel of json.panels.filter((p) => p.type !== 'row')) {
+          expect({ file, panel: panel.title, uid: panel.datasource?.uid }).toEqual({ file, panel: panel.title, uid });
+          expect({ file, panel: panel.title, targets: (panel.targets ?? []).length > 0 }).toEqual({ file, panel: panel.title, targets: true });
+        }
+      }
+    });
+
+    it('every ccm_ metric the dashboards and alerts query is one the API exports (src/observability/metrics.ts)', () => {
+      const exported = new Set<string>();
+      const metrics = createApiMetrics({ db: {} as never, clock: { now: () => new Date() } });
+      for (const m of metrics.registry.getMetricsAsArray()) {
+        const { name, type } = m as unknown as { name: string; type: string };
+        exported.add(name);
+        if (type === 'histogram') for (const suffix of ['_bucket', '_sum', '_count']) exported.add(name + suffix);
+      }
+      const exprs = [
+        ...dashboards.flatMap(({ json }) => json.panels.flatMap((p) => (p.targets ?? []).map((t) => t.expr))),
+        ...readYaml<{ groups: { rules: { expr: string }[] }[] }>('deploy/prometheus/alerts.yml').groups.flatMap((g) => g.rules.map((r) => String(r.expr))),
+      ];
+      const used = new Set(exprs.flatMap((e) => e.match(/\bccm_[a-z0-9_]+/g) ?? []));
+      expect(used.size).toBeGreaterThan(5);
+      expect([...used].filter((name) => !exported.has(name))).toEqual([]);
+      // The business gauges are all on the dashboard.
+      for (const gauge of ['ccm_feedback_cases_open', 'ccm_feedback_sla_breached', 'ccm_periodic_reviews_overdue', 'ccm_onboarding_queue', 'ccm_emails']) expect(used).toContain(gauge);
     });
   });
 });
