@@ -70,6 +70,9 @@ async function start(): Promise<Started> {
 async function ctrlC(s: Started): Promise<void> {
   const postgresPid = Number(readFileSync(path.join(dataDir, 'postgres', 'postmaster.pid'), 'utf8').split('\n')[0]);
   expect(isAlive(postgresPid)).toBe(true);
+  // Its own process group, not npm start's: the terminal's SIGINT does not reach it, npm start stops it last.
+  expect(processGroup(postgresPid)).not.toBe(s.child.pid);
+  expect(processGroup(postgresPid)).toBe(postgresPid);
   process.kill(-s.child.pid!, 'SIGINT');
   await s.exited;
   expect(s.output()).toContain('[start] stopping embedded PostgreSQL');
@@ -81,6 +84,12 @@ async function ctrlC(s: Started): Promise<void> {
   for (const [name, port] of Object.entries(ports)) {
     expect([name, await isListening(port)]).toEqual([name, false]);
   }
+}
+
+/** The process group of a process (Linux: the 5th field of /proc/<pid>/stat, after the name in parentheses). */
+function processGroup(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]);
 }
 
 function isAlive(pid: number): boolean {
