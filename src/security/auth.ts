@@ -23,6 +23,12 @@ export class ForbiddenError extends Error {
 
 const KEY_PREFIX = 'ccm_';
 
+/**
+ * How fresh ApiKey.lastUsedAt is kept: a key used again within this of its recorded last use writes
+ * nothing (issue 12: every request wrote it, so every read was also a write on one row per key).
+ */
+export const LAST_USED_RESOLUTION_MS = 60_000;
+
 export const hashApiKey = (key: string) => createHash('sha256').update(key).digest('hex');
 
 /** A new random key (`ccm_` + 32 random bytes, base64url) and the hash to store. */
@@ -52,7 +58,10 @@ export async function authenticate(db: Db, authorization: string | undefined, no
   const row = await db.apiKey.findUnique({ where: { keyHash: hashApiKey(match[1]) }, include: { staff: true } });
   if (!row || row.revokedAt) throw new AuthenticationError('unknown or revoked API key');
   if (!row.staff.active) throw new AuthenticationError('the staff member of this API key is inactive');
-  await db.apiKey.update({ where: { id: row.id }, data: { lastUsedAt: now } });
+  // Issue 12: lastUsedAt to the minute, not a write (and a commit, on one hot row) per request.
+  if (row.lastUsedAt === null || now.getTime() - row.lastUsedAt.getTime() >= LAST_USED_RESOLUTION_MS) {
+    await db.apiKey.updateMany({ where: { id: row.id, OR: [{ lastUsedAt: null }, { lastUsedAt: { lt: new Date(now.getTime() - LAST_USED_RESOLUTION_MS + 1) } }] }, data: { lastUsedAt: now } });
+  }
   return { staffId: row.staffId, roles: row.staff.roles };
 }
 

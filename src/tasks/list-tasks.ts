@@ -8,10 +8,13 @@
  *   day, bank time zone) or an instant.
  * - assignee: whose inbox; anyone may name themselves, a SUPERVISOR or an ADMIN anyone (403 otherwise).
  * - Keyset paging on (dueAt, id), pageSize ≤ 100. Items carry ids, codes and times (toTaskView).
+ *
+ * Issue 12 (the inbox is read all day): two SQL queries — whose teams, then the page (the assignee
+ * and team indexes) — and the query schema built once per time zone, not per request.
  */
 import { z } from 'zod';
-import type { Db } from '../db/client';
-import type { Prisma } from '../db/generated/client';
+import { Prisma, type Db } from '../db/client';
+import type { Task } from '../db/generated/client';
 import { bankTimeZone, type Policy } from '../policy/policy';
 import { ForbiddenError, type Actor } from '../security/auth';
 import type { Clock } from '../shared/clock';
@@ -35,6 +38,17 @@ export function listTasksQuery(timeZone: string) {
   });
 }
 
+const querySchemas = new Map<string, ReturnType<typeof listTasksQuery>>();
+/** listTasksQuery(timeZone), built once per time zone. */
+function querySchemaFor(timeZone: string): ReturnType<typeof listTasksQuery> {
+  let schema = querySchemas.get(timeZone);
+  if (!schema) {
+    schema = listTasksQuery(timeZone);
+    querySchemas.set(timeZone, schema);
+  }
+  return schema;
+}
+
 export interface TaskPage {
   assignee: string;
   items: TaskView[];
@@ -43,32 +57,32 @@ export interface TaskPage {
 }
 
 export async function listTasks(deps: { db: Db; policy: Policy; clock: Clock }, actor: Actor, query: unknown): Promise<TaskPage> {
-  const q = parseInput(listTasksQuery(bankTimeZone(deps.policy)), query ?? {});
+  const q = parseInput(querySchemaFor(bankTimeZone(deps.policy)), query ?? {});
   const whose = q.assignee ?? actor.staffId;
   if (whose !== actor.staffId && !actor.roles.some((r) => (OTHERS_INBOX_ROLES as readonly string[]).includes(r))) {
     throw new ForbiddenError(`only a ${OTHERS_INBOX_ROLES.join(' or ')} may read another staff member's tasks: leave assignee out for your own`);
   }
-  const staff = await deps.db.staffMember.findUnique({ where: { id: whose }, select: { roles: true, expertise: true, departments: { select: { departmentCode: true } }, departmentsHeaded: { select: { code: true } } } });
+  // Their teams: roles, expertise, and the §5.2 departments they belong to or head.
+  const [staff] = await deps.db.$queryRaw<{ teams: string[]; departments: string[] }[]>`
+    SELECT s.roles::text[] || s.expertise AS teams,
+           ARRAY(SELECT m."departmentCode" FROM "DepartmentMember" m WHERE m."staffId" = s.id
+                 UNION SELECT d.code FROM "Department" d WHERE d."headStaffId" = s.id) AS departments
+      FROM "StaffMember" s WHERE s.id = ${whose}`;
   if (!staff) throw new ValidationError([{ field: 'assignee', value: whose, reason: 'no such staff member' }]);
+  const teams = [...staff.teams, ...staff.departments.map(departmentTeam)];
 
   const now = deps.clock.now();
   const pageSize = q.pageSize ?? DEFAULT_PAGE_SIZE;
-  const status: Prisma.TaskWhereInput =
-    q.status === 'OVERDUE' ? { status: 'OPEN', overdueAt: { lte: now } } : { status: q.status ?? 'OPEN' };
+  const conditions: Prisma.Sql[] = [
+    Prisma.sql`(t."assigneeStaffId" = ${whose} OR t.team = ANY(${teams}::text[]))`,
+    q.status === 'OVERDUE' ? Prisma.sql`t.status = 'OPEN' AND t."overdueAt" <= ${now}::timestamptz` : Prisma.sql`t.status = ${q.status ?? 'OPEN'}::"TaskStatus"`,
+  ];
+  if (q.kind) conditions.push(Prisma.sql`t.kind = ${q.kind}::"TaskKind"`);
+  if (q.dueBefore) conditions.push(Prisma.sql`t."dueAt" < ${q.dueBefore}::timestamptz`);
   const after = q.cursor === undefined ? undefined : decodeCursor(q.cursor);
-  const rows = await deps.db.task.findMany({
-    where: {
-      AND: [
-        { OR: [{ assigneeStaffId: whose }, { team: { in: [...staff.roles, ...staff.expertise, ...staff.departments.map((d) => departmentTeam(d.departmentCode)), ...staff.departmentsHeaded.map((d) => departmentTeam(d.code))] } }] },
-        status,
-        q.kind ? { kind: q.kind } : {},
-        q.dueBefore ? { dueAt: { lt: q.dueBefore } } : {},
-        after ? { OR: [{ dueAt: { gt: new Date(after.at) } }, { dueAt: new Date(after.at), id: { gt: after.id } }] } : {},
-      ],
-    },
-    orderBy: [{ dueAt: 'asc' }, { id: 'asc' }],
-    take: pageSize + 1,
-  });
+  if (after) conditions.push(Prisma.sql`(t."dueAt", t.id) > (${new Date(after.at)}::timestamptz, ${after.id})`);
+  const rows = await deps.db.$queryRaw<Task[]>`
+    SELECT * FROM "Task" t WHERE ${Prisma.join(conditions, ' AND ')} ORDER BY t."dueAt", t.id LIMIT ${pageSize + 1}`;
   const { shown, nextCursor } = pageOf(rows, pageSize, (t) => ({ at: t.dueAt.toISOString(), id: t.id }));
   return { assignee: whose, items: shown.map((t) => toTaskView(t, now)), pageSize, nextCursor };
 }
