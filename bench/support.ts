@@ -153,7 +153,8 @@ export function spawnEntry(entry: string, env: NodeJS.ProcessEnv, stdio: 'pipe' 
   const extra = (process.env.BENCH_CHILD_NODE_ARGS ?? '').split(' ').filter(Boolean);
   return spawn(process.execPath, [...extra, '--import', 'tsx', entry], {
     cwd: PROJECT_ROOT,
-    env: { ...process.env, ...env },
+    // MALLOC_ARENA_MAX=2 as the production image sets it (Dockerfile: the worker's idle RSS, issue 8).
+    env: { MALLOC_ARENA_MAX: '2', ...process.env, ...env },
     stdio: ['ignore', stdio, stdio],
   });
 }

@@ -103,6 +103,11 @@ export interface ConsoleDeps {
   sendMail?: (mail: { to: string; subject: string; text: string; html: string }) => Promise<void>;
   /** The deps object the JSON routes pass to use cases, ready to pass on: `{ db, temporal, policy, ring, clock, … }`. */
   useCases: ConsoleUseCaseDeps;
+  /**
+   * The Temporal UI's address as staff's browsers reach it (the customer page links each open process
+   * there): the first of CODEC_CORS_ORIGINS, the UI's origin; absent → http://localhost:8233.
+   */
+  temporalUiUrl?: string;
 }
 
 /** The dependencies the use cases take (a superset of what each needs), as the JSON routes build them. */

@@ -20,10 +20,13 @@ import { actionsPage } from '../../console/pages/actions';
 import { feedbackPage } from '../../console/pages/feedback';
 import { reminderPage } from '../../console/pages/reminder';
 import { productsPage } from '../../console/pages/products';
+import { customerPage } from '../../console/pages/customer';
+import { supervisorPage } from '../../console/pages/supervisor';
+import { reportsPage } from '../../console/pages/reports';
 import type { ApiDeps } from '../server';
 
 /** The console's pages, in registration order. */
-export const CONSOLE_PAGES: readonly ConsolePage[] = [inboxPage, actionsPage, feedbackPage, reminderPage, productsPage];
+export const CONSOLE_PAGES: readonly ConsolePage[] = [inboxPage, actionsPage, feedbackPage, reminderPage, productsPage, customerPage, supervisorPage, reportsPage];
 
 /** Sweep expired console sessions this often (they are never read once expired; this only frees the rows). */
 export const SESSION_SWEEP_INTERVAL_MS = 10 * 60_000;
@@ -65,6 +68,7 @@ export const consoleRoutes =
       store,
       providers,
       ...(sendMail ? { sendMail } : {}),
+      ...(deps.codecCorsOrigins?.[0] ? { temporalUiUrl: deps.codecCorsOrigins[0] } : {}), // the Temporal UI's origin (CODEC_CORS_ORIGINS)
       useCases: {
         db: deps.db,
         temporal: deps.temporal,
