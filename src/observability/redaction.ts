@@ -152,6 +152,8 @@ const TEXT_RULES: readonly [RegExp, string][] = [
   [/(?<![\w-])\d{3}-\d{2}-\d{4}(?![\w-])/g, '[id-number]'],
   [/(?<![\w-])\d{2}-\d{7}(?![\w-])/g, '[id-number]'],
   [/(?<![\w.:-])\d{9}(?![\w.:-])/g, '[id-number]'],
+  // A date said to be a date of birth ("date of birth 1979-03-14 is after …", "dob=03/14/1979").
+  [/(birth|\bdob)(\W{1,3}(?:\w+\W{1,3}){0,2}?)(\d{4}-\d{2}-\d{2}|\d{1,2}\/\d{1,2}\/\d{4})/gi, '$1$2[date]'],
 ];
 
 /** A string with credentials, e-mail addresses and identity-number shapes masked. */

@@ -99,7 +99,7 @@ test('JSON lines with workflow and activity ids, Prometheus worker metrics, clea
       output,
     );
     for (const line of activityLines) {
-      expect(line).toMatchObject({ sdkComponent: 'worker', workflowId, workflowType: 'reminder', taskQueue, activityId: expect.any(String), activityType: expect.any(String) });
+      expect(line).toMatchObject({ sdkComponent: 'worker', workflowId, workflowType: 'staffReminder', taskQueue, activityId: expect.any(String), activityType: expect.any(String) });
       if ('taskToken' in line) expect(line.taskToken).toBe('[Redacted]');
     }
 

@@ -61,6 +61,11 @@ describe('§3.1 redaction', () => {
     expect(second!.err.stack).toContain('[id-number]');
   });
 
+  test('a date of birth in an error message is masked (a RangeError of the age rule said it)', () => {
+    expect(guardText('date of birth 2999-01-01 is after the as-of date 2026-12-03')).toBe('date of birth [date] is after the as-of date 2026-12-03');
+    expect(guardText('dob=03/14/1979; dateOfBirth: 1979-03-14')).toBe('dob=[date]; dateOfBirth: [date]');
+  });
+
   test('what is not personal data is left alone: dates, times, ids, case numbers, ports', () => {
     const text = 'case FB-2026-000123 at 2026-12-03T19:55:00.000Z, workflow customer-cus_1, port 5432, run 3f2a9c1e-1b2c-4d5e-8f90-123456789012';
     expect(guardText(text)).toBe(text);
