@@ -1,5 +1,5 @@
 /**
- * npm run drill [-- --only <name>] [--quick]
+ * npm run drill [-- --only <name>[,<name>…]] [--quick]
  *
  * Real faults against the real stack, all on this machine (issue 7, "Drill"): a scratch database on
  * the local PostgreSQL, a Temporal dev server (state in a SQLite file, so it survives a SIGKILL), a
@@ -21,6 +21,27 @@
  *   smtp-refuse       the same while the server answers 451 for 40 s
  *   smtp-slow         the server holds every answer 70 s, and the worker is SIGKILLed while a send is held
  *
+ * The lifecycle, feedback and risk processes (issue 13, "Failure drills for every process"); their
+ * cases, customers and portfolios are written in bulk SQL (bench/drill-seed.ts) as the benchmarks
+ * write them, their workflows started as production starts them:
+ *   escalation-kill   §5.2 feedback cases whose response deadlines fall due within seconds of each
+ *                     other (the drill policy has no reminders: the first step is the department head
+ *                     at the deadline); the worker SIGKILLed a third into the burst and again once its
+ *                     successor has sent an escalation: one head escalation email per case
+ *   review-kill       customer lifecycles whose periodic reviews (§3.2) fall due in the same bank-local
+ *                     minute (the drill policy's lifecycle.reviewDueLocalTime, digestDelay PT10S); the
+ *                     worker SIGKILLed once a third of the review tasks exist and again when the first
+ *                     digest arrives: each review reminder listed in exactly one delivered digest
+ *   portfolio-kill    a §6 QUARTERLY portfolio run (its pages on RISK_TASK_QUEUE, polled by a risk-only
+ *                     worker process, WORKER_QUEUES=risk, as in production): the risk worker SIGKILLed a
+ *                     quarter of the way in, the main worker (the run's workflow) past half-way: every
+ *                     APPROVED customer scored exactly once for the run, the run's counts right
+ *   temporal-restart-timers  review timers, feedback SLA timers and a portfolio run all pending, the
+ *                     dev server SIGKILLed and restarted (same port, same SQLite file): each reminder
+ *                     and escalation emailed once, every customer scored once
+ * For these the email columns count what each must deliver exactly once: escalation emails, review
+ * reminders in delivered digests, and (portfolio) customers' assessments for the run (RiskAssessment rows).
+ *
  * Per drill it prints requests, 2xx/4xx/5xx (5xx outside the outage window: requests that neither
  * overlapped an outage nor ended within SETTLE_MS after it), requests without an answer (network
  * error or no answer within the client's timeout), rows committed, their workflows, emails expected
@@ -31,7 +52,7 @@
  * 0 5xx outside the outage window; 1 otherwise. Logs of the children stay in the printed directory
  * when a target fails; `--keep` keeps them and the scratch database whatever the outcome.
  */
-import { mkdtempSync, rmSync, createWriteStream, type WriteStream } from 'node:fs';
+import { mkdtempSync, rmSync, createWriteStream, writeFileSync, type WriteStream } from 'node:fs';
 import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
@@ -50,11 +71,33 @@ import { freePort, startDevServer, type DevServer } from '../src/temporal/dev-se
 import { dataConverter } from '../src/temporal/codec';
 import { onboardingWorkflowId } from '../workflows/onboarding';
 import { reminderWorkflowId } from '../workflows/staff-reminder';
+import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
+import { caseYear, feedbackWorkflowId, formatCaseNo } from '../src/domain/case-number';
+import { bankTimeZone, DEFAULT_POLICY, parsePolicy, type Policy } from '../src/policy/policy';
+import { startLifecycle } from '../src/lifecycle/start-lifecycle';
+import { startPortfolioRun } from '../src/risk/portfolio-runs';
+import { SA } from '../src/temporal/search-attributes';
+import { feedbackCase } from '../workflows/feedback/feedback-case';
+import { customerWorkflowId } from '../workflows/lifecycle/definitions';
+import { seedRiskPortfolio } from '../test/support/risk-portfolio';
+import { backfilledLastReview, dueMinute, insertStaff, seedFeedbackDepartment, seedLifecycleCustomers, writeFeedbackCases } from './drill-seed';
 import { startFaultProxy, type FaultProxy } from '../test/support/fault-proxy';
 import { startDrillSmtp, type DrillSmtp, type RecordedEmail } from './drill-smtp';
 import { createScratchDatabase, DEFAULT_ADMIN_URL, pool, sleep, spawnEntry, syntheticIndividual, waitForPoller, type ScratchDatabase } from './support';
 
-const DRILLS = ['worker-kill', 'temporal-restart', 'postgres-cut', 'temporal-cut', 'smtp-down', 'smtp-refuse', 'smtp-slow'] as const;
+const DRILLS = [
+  'worker-kill',
+  'temporal-restart',
+  'postgres-cut',
+  'temporal-cut',
+  'smtp-down',
+  'smtp-refuse',
+  'smtp-slow',
+  'escalation-kill',
+  'review-kill',
+  'portfolio-kill',
+  'temporal-restart-timers',
+] as const;
 type DrillName = (typeof DRILLS)[number];
 
 const { values } = parseArgs({
@@ -66,8 +109,10 @@ const { values } = parseArgs({
     keep: { type: 'boolean', default: false },
   },
 });
-if (values.only !== undefined && !(DRILLS as readonly string[]).includes(values.only)) {
-  console.error(`--only must be one of ${DRILLS.join(', ')}, got ${JSON.stringify(values.only)}`);
+/** --only one drill, or several separated by commas (run in the order of DRILLS). */
+const ONLY = values.only?.split(',').map((n) => n.trim());
+if (ONLY !== undefined && !ONLY.every((n) => (DRILLS as readonly string[]).includes(n))) {
+  console.error(`--only must be one or more (comma-separated) of ${DRILLS.join(', ')}, got ${JSON.stringify(values.only)}`);
   process.exit(2);
 }
 const QUICK = values.quick;
@@ -77,7 +122,24 @@ const COUNTS = {
   loadClients: QUICK ? 2 : 4,
   smtpReminders: QUICK ? 5 : 20,
   slowReminders: QUICK ? 3 : 10,
+  /** escalation-kill: feedback cases, their deadlines over `escalationSpreadMs`. */
+  escalations: QUICK ? 40 : 200,
+  escalationSpreadMs: QUICK ? 10_000 : 20_000,
+  /** review-kill: customers due in one minute, spread over this many relationship managers (one digest each). */
+  reviews: QUICK ? 60 : 300,
+  reviewManagers: QUICK ? 6 : 20,
+  /** portfolio-kill: customers written for the run (every APPROVED customer of the database is in it). */
+  portfolio: QUICK ? 1_000 : 5_000,
+  /** temporal-restart-timers: lifecycles, feedback cases and portfolio customers pending at once. */
+  timerReviews: QUICK ? 30 : 100,
+  timerCases: QUICK ? 30 : 100,
+  timerPortfolio: QUICK ? 1_000 : 5_000,
 };
+/** The drill policy's lifecycle.digestDelay: a review burst's digests go out this long after the due minute. */
+const DIGEST_DELAY = 'PT10S';
+/** Pages of a portfolio run (the page size follows from the portfolio), at RISK_PAGES_PER_SECOND: the run lasts long enough to be hit. */
+const PORTFOLIO_PAGES = 60;
+const RISK_PAGES_PER_SECOND = 2;
 /** A request that ends within this long after an outage is still the outage's. */
 const SETTLE_MS = 5_000;
 /** How long a committed row may wait for its workflow (and an orphan workflow for its row) after a drill. */
@@ -104,7 +166,7 @@ class Supervised {
   private readonly log: WriteStream;
 
   constructor(
-    readonly name: 'api' | 'worker',
+    readonly name: 'api' | 'worker' | 'risk-worker',
     private readonly entry: string,
     private readonly env: NodeJS.ProcessEnv,
     private readonly ready: (child: ChildProcess) => Promise<void>,
@@ -185,11 +247,33 @@ interface Stack {
   smtpProxy: FaultProxy;
   temporal: Client;
   taskQueue: string;
+  /** RISK_TASK_QUEUE: the §6 portfolio pages, polled by `riskWorker` only (WORKER_QUEUES=risk; `worker` has main). */
+  riskTaskQueue: string;
   apiUrl: string;
   adminKey: string;
   api: Supervised;
   worker: Supervised;
+  riskWorker: Supervised;
+  /** POLICY_FILE of the children: the drill policy (drillPolicy); rewritten by a review drill for its due minute. */
+  policyFile: string;
+  policy: Policy;
   events: StackEvent[];
+}
+
+let policySerial = 900;
+/**
+ * The drill policy: the defaults with no feedback reminders (§5.2: the first step of a case's ladder is
+ * the department head at its deadline), the review digest `DIGEST_DELAY` after the due minute, and
+ * reviews due at `reviewDueLocalTime` (bank time). A new version each time it changes.
+ */
+function drillPolicy(reviewDueLocalTime = DEFAULT_POLICY.lifecycle.reviewDueLocalTime): Policy {
+  policySerial += 1;
+  return parsePolicy({
+    ...DEFAULT_POLICY,
+    version: `${DEFAULT_POLICY.version.split('-')[0]}-${policySerial}`,
+    feedback: { ...DEFAULT_POLICY.feedback, reminderFractions: [] },
+    lifecycle: { ...DEFAULT_POLICY.lifecycle, reviewDueLocalTime, digestDelay: DIGEST_DELAY },
+  });
 }
 
 let stack: Stack | undefined;
@@ -221,6 +305,10 @@ async function startStack(): Promise<Stack> {
   const admin = await ensureBootstrapAdmin(prisma, MAIL_FROM, dir);
   if (!admin.created) throw new Error('the scratch database already had an ADMIN');
   const taskQueue = `drill-${randomUUID().slice(0, 8)}`;
+  const riskTaskQueue = `${taskQueue}-risk`;
+  const policy = drillPolicy();
+  const policyFile = path.join(dir, 'policy.json');
+  writeFileSync(policyFile, JSON.stringify(policy));
   const apiPort = await freePort();
   const apiUrl = `http://127.0.0.1:${apiPort}`;
   const env: NodeJS.ProcessEnv = {
@@ -235,6 +323,8 @@ async function startStack(): Promise<Stack> {
     // The worker sends through it; the API checks it for /health.
     SMTP_URL: `smtp://${smtpProxy.address}`,
     TASK_QUEUE: taskQueue,
+    RISK_TASK_QUEUE: riskTaskQueue,
+    POLICY_FILE: policyFile,
     MAIL_FROM,
   };
   const api = new Supervised(
@@ -245,11 +335,20 @@ async function startStack(): Promise<Stack> {
     dir,
     events,
   );
+  // The production layout (docker-compose `worker` and `risk-worker`): the §6 pages in their own process.
   const worker = new Supervised(
     'worker',
     'src/worker/main.ts',
-    { ...env, SHUTDOWN_GRACE_SECONDS: '5' },
+    { ...env, SHUTDOWN_GRACE_SECONDS: '5', WORKER_QUEUES: 'main' },
     (child) => waitForPoller(temporal, taskQueue, child.pid ?? -1, { alive: () => child.exitCode === null && child.signalCode === null }),
+    dir,
+    events,
+  );
+  const riskWorker = new Supervised(
+    'risk-worker',
+    'src/worker/main.ts',
+    { ...env, SHUTDOWN_GRACE_SECONDS: '5', WORKER_QUEUES: 'risk', RISK_ACTIVITIES_PER_SECOND: String(RISK_PAGES_PER_SECOND) },
+    (child) => waitForPoller(temporal, riskTaskQueue, child.pid ?? -1, { activities: true, alive: () => child.exitCode === null && child.signalCode === null }),
     dir,
     events,
   );
@@ -267,20 +366,24 @@ async function startStack(): Promise<Stack> {
     smtpProxy,
     temporal,
     taskQueue,
+    riskTaskQueue,
     apiUrl,
     adminKey: admin.key,
     api,
     worker,
+    riskWorker,
+    policyFile,
+    policy,
     events,
   };
   stack = s;
-  await Promise.all([api.start(), worker.start()]);
-  say(`API ${apiUrl} (pid ${api.pid}), worker pid ${worker.pid} on ${taskQueue}, Temporal ${server.address}`);
+  await Promise.all([api.start(), worker.start(), riskWorker.start()]);
+  say(`API ${apiUrl} (pid ${api.pid}), worker pid ${worker.pid} on ${taskQueue}, risk worker pid ${riskWorker.pid} on ${riskTaskQueue}, Temporal ${server.address}`);
   return s;
 }
 
 async function stopStack(s: Stack): Promise<void> {
-  await Promise.allSettled([s.api.stop(), s.worker.stop()]);
+  await Promise.allSettled([s.api.stop(), s.worker.stop(), s.riskWorker.stop()]);
   await Promise.allSettled([s.pgProxy.close(), s.temporalProxy.close(), s.smtpProxy.close()]);
   await s.temporal.connection.close().catch(() => undefined);
   await s.server.stop().catch(() => undefined);
@@ -317,13 +420,14 @@ async function restartTemporal(s: Stack, downMs: number): Promise<{ killedAt: nu
   return { killedAt, upAt: Date.now() };
 }
 
-/** SIGKILLs the worker and starts a new one; resolves once the new one polls. */
-async function restartWorker(s: Stack): Promise<{ killedAt: number; upAt: number }> {
+/** SIGKILLs the worker (or the risk worker) and starts a new one; resolves once the new one polls. */
+async function restartWorker(s: Stack, which: 'worker' | 'riskWorker' = 'worker'): Promise<{ killedAt: number; upAt: number }> {
+  const w = s[which];
   const killedAt = Date.now();
-  const old = s.worker.pid;
-  await s.worker.kill('SIGKILL');
-  await s.worker.start();
-  say(`worker ${old} SIGKILLed; ${s.worker.pid} polls after ${((Date.now() - killedAt) / 1000).toFixed(1)} s`);
+  const old = w.pid;
+  await w.kill('SIGKILL');
+  await w.start();
+  say(`${w.name} ${old} SIGKILLed; ${w.pid} polls after ${((Date.now() - killedAt) / 1000).toFixed(1)} s`);
   return { killedAt, upAt: Date.now() };
 }
 
@@ -436,19 +540,41 @@ async function drillStaff(s: Stack, client: Recorder, prefix: string): Promise<D
 
 type WorkflowStatus = string;
 
-/** Every onboarding and reminder workflow the server knows, by id → status name. */
-async function listWorkflows(s: Stack): Promise<Map<string, WorkflowStatus>> {
-  const out = new Map<string, WorkflowStatus>();
-  const query = 'ProcessKind IN ("ONBOARDING", "REMINDER") OR WorkflowType IN ("onboarding", "staffReminder")';
-  for await (const wf of s.temporal.workflow.list({ query })) out.set(wf.workflowId, wf.status.name);
-  return out;
+/** A kind of process whose rows and workflows must agree: which workflows (a visibility query), and which row ids they stand for. */
+interface Process {
+  query: string;
+  /** Workflow id of every committed row that should have one. */
+  rowWorkflowIds(s: Stack): Promise<Set<string>>;
 }
 
-/** Workflow id of every committed row that should have one: customers (onboarding) and reminders. */
-async function rowWorkflowIds(s: Stack): Promise<Set<string>> {
-  const customers = await s.sql.query<{ id: string }>('SELECT id FROM "Customer"');
-  const reminders = await s.sql.query<{ key: string }>('SELECT key FROM "Reminder"');
-  return new Set([...customers.rows.map((r) => onboardingWorkflowId(r.id)), ...reminders.rows.map((r) => reminderWorkflowId(r.key))]);
+const ids = async (s: Stack, query: string, map: (id: string) => string) => (await s.sql.query<{ id: string }>(query)).rows.map((r) => map(r.id));
+
+/** Onboarding (a workflow per customer) and staff reminders (a workflow per reminder). */
+const ONBOARDING_AND_REMINDERS: Process = {
+  query: 'ProcessKind IN ("ONBOARDING", "REMINDER") OR WorkflowType IN ("onboarding", "staffReminder")',
+  rowWorkflowIds: async (s) => new Set([...(await ids(s, 'SELECT id FROM "Customer"', onboardingWorkflowId)), ...(await ids(s, 'SELECT key AS id FROM "Reminder"', reminderWorkflowId))]),
+};
+/** §5.2 a workflow per feedback case (FeedbackCase.workflowId). */
+const FEEDBACK: Process = {
+  query: 'ProcessKind = "FEEDBACK" OR WorkflowType = "feedbackCase"',
+  rowWorkflowIds: async (s) => new Set(await ids(s, 'SELECT "workflowId" AS id FROM "FeedbackCase"', (id) => id)),
+};
+/** §3.2 a lifecycle per customer. */
+const LIFECYCLES: Process = {
+  query: 'ProcessKind = "CUSTOMER_LIFECYCLE" OR WorkflowType = "customerLifecycle"',
+  rowWorkflowIds: async (s) => new Set(await ids(s, 'SELECT id FROM "Customer"', customerWorkflowId)),
+};
+/** §6 a workflow per portfolio run (RiskPortfolioRun.id is its workflow id). */
+const PORTFOLIO_RUNS: Process = {
+  query: 'ProcessKind = "RISK_PORTFOLIO" OR WorkflowType = "riskPortfolio"',
+  rowWorkflowIds: async (s) => new Set(await ids(s, 'SELECT id FROM "RiskPortfolioRun"', (id) => id)),
+};
+
+/** Every workflow of `proc` the server knows, by id → status name (the running one of a chain that continued as new). */
+async function listWorkflows(s: Stack, proc: Process): Promise<Map<string, WorkflowStatus>> {
+  const out = new Map<string, WorkflowStatus>();
+  for await (const wf of s.temporal.workflow.list({ query: proc.query })) if (!out.has(wf.workflowId) || wf.status.name === 'RUNNING') out.set(wf.workflowId, wf.status.name);
+  return out;
 }
 
 const DEAD = new Set(['FAILED', 'TERMINATED', 'TIMED_OUT', 'CANCELLED']);
@@ -463,8 +589,8 @@ interface OrphanReport {
   dead: number;
 }
 
-async function orphans(s: Stack, scope: string[]): Promise<OrphanReport> {
-  const [workflows, rows] = await Promise.all([listWorkflows(s), rowWorkflowIds(s)]);
+async function orphans(s: Stack, scope: string[], proc: Process = ONBOARDING_AND_REMINDERS): Promise<OrphanReport> {
+  const [workflows, rows] = await Promise.all([listWorkflows(s, proc), proc.rowWorkflowIds(s)]);
   const workflowsWithoutRow = new Set([...workflows.keys()].filter((id) => !rows.has(id)));
   const rowsWithoutWorkflow = new Set<string>();
   let withWorkflow = 0;
@@ -490,8 +616,8 @@ async function orphans(s: Stack, scope: string[]): Promise<OrphanReport> {
  * The drill's orphans at its end: rows of `scope` without a (living) workflow, and workflows without
  * a row that were not there when the drill began (`before`).
  */
-async function drillOrphans(s: Stack, scope: string[], before: Set<string>, notes: string[]): Promise<{ orphans: number; workflows: number }> {
-  const o = await orphans(s, scope);
+async function drillOrphans(s: Stack, scope: string[], before: Set<string>, notes: string[], proc: Process = ONBOARDING_AND_REMINDERS): Promise<{ orphans: number; workflows: number }> {
+  const o = await orphans(s, scope, proc);
   const fresh = [...o.workflowsWithoutRow].filter((id) => !before.has(id));
   const sample = (xs: string[]) => `${xs.slice(0, 4).join(', ')}${xs.length > 4 ? ' …' : ''}`;
   if (fresh.length) notes.push(`${fresh.length} workflows without a row: ${sample(fresh)}`);
@@ -523,11 +649,27 @@ interface EmailTally {
   duplicated: { id: string; copies: number; sameMessageId: boolean }[];
 }
 
-function tally(delivered: RecordedEmail[], expected: Set<string>, classify: (m: RecordedEmail) => string | undefined): EmailTally {
-  const copies = new Map<string, RecordedEmail[]>();
-  for (const m of delivered) {
-    const id = classify(m);
-    if (id !== undefined && expected.has(id)) copies.set(id, [...(copies.get(id) ?? []), m]);
+/** What an email delivers: one id, several (a digest lists reminders), or none of the drill's. */
+type Classify = (m: RecordedEmail) => string | string[] | undefined;
+
+/** One delivery of an expected item: an email (its Message-ID), or a row (its id). */
+interface Occurrence {
+  id: string;
+  messageId: string;
+}
+
+const occurrencesOf = (delivered: RecordedEmail[], classify: Classify): Occurrence[] =>
+  delivered.flatMap((m) => [classify(m) ?? []].flat().map((id) => ({ id, messageId: m.messageId })));
+
+function tally(delivered: RecordedEmail[], expected: Set<string>, classify: Classify): EmailTally {
+  return tallyOf(occurrencesOf(delivered, classify), expected);
+}
+
+function tallyOf(occurrences: Occurrence[], expected: Set<string>): EmailTally {
+  const copies = new Map<string, Occurrence[]>();
+  for (const m of occurrences) {
+    const id = m.id;
+    if (expected.has(id)) copies.set(id, [...(copies.get(id) ?? []), m]);
   }
   const duplicated = [...copies]
     .filter(([, ms]) => ms.length > 1)
@@ -549,7 +691,7 @@ const welcomeAddress = (m: RecordedEmail) => (/welcome/i.test(m.subject) ? m.to[
  */
 async function settle(
   s: Stack,
-  opts: { expected: Set<string>; classify: (m: RecordedEmail) => string | undefined; workflowIds: string[]; deadline: number; quietMs?: number },
+  opts: { expected: Set<string>; classify: Classify; workflowIds: string[]; deadline: number; quietMs?: number },
 ): Promise<number | undefined> {
   for (;;) {
     const t = tally(s.smtp.delivered, opts.expected, opts.classify);
@@ -675,6 +817,10 @@ const SSN_BASE: Record<DrillName, number> = {
   'smtp-down': 400_000,
   'smtp-refuse': 500_000,
   'smtp-slow': 600_000,
+  'escalation-kill': 700_000,
+  'review-kill': 710_000,
+  'portfolio-kill': 720_000,
+  'temporal-restart-timers': 730_000,
 };
 const PREFIX: Record<DrillName, string> = {
   'worker-kill': 'wk',
@@ -684,6 +830,10 @@ const PREFIX: Record<DrillName, string> = {
   'smtp-down': 'sd',
   'smtp-refuse': 'sr',
   'smtp-slow': 'ss',
+  'escalation-kill': 'ek',
+  'review-kill': 'rk',
+  'portfolio-kill': 'pk',
+  'temporal-restart-timers': 'tt',
 };
 
 const customerBody = (drill: DrillName, i: number, withEmail = true) => ({
@@ -983,6 +1133,432 @@ async function smtpFault(
   return score(drill, started, client, [window], { rows: rows.length, ...o, emails, notes });
 }
 
+// ---------------------------------------------------------------------------------------------
+// The lifecycle, feedback and risk processes (issue 13)
+// ---------------------------------------------------------------------------------------------
+
+const ring = developmentKeyRing();
+const HOUR_MS = 3_600_000;
+
+async function countOf(s: Stack, query: string, params: unknown[] = []): Promise<number> {
+  const { rows } = await s.sql.query<{ count: string }>(query, params);
+  return Number(rows[0]?.count ?? 0);
+}
+
+/** GETs in the background, as staff would look things up while the drill runs; `stop()` ends them. */
+function backgroundReader(client: Recorder, route: string, key: string, paths: () => string[], everyMs = 500): { stop(): Promise<void> } {
+  let reading = true;
+  const done = (async () => {
+    for (let n = 0; reading; n++) {
+      const ps = paths();
+      if (ps.length) await client.call('GET', route, ps[n % ps.length]!, key);
+      await sleep(everyMs);
+    }
+  })();
+  return {
+    stop: async () => {
+      reading = false;
+      await done;
+    },
+  };
+}
+
+/** A staff member written in SQL, with an API key issued as `ccm keys issue` does. */
+async function staffWithKey(s: Stack, id: string, name: string, role: string): Promise<{ id: string; key: string }> {
+  await insertStaff(s.sql, [{ id, name, role }]);
+  const { key } = await issueApiKey(s.prisma, id, 'drill');
+  return { id, key };
+}
+
+/** A head escalation (§5.2) by its X-Idempotency-Key `feedback:<caseNo>:<round>:HEAD:<index>:<head>` → the case number. */
+const escalationCaseNo = (m: RecordedEmail) => (m.subject.startsWith('Escalation: feedback case') ? /^feedback:([^:]+):\d+:HEAD:\d+:/.exec(m.idempotencyKey)?.[1] : undefined);
+/** A review digest (§3.2, "Your reminders for …") → the customer of every periodic-review reminder it lists (`(reminder review-<customerId>-<cycle>)`). */
+const digestReviewCustomers = (m: RecordedEmail) => (m.subject.startsWith('Your reminders for') ? [...m.text.matchAll(/\(reminder review-(.+?)-\d+\)/g)].map((x) => x[1]!) : undefined);
+
+/**
+ * §5.2 `count` feedback cases of a new department, registered `individualResponseHours` before
+ * `dueAt(i)` (so that is their deadline), their workflows started as the registration starts them;
+ * resolves once every case has run its first activity (IN_PROGRESS with a handler).
+ */
+async function openFeedbackCases(s: Stack, drill: DrillName, o: { count: number; firstSequence: number; dueAt: (i: number) => number }): Promise<{ caseNos: string[]; department: string; head: { id: string; key: string } }> {
+  const prefix = PREFIX[drill];
+  const department = `DRILL-${prefix.toUpperCase()}`;
+  const head = { id: `${prefix}-head`, key: '' };
+  const handlers = Array.from({ length: 5 }, (_, k) => `${prefix}-handler-${k}`);
+  await seedFeedbackDepartment(s.sql, { code: department, head: head.id, executive: `${prefix}-exec`, handlers });
+  head.key = (await issueApiKey(s.prisma, head.id, 'drill')).key;
+  const policy = s.policy;
+  const responseMs = policy.feedback.individualResponseHours * HOUR_MS;
+  const registeredAt = (i: number) => new Date(o.dueAt(i) - responseMs);
+  const caseNos = Array.from({ length: o.count }, (_, i) => formatCaseNo({ year: caseYear(registeredAt(i), policy), sequence: o.firstSequence + i }, policy));
+  await writeFeedbackCases(s.sql, ring, policy, caseNos.map((caseNo, i) => ({ caseNo, registeredAt: registeredAt(i) })), { department, ruleId: `drill-${prefix}` });
+  await pool(caseNos.length, 8, (i) =>
+    s.temporal.workflow.start(feedbackCase, {
+      workflowId: feedbackWorkflowId(caseNos[i]!),
+      taskQueue: s.taskQueue,
+      args: [{ caseNo: caseNos[i]! }],
+      workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
+      workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+      typedSearchAttributes: [
+        { key: SA.ProcessKind, value: 'FEEDBACK' },
+        { key: SA.CaseNo, value: caseNos[i]! },
+        { key: SA.BusinessStatus, value: 'REGISTERED' },
+        { key: SA.Department, value: department },
+        { key: SA.PolicyVersion, value: policy.version },
+      ],
+      staticSummary: `Feedback case ${caseNos[i]!} (§5.2)`,
+    }),
+  );
+  const begun = () => countOf(s, `SELECT count(*) FROM "FeedbackCase" WHERE "departmentCode" = $1 AND status = 'IN_PROGRESS' AND "handlerStaffId" IS NOT NULL`, [department]);
+  if (!(await waitUntil(async () => (await begun()) >= caseNos.length, 120_000, 250))) throw new Error(`${drill}: only ${await begun()} of ${caseNos.length} cases began within 120 s`);
+  return { caseNos, department, head };
+}
+
+/**
+ * The drill policy with reviews due in the whole bank-local minute at least `leadMs` ahead, adopted by
+ * the worker: POLICY_FILE rewritten and the worker replaced gracefully (SIGTERM), as a deploy would —
+ * a worker reads its policy at start-up.
+ */
+async function adoptDueMinute(s: Stack, leadMs: number): Promise<{ at: Date; date: string; localTime: string }> {
+  const tz = bankTimeZone(DEFAULT_POLICY);
+  const due = dueMinute(new Date(Date.now() + leadMs), tz);
+  s.policy = drillPolicy(due.localTime);
+  writeFileSync(s.policyFile, JSON.stringify(s.policy));
+  const t = Date.now();
+  await s.worker.kill('SIGTERM');
+  await s.worker.start();
+  say(`policy ${s.policy.version}: reviews due at ${due.localTime} ${tz} (${due.at.toISOString()}); worker ${s.worker.pid} polls after ${((Date.now() - t) / 1000).toFixed(1)} s`);
+  return due;
+}
+
+/**
+ * §3.2 `count` APPROVED customers with `managers` new relationship managers, their lifecycles started
+ * (startLifecycle, as approval starts them) with a backfilled last review so that their next review
+ * falls due in the minute `due`; resolves once every lifecycle has recorded that date.
+ */
+async function startDueLifecycles(s: Stack, drill: DrillName, o: { count: number; managers: string[]; due: { at: Date; date: string } }): Promise<string[]> {
+  const prefix = PREFIX[drill];
+  const customerIds = Array.from({ length: o.count }, (_, i) => `cus_${prefix}${String(i).padStart(8, '0')}`);
+  const tz = bankTimeZone(s.policy);
+  await seedLifecycleCustomers(s.sql, ring, s.policy, { ids: customerIds, managers: o.managers, createdBy: o.managers[0]!, timeZone: tz });
+  const lastReviewAt = backfilledLastReview(o.due.date, s.policy.review.individualEveryMonths, tz);
+  await pool(customerIds.length, 8, async (i) => {
+    const outcome = await startLifecycle(s.temporal, { customerId: customerIds[i]!, customerType: 'INDIVIDUAL', taskQueue: s.taskQueue, lastReviewAt });
+    if (outcome !== 'STARTED') throw new Error(`${drill}: lifecycle of ${customerIds[i]}: ${outcome}`);
+  });
+  const scheduled = () => countOf(s, `SELECT count(*) FROM "CustomerLifecycle" WHERE "customerId" = ANY($1) AND "nextReviewAt" = $2`, [customerIds, o.due.at]);
+  if (!(await waitUntil(async () => (await scheduled()) >= customerIds.length, 120_000, 250))) {
+    throw new Error(`${drill}: only ${await scheduled()} of ${customerIds.length} lifecycles have their review due at ${o.due.at.toISOString()} after 120 s`);
+  }
+  return customerIds;
+}
+
+/** Relationship managers (and a supervisor) of one drill, in SQL. */
+async function reviewManagers(s: Stack, drill: DrillName, n: number): Promise<string[]> {
+  const prefix = PREFIX[drill];
+  const managers = Array.from({ length: n }, (_, k) => `${prefix}-rm-${k}`);
+  await insertStaff(s.sql, [...managers.map((id, k) => ({ id, name: `Drill Manager ${k}`, role: 'RELATIONSHIP_MANAGER' })), { id: `${prefix}-sup`, name: 'Drill Supervisor', role: 'SUPERVISOR' }]);
+  return managers;
+}
+
+const reviewTasks = (s: Stack, customerIds: string[]) => countOf(s, `SELECT count(*) FROM "Task" WHERE kind = 'PERIODIC_REVIEW' AND "customerId" = ANY($1)`, [customerIds]);
+
+/** What the review burst left in the database: tasks, reminders, digest notifications, and the staffDigest runs. */
+async function reviewNotes(s: Stack, customerIds: string[], managers: string[], notes: string[]): Promise<void> {
+  const tasks = await reviewTasks(s, customerIds);
+  const reminders = await s.sql.query<{ status: string; digested: boolean; n: string }>(
+    `SELECT status::text AS status, "digestKey" IS NOT NULL AS digested, count(*)::text AS n FROM "Reminder" WHERE starts_with(key, 'review-') AND "staffId" = ANY($1) GROUP BY 1, 2`,
+    [managers],
+  );
+  const digests = await s.sql.query<{ status: string; n: string }>(`SELECT status::text AS status, count(*)::text AS n FROM "Notification" WHERE kind = 'REMINDER_DIGEST' AND "recipientStaffId" = ANY($1) GROUP BY 1`, [managers]);
+  const runs = new Map<string, number>();
+  for await (const wf of s.temporal.workflow.list({ query: 'WorkflowType = "staffDigest"' })) {
+    if (managers.some((m) => wf.workflowId.includes(m))) runs.set(wf.status.name, (runs.get(wf.status.name) ?? 0) + 1);
+  }
+  notes.push(
+    `${tasks} of ${customerIds.length} PERIODIC_REVIEW tasks; review reminders: ${reminders.rows.map((r) => `${r.n} ${r.status}${r.digested ? ' in a digest' : ' in none'}`).join(', ') || 'none'}; ` +
+      `digest notifications: ${digests.rows.map((r) => `${r.n} ${r.status}`).join(', ') || 'none'} for ${managers.length} managers; staffDigest runs: ${[...runs].map(([k, v]) => `${v} ${k}`).join(', ') || 'none'}`,
+  );
+}
+
+/** A §6 QUARTERLY portfolio run started as `ccm risk run` starts it, paged so that it lasts about PORTFOLIO_PAGES pages. */
+async function startRun(s: Stack, officer: string, customers: number): Promise<{ runId: string; result: Promise<{ processed: number; total: number; failed: number; changed: number; status: string } | Error> }> {
+  const pageSize = Math.max(10, Math.ceil(customers / PORTFOLIO_PAGES));
+  const { runId, handle } = await startPortfolioRun(
+    { db: s.prisma, temporal: s.temporal, taskQueue: s.taskQueue, riskTaskQueue: s.riskTaskQueue, policy: s.policy },
+    { staffId: officer, roles: ['RISK_OFFICER'] },
+    { kind: 'QUARTERLY', dryRun: false, pageSize },
+  );
+  say(`portfolio run ${runId}: ${customers} APPROVED customers, pages of ${pageSize}, ≤ ${RISK_PAGES_PER_SECOND} pages/s`);
+  return { runId, result: handle.result().catch((err: Error) => err) };
+}
+
+const runProcessed = async (s: Stack, runId: string) =>
+  (await s.sql.query<{ processed: number; total: number; status: string }>(`SELECT processed, total, status::text AS status FROM "RiskPortfolioRun" WHERE id = $1`, [runId])).rows[0] ?? { processed: 0, total: 0, status: 'NONE' };
+
+/**
+ * "Every customer scored exactly once": each customer APPROVED when the run began has one
+ * RiskAssessment row for the run (rows as occurrences: a second row would be a duplicate); the run's
+ * own counts agree (processed = total, nothing failed). Notes what it found.
+ */
+async function scoredOnce(s: Stack, runId: string, approved: string[], outcome: Awaited<Awaited<ReturnType<typeof startRun>>['result']> | undefined, notes: string[]): Promise<{ tally: EmailTally; orphans: number; rows: number }> {
+  const rows = await s.sql.query<{ customerId: string; id: string }>(`SELECT "customerId", id::text AS id FROM "RiskAssessment" WHERE "runKey" = $1`, [runId]);
+  const t = tallyOf(rows.rows.map((r) => ({ id: `risk:${r.customerId}`, messageId: r.id })), new Set(approved.map((id) => `risk:${id}`)));
+  const row = await runProcessed(s, runId);
+  let orphans = 0;
+  if (outcome === undefined) {
+    notes.push(`run ${runId} had not finished; its row: ${row.status}, ${row.processed} of ${row.total}`);
+    orphans += 1;
+  } else if (outcome instanceof Error) {
+    notes.push(`run ${runId} failed: ${outcome.message.split('\n')[0]}`);
+    orphans += 1;
+  } else {
+    notes.push(`run ${runId}: ${outcome.status}, processed ${outcome.processed} of ${outcome.total} (${approved.length} APPROVED when it began), ${outcome.changed} ratings changed, ${outcome.failed} failed; its row ${row.status} ${row.processed}/${row.total}`);
+    if (outcome.processed !== outcome.total || outcome.total !== approved.length || outcome.failed !== 0 || row.status !== 'COMPLETED' || row.processed !== outcome.total) {
+      notes.push(`run counts DISAGREE (processed ≠ total, total ≠ customers APPROVED at its start, failures, or the row not COMPLETED with the same count)`);
+      t.duplicates += Math.max(0, outcome.processed - outcome.total);
+    }
+  }
+  return { tally: t, orphans, rows: rows.rowCount ?? 0 };
+}
+
+/** How long the mail server holds its answers around a SIGKILL (killAmidSends). */
+const HOLD_AROUND_KILL_MS = 5_000;
+
+/**
+ * SIGKILLs the worker while emails are on their way, but never in the instant between the mail
+ * server's 250 and the worker's SENT row: SMTP's own window, which no client can close (the resend
+ * carries the same Message-ID; see bench/drill-smtp.ts and smtp-slow). The server holds its answers
+ * (HOLD_AROUND_KILL_MS) from a second before the kill — or, with `onSend`, until a send arrives and
+ * is held — so a send in flight at the kill is abandoned before its 250, and sent again afterwards.
+ */
+async function killAmidSends(s: Stack, o: { onSend?: boolean } = {}): Promise<{ window: Window; held: number }> {
+  s.smtp.setMode({ kind: 'hold', ms: HOLD_AROUND_KILL_MS });
+  if (o.onSend) {
+    const sent = await Promise.race([s.smtp.nextData().then(() => true), sleep(90_000).then(() => false)]);
+    if (!sent) say('no send within 90 s; killing anyway');
+    await sleep(300);
+  } else await sleep(1_000);
+  const killedAt = Date.now();
+  const old = s.worker.pid;
+  await s.worker.kill('SIGKILL');
+  const held = s.smtp.holding();
+  s.smtp.setMode({ kind: 'accept' });
+  await s.worker.start();
+  say(`worker ${old} SIGKILLed with ${held} sends held; ${s.worker.pid} polls after ${((Date.now() - killedAt) / 1000).toFixed(1)} s`);
+  return { window: { from: killedAt, to: Date.now() }, held };
+}
+
+const asWindow = (w: { killedAt: number; upAt: number }): Window => ({ from: w.killedAt, to: w.upAt });
+
+function addTallies(a: EmailTally, b: EmailTally): EmailTally {
+  return {
+    expected: a.expected + b.expected,
+    received: a.received + b.received,
+    duplicates: a.duplicates + b.duplicates,
+    lost: a.lost + b.lost,
+    lostIds: [...a.lostIds, ...b.lostIds],
+    duplicated: [...a.duplicated, ...b.duplicated],
+  };
+}
+
+/** escalation-kill: §5.2 deadlines falling due within seconds; the worker SIGKILLed twice during the burst. */
+async function escalationKill(s: Stack): Promise<DrillResult> {
+  const drill = 'escalation-kill';
+  const started = Date.now();
+  const client = new Recorder(s.apiUrl);
+  const notes: string[] = [];
+  const N = COUNTS.escalations;
+  const spread = COUNTS.escalationSpreadMs;
+  const orphansBefore = (await orphans(s, [], FEEDBACK)).workflowsWithoutRow;
+  // The deadlines after every case has begun (3–10 cases/s on the shared 2-core machine).
+  const firstDue = Date.now() + 15_000 + N * 250;
+  const dueAt = (i: number) => firstDue + Math.floor((i * spread) / N);
+  const { caseNos, head } = await openFeedbackCases(s, drill, { count: N, firstSequence: 10_001, dueAt });
+  const toGo = firstDue - Date.now();
+  say(`${drill}: ${N} cases open; deadlines ${(toGo / 1000).toFixed(1)}–${((toGo + spread) / 1000).toFixed(1)} s from now`);
+  if (toGo < 1000) notes.push(`the cases were still opening ${(-toGo / 1000).toFixed(1)} s after the first deadline`);
+  const reader = backgroundReader(client, 'GET /feedback/:caseNo', head.key, () => caseNos.map((c) => `/feedback/${c}`));
+  const expected = new Set(caseNos);
+  const sentNow = () => tally(s.smtp.delivered, expected, escalationCaseNo).received;
+
+  const windows: Window[] = [];
+  await sleep(Math.max(0, firstDue + spread / 3 - 1_000 - Date.now()));
+  const kill1 = await killAmidSends(s);
+  const atKill1 = sentNow();
+  windows.push(kill1.window);
+  // Again while the new worker's first send (catching up on the deadlines missed meanwhile) is on its way.
+  const kill2 = await killAmidSends(s, { onSend: true });
+  const atKill2 = sentNow();
+  windows.push(kill2.window);
+  notes.push(`worker SIGKILLed with ${atKill1} of ${N} escalations delivered (${kill1.held} sends in flight), and again with ${atKill2} (${kill2.held} in flight)`);
+
+  const settledAt = await settle(s, { expected, classify: escalationCaseNo, workflowIds: caseNos.map(feedbackWorkflowId), deadline: Date.now() + 150_000 });
+  await reader.stop();
+  const emails = tally(s.smtp.delivered, expected, escalationCaseNo);
+  if (settledAt === undefined) notes.push('did not settle within 150 s after the second restart');
+  else notes.push(`settled ${((settledAt - (firstDue + spread)) / 1000).toFixed(0)} s after the last deadline`);
+  const level = await s.sql.query<{ level: number; n: string }>(`SELECT "escalationLevel" AS level, count(*)::text AS n FROM "FeedbackCase" WHERE "caseNo" = ANY($1) GROUP BY 1`, [caseNos]);
+  notes.push(`cases by escalation level: ${level.rows.map((r) => `${r.n} at ${r.level}`).join(', ')}`);
+  const o = await drillOrphans(s, caseNos.map(feedbackWorkflowId), orphansBefore, notes, FEEDBACK);
+  return score(drill, started, client, windows, { rows: caseNos.length, ...o, emails, notes });
+}
+
+/** review-kill: periodic reviews due in one minute; the worker SIGKILLed during the burst and again during its digests. */
+async function reviewKill(s: Stack): Promise<DrillResult> {
+  const drill = 'review-kill';
+  const started = Date.now();
+  const client = new Recorder(s.apiUrl);
+  const notes: string[] = [];
+  const M = COUNTS.reviews;
+  const orphansBefore = (await orphans(s, [], LIFECYCLES)).workflowsWithoutRow;
+  const managers = await reviewManagers(s, drill, COUNTS.reviewManagers);
+  const rm = { id: managers[0]!, key: (await issueApiKey(s.prisma, managers[0]!, 'drill')).key };
+  // The worker's replacement (11–28 s here), the starts (~5/s on the fresh worker) and a margin.
+  const due = await adoptDueMinute(s, 35_000 + M * 200);
+  const customerIds = await startDueLifecycles(s, drill, { count: M, managers, due });
+  const toGo = due.at.getTime() - Date.now();
+  say(`${drill}: ${M} reviews due in ${(toGo / 1000).toFixed(1)} s (${due.localTime} bank time), ${managers.length} managers`);
+  if (toGo < 1000) notes.push(`the lifecycles were still starting ${(-toGo / 1000).toFixed(1)} s after the due minute`);
+  const reader = backgroundReader(client, 'GET /reviews/periodic', rm.key, () => ['/reviews/periodic']);
+  const expected = new Set(customerIds);
+  const listed = () => tally(s.smtp.delivered, expected, digestReviewCustomers).received;
+
+  const windows: Window[] = [];
+  await sleep(Math.max(0, due.at.getTime() - Date.now()));
+  await waitUntil(async () => (await reviewTasks(s, customerIds)) >= Math.ceil(M / 3), 60_000, 100);
+  const tasksAtKill1 = await reviewTasks(s, customerIds);
+  windows.push((await killAmidSends(s)).window);
+  // Again as the digests go out (DIGEST_DELAY after the due minute): while the first one is on its way.
+  const kill2 = await killAmidSends(s, { onSend: true });
+  const listedAtKill2 = listed();
+  windows.push(kill2.window);
+  notes.push(`worker SIGKILLed with ${tasksAtKill1} of ${M} review tasks open, and again while ${kill2.held} digest(s) were on their way (${listedAtKill2} of ${M} reminders in delivered digests by then)`);
+
+  const workflowIds = customerIds.map(customerWorkflowId);
+  const settledAt = await settle(s, { expected, classify: digestReviewCustomers, workflowIds, deadline: Date.now() + 150_000 });
+  await reader.stop();
+  const emails = tally(s.smtp.delivered, expected, digestReviewCustomers);
+  if (settledAt === undefined) notes.push('did not settle within 150 s after the second restart');
+  else notes.push(`settled ${((settledAt - due.at.getTime()) / 1000).toFixed(0)} s after the due minute`);
+  await reviewNotes(s, customerIds, managers, notes);
+  const o = await drillOrphans(s, workflowIds, orphansBefore, notes, LIFECYCLES);
+  return score(drill, started, client, windows, { rows: customerIds.length, ...o, emails, notes });
+}
+
+/** portfolio-kill: a §6 portfolio run with the risk worker and then the main worker SIGKILLed mid-run. */
+async function portfolioKill(s: Stack): Promise<DrillResult> {
+  const drill = 'portfolio-kill';
+  const started = Date.now();
+  const client = new Recorder(s.apiUrl);
+  const notes: string[] = [];
+  const orphansBefore = (await orphans(s, [], PORTFOLIO_RUNS)).workflowsWithoutRow;
+  const prefix = `D${PREFIX[drill].toUpperCase()}`;
+  await seedRiskPortfolio({ url: s.db.url, ring, policy: s.policy, count: COUNTS.portfolio, prefix, asOf: new Date() });
+  const officer = await staffWithKey(s, `${PREFIX[drill]}-risk`, 'Drill Risk Officer', 'RISK_OFFICER');
+  const approved = await ids(s, `SELECT id FROM "Customer" WHERE status = 'APPROVED'`, (id) => id);
+  const run = await startRun(s, officer.id, approved.length);
+  const reader = backgroundReader(client, 'GET /customers/:id/risk', officer.key, () => approved.filter((_, i) => i % 97 === 0).map((id) => `/customers/${id}/risk`));
+
+  const windows: Window[] = [];
+  const reached = (share: number) => waitUntil(async () => {
+    const r = await runProcessed(s, run.runId);
+    return r.total > 0 && r.processed >= share * r.total;
+  }, 120_000, 100);
+  await reached(0.25);
+  const at1 = await runProcessed(s, run.runId);
+  windows.push(asWindow(await restartWorker(s, 'riskWorker')));
+  await reached(0.55);
+  const at2 = await runProcessed(s, run.runId);
+  windows.push(asWindow(await restartWorker(s)));
+  notes.push(`risk worker SIGKILLed at ${at1.processed} of ${at1.total} customers, the main worker (the run's workflow) at ${at2.processed}`);
+  if (at2.status !== 'RUNNING' || at2.processed >= at2.total) notes.push(`the run had already ended (${at2.status}) when the main worker was killed`);
+
+  const outcome = await Promise.race([run.result, sleep(300_000).then(() => undefined)]);
+  await reader.stop();
+  const scored = await scoredOnce(s, run.runId, approved, outcome, notes);
+  notes.push(`finished ${((Date.now() - windows[1]!.to) / 1000).toFixed(0)} s after the second restart`);
+  const o = await drillOrphans(s, [run.runId], orphansBefore, notes, PORTFOLIO_RUNS);
+  return score(drill, started, client, windows, { rows: scored.rows, workflows: o.workflows, orphans: o.orphans + scored.orphans, emails: scored.tally, notes });
+}
+
+/** temporal-restart-timers: review timers, feedback SLA timers and a portfolio run pending while the dev server is SIGKILLed and restarted. */
+async function temporalRestartTimers(s: Stack): Promise<DrillResult> {
+  const drill = 'temporal-restart-timers';
+  const started = Date.now();
+  const client = new Recorder(s.apiUrl);
+  const notes: string[] = [];
+  const before = {
+    feedback: (await orphans(s, [], FEEDBACK)).workflowsWithoutRow,
+    lifecycles: (await orphans(s, [], LIFECYCLES)).workflowsWithoutRow,
+    runs: (await orphans(s, [], PORTFOLIO_RUNS)).workflowsWithoutRow,
+  };
+  const prefix = `D${PREFIX[drill].toUpperCase()}`;
+  await seedRiskPortfolio({ url: s.db.url, ring, policy: s.policy, count: COUNTS.timerPortfolio, prefix, asOf: new Date() });
+  const officer = await staffWithKey(s, `${PREFIX[drill]}-risk`, 'Drill Risk Officer', 'RISK_OFFICER');
+  const managers = await reviewManagers(s, drill, Math.max(2, Math.round(COUNTS.reviewManagers / 2)));
+  // The worker's replacement (20–30 s here), the starts (slow on a fresh worker: 60 took 37 s in a
+  // quick run; lifecycles and cases side by side), and the run's head start (RUN_LEAD_MS) before the kill.
+  const RUN_LEAD_MS = 20_000;
+  const KILL_BEFORE_DUE_MS = 5_000;
+  const due = await adoptDueMinute(s, 40_000 + (COUNTS.timerReviews + COUNTS.timerCases) * 400 + RUN_LEAD_MS);
+  // Feedback deadlines from 3 s before the due minute (during the outage) to 7 s after it.
+  const dueAt = (i: number) => due.at.getTime() - 3_000 + Math.floor((i * 10_000) / COUNTS.timerCases);
+  const [customerIds, { caseNos, head }] = await Promise.all([
+    startDueLifecycles(s, drill, { count: COUNTS.timerReviews, managers, due }),
+    openFeedbackCases(s, drill, { count: COUNTS.timerCases, firstSequence: 20_001, dueAt }),
+  ]);
+  const killAt = due.at.getTime() - KILL_BEFORE_DUE_MS;
+  if (killAt - Date.now() < RUN_LEAD_MS / 2) notes.push(`set-up overran: ${((killAt - Date.now()) / 1000).toFixed(1)} s left before the kill`);
+  await sleep(Math.max(0, killAt - RUN_LEAD_MS - Date.now()));
+  const approved = await ids(s, `SELECT id FROM "Customer" WHERE status = 'APPROVED'`, (id) => id);
+  const run = await startRun(s, officer.id, approved.length);
+  const reader = backgroundReader(client, 'GET /feedback/:caseNo', head.key, () => caseNos.map((c) => `/feedback/${c}`));
+
+  await sleep(Math.max(0, killAt - Date.now()));
+  // Not before the run has a page done (it is under way), as long as the review timers are still pending.
+  await waitUntil(async () => (await runProcessed(s, run.runId)).processed > 0, Math.max(0, due.at.getTime() - 2_000 - Date.now()), 100);
+  const atKill = await runProcessed(s, run.runId);
+  const escalationsAtKill = tally(s.smtp.delivered, new Set(caseNos), escalationCaseNo).received;
+  const tasksAtKill = await reviewTasks(s, customerIds);
+  say(`${drill}: SIGKILL of the dev server; run at ${atKill.processed} of ${atKill.total}, ${tasksAtKill} review tasks, ${escalationsAtKill} escalations`);
+  const { killedAt, upAt } = await restartTemporal(s, 3_000);
+  say(`${drill}: dev server back after ${((upAt - killedAt) / 1000).toFixed(1)} s`);
+  notes.push(
+    `dev server SIGKILLed ${((due.at.getTime() - killedAt) / 1000).toFixed(1)} s before the reviews fell due (${tasksAtKill} of ${customerIds.length} review tasks, ${escalationsAtKill} of ${caseNos.length} escalations, ` +
+      `the run at ${atKill.processed} of ${atKill.total} customers, ${atKill.status}); back after ${((upAt - killedAt) / 1000).toFixed(1)} s`,
+  );
+  const windows: Window[] = [{ from: killedAt, to: upAt }];
+
+  const expectedMail = new Set([...caseNos.map((c) => `esc:${c}`), ...customerIds.map((c) => `rev:${c}`)]);
+  const classify: Classify = (m) => {
+    const c = escalationCaseNo(m);
+    if (c) return `esc:${c}`;
+    return digestReviewCustomers(m)?.map((id) => `rev:${id}`);
+  };
+  const workflowIds = [...caseNos.map(feedbackWorkflowId), ...customerIds.map(customerWorkflowId)];
+  const settledAt = await settle(s, { expected: expectedMail, classify, workflowIds, deadline: upAt + 180_000 });
+  const outcome = await Promise.race([run.result, sleep(Math.max(10_000, upAt + 240_000 - Date.now())).then(() => undefined)]);
+  await reader.stop();
+  if (settledAt === undefined) notes.push('emails did not settle within 180 s after the restart');
+  else notes.push(`emails settled ${((settledAt - upAt) / 1000).toFixed(0)} s after the restart`);
+  const mail = tally(s.smtp.delivered, expectedMail, classify);
+  const byKind = (p: string) => `${mail.expected === 0 ? 0 : [...expectedMail].filter((id) => id.startsWith(p)).length - mail.lostIds.filter((id) => id.startsWith(p)).length}`;
+  notes.push(`delivered: ${byKind('esc:')} of ${caseNos.length} escalations, ${byKind('rev:')} of ${customerIds.length} review reminders in digests`);
+  const scored = await scoredOnce(s, run.runId, approved, outcome, notes);
+  await reviewNotes(s, customerIds, managers, notes);
+  const a = await drillOrphans(s, caseNos.map(feedbackWorkflowId), before.feedback, notes, FEEDBACK);
+  const b = await drillOrphans(s, customerIds.map(customerWorkflowId), before.lifecycles, notes, LIFECYCLES);
+  const c = await drillOrphans(s, [run.runId], before.runs, notes, PORTFOLIO_RUNS);
+  return score(drill, started, client, windows, {
+    rows: caseNos.length + customerIds.length + scored.rows,
+    workflows: a.workflows + b.workflows + c.workflows,
+    orphans: a.orphans + b.orphans + c.orphans + scored.orphans,
+    emails: addTallies(mail, scored.tally),
+    notes,
+  });
+}
+
 async function runDrill(s: Stack, name: DrillName): Promise<DrillResult> {
   switch (name) {
     case 'worker-kill':
@@ -1040,12 +1616,20 @@ async function runDrill(s: Stack, name: DrillName): Promise<DrillResult> {
           return { from: w.killedAt, to: w.upAt };
         },
       });
+    case 'escalation-kill':
+      return escalationKill(s);
+    case 'review-kill':
+      return reviewKill(s);
+    case 'portfolio-kill':
+      return portfolioKill(s);
+    case 'temporal-restart-timers':
+      return temporalRestartTimers(s);
   }
 }
 
 async function main(): Promise<void> {
   Runtime.install({ logger: new DefaultLogger('ERROR') });
-  const chosen: DrillName[] = values.only ? [values.only as DrillName] : [...DRILLS];
+  const chosen: DrillName[] = ONLY ? DRILLS.filter((d) => ONLY.includes(d)) : [...DRILLS];
   say(`drills: ${chosen.join(', ')}${QUICK ? ' (quick)' : ''}`);
   const s = await startStack();
   const results: DrillResult[] = [];
@@ -1073,7 +1657,7 @@ process.once('SIGINT', () => {
   void (s ? stopStack(s) : Promise.resolve()).finally(() => process.exit(130));
 });
 process.once('exit', () => {
-  for (const child of [stack?.api.proc, stack?.worker.proc]) if (child && child.exitCode === null) child.kill('SIGKILL');
+  for (const child of [stack?.api.proc, stack?.worker.proc, stack?.riskWorker.proc]) if (child && child.exitCode === null) child.kill('SIGKILL');
 });
 
 main().catch(async (err: unknown) => {

@@ -160,11 +160,17 @@ export function spawnEntry(entry: string, env: NodeJS.ProcessEnv, stdio: 'pipe' 
 }
 
 /**
- * Resolves once the process `pid` polls `taskQueue` for workflow tasks (the SDK's default worker
- * identity is `<pid>@<host>`), so a restarted worker is told apart from the one it replaces and
- * no log wording is relied on. Rejects when `alive()` turns false or after `timeoutMs`.
+ * Resolves once the process `pid` polls `taskQueue` for workflow tasks (or, with `activities`, for
+ * activity tasks: a risk-only worker, WORKER_QUEUES=risk, polls no workflow queue) — the SDK's
+ * default worker identity is `<pid>@<host>` — so a restarted worker is told apart from the one it
+ * replaces and no log wording is relied on. Rejects when `alive()` turns false or after `timeoutMs`.
  */
-export async function waitForPoller(temporal: Client, taskQueue: string, pid: number, opts: { timeoutMs?: number; alive?: () => boolean; namespace?: string } = {}): Promise<void> {
+export async function waitForPoller(
+  temporal: Client,
+  taskQueue: string,
+  pid: number,
+  opts: { timeoutMs?: number; alive?: () => boolean; namespace?: string; activities?: boolean } = {},
+): Promise<void> {
   const deadline = Date.now() + (opts.timeoutMs ?? 180_000);
   const prefix = `${pid}@`;
   for (;;) {
@@ -173,7 +179,7 @@ export async function waitForPoller(temporal: Client, taskQueue: string, pid: nu
       const res = await temporal.workflowService.describeTaskQueue({
         namespace: opts.namespace ?? 'default',
         taskQueue: { name: taskQueue, kind: proto.api.enums.v1.TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
-        taskQueueType: proto.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
+        taskQueueType: opts.activities ? proto.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY : proto.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
       });
       if (res.pollers?.some((p) => p.identity?.startsWith(prefix))) return;
     } catch {
