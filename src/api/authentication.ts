@@ -13,12 +13,14 @@
 import type { FastifyInstance, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
 import type { Db } from '../db/client';
 import type { StaffRole } from '../db/generated/client';
-import { authenticate, AuthenticationError, requireRole, type Actor } from '../security/auth';
+import { authenticateKey, AuthenticationError, requireRole, type Actor } from '../security/auth';
 
 declare module 'fastify' {
   interface FastifyRequest {
     /** The authenticated staff member (set by the onRequest hook on every non-public route). */
     actor?: Actor;
+    /** The id of the API key that authenticated the request: the per-key rate limit's key (src/api/hardening.ts). */
+    apiKeyId?: string;
   }
 }
 
@@ -43,7 +45,9 @@ export function authenticateRequests(app: FastifyInstance, db: Db, now: () => Da
     // The route's pattern when one matched (never fooled by a query string or encoding); else the raw path.
     const path = request.routeOptions.url ?? request.url.split('?')[0] ?? '';
     if (isPublicRoute(request.method, path)) return;
-    request.actor = await authenticate(db, request.headers.authorization, now());
+    const { actor, apiKeyId } = await authenticateKey(db, request.headers.authorization, now());
+    request.actor = actor;
+    request.apiKeyId = apiKeyId; // the per-key rate limit's key (src/api/hardening.ts)
   });
 }
 

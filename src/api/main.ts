@@ -14,6 +14,7 @@ import { createDb } from '../db/client';
 import { createSmtpMailer } from '../mail/mailer';
 import { loadPolicy } from '../policy/policy';
 import { failFastConnectionOptions } from '../temporal/client';
+import { describeTemporalConnection, temporalConnectionOptions } from '../temporal/connection-options';
 import { onShutdownSignal, runMain, say } from '../app/logger';
 import { configureLogging } from '../observability/logger';
 import { clientTracingOptions, tracingFromEnv } from '../observability/tracing';
@@ -36,7 +37,9 @@ runMain('api', async () => {
   const converter = dataConverter(ring);
   const db = createDb({ url: env.DATABASE_URL! });
   const mailer = createSmtpMailer({ url: env.SMTP_URL!, from: env.MAIL_FROM });
-  const connection = Connection.lazy({ address: env.TEMPORAL_ADDRESS!, ...failFastConnectionOptions() });
+  // Issue 13: TLS/mTLS and the Temporal Cloud API key from the environment (src/temporal/connection-options.ts).
+  const temporalOptions = temporalConnectionOptions(env);
+  const connection = Connection.lazy({ ...temporalOptions, ...failFastConnectionOptions() });
   // OpenTelemetry: a span per workflow start/signal/update/query, continued in the worker (OTEL_EXPORTER_OTLP_ENDPOINT).
   const tracing = await tracingFromEnv(env, 'ccm-api');
   const temporal = new Client({ connection, namespace: env.TEMPORAL_NAMESPACE, dataConverter: converter, ...clientTracingOptions(tracing) });
@@ -64,6 +67,8 @@ runMain('api', async () => {
     startingUp: () => pending.size > 0,
     ...(env.METRICS_TOKEN ? { metricsToken: env.METRICS_TOKEN } : {}),
     codec: converter.payloadCodecs[0],
+    rateLimits: policy.security.rateLimits, // §3.1 (src/api/hardening.ts)
+    ...(env.API_TRUST_PROXY !== undefined ? { trustProxy: env.API_TRUST_PROXY } : {}),
     ...(env.CODEC_CORS_ORIGINS ? { codecCorsOrigins: env.CODEC_CORS_ORIGINS } : {}),
   });
   const waits = Promise.all([
@@ -83,7 +88,7 @@ runMain('api', async () => {
     await tracing?.shutdown().catch(() => undefined); // the last spans, best effort
   });
   const url = await app.listen({ host: env.API_HOST, port: env.API_PORT });
-  log(`listening on ${url} (OpenAPI: ${url}/docs)`);
+  log(`listening on ${url} (OpenAPI: ${url}/docs); Temporal ${describeTemporalConnection(env, temporalOptions)}`);
   await waits;
   if (!startup.signal.aborted) log('ready: Temporal, the database and SMTP are up');
 });

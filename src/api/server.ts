@@ -27,6 +27,7 @@ import { authenticateRequests } from './authentication';
 import { outageOf, RETRY_AFTER_SECONDS } from './outage';
 import { acceptOnlyWellFormedRequests } from './body';
 import { idempotentRequests } from './idempotency';
+import { DOCS_CSP, rateLimitRequests, secureHeaders, type RateLimits } from './hardening';
 import { WorkflowStarter } from '../outbox/workflow-starts';
 import { customerRoutes } from './routes/customers';
 import { reviewRoutes } from './routes/reviews';
@@ -74,6 +75,14 @@ export interface ApiDeps {
    */
   starter?: WorkflowStarter;
   reconcile?: boolean;
+  /**
+   * §3.1 rate limits (src/api/hardening.ts): the API processes pass the policy's
+   * `security.rateLimits` (src/api/main.ts, src/cli/start.ts); without them no request is limited
+   * (tests that make thousands of requests from one address and key).
+   */
+  rateLimits?: RateLimits;
+  /** Fastify's trustProxy (API_TRUST_PROXY): whose X-Forwarded-For gives the client address the per-address limit counts. */
+  trustProxy?: boolean | string[];
   /** The logger (src/observability/logger.ts); default: the process's, component `api`, at `logLevel`. Tests pass one that captures the lines. */
   logger?: Logger;
   /** METRICS_TOKEN: GET /metrics then needs it as a bearer token; unset: loopback callers only (src/api/routes/metrics.ts). */
@@ -101,6 +110,7 @@ export async function buildApi(given: ApiDeps): Promise<FastifyInstance> {
     // pino with §3.1 redaction, request ids from X-Request-Id (src/observability/http.ts).
     ...apiLoggingOptions({ logger: deps.logger, level: deps.logLevel }),
     bodyLimit: BODY_LIMIT_BYTES,
+    ...(deps.trustProxy !== undefined ? { trustProxy: deps.trustProxy } : {}),
   });
   // Validation is the use cases' job (one path for API and CLI); schemas here document the API.
   app.setValidatorCompiler(() => (data: unknown) => ({ value: data }));
@@ -142,6 +152,9 @@ export async function buildApi(given: ApiDeps): Promise<FastifyInstance> {
     return reply.code(500).send({ error: 'internal', message: 'internal error' });
   });
 
+  // Issue 13: security headers on every answer; the rate limits' address block before the key is looked up (src/api/hardening.ts).
+  await secureHeaders(app);
+  if (deps.rateLimits) await rateLimitRequests(app, deps.rateLimits);
   // Before any route, so no route can be registered outside it (§3.1).
   authenticateRequests(app, deps.db, () => (deps.clock ?? systemClock).now());
   acceptOnlyWellFormedRequests(app); // JSON only (415), depth ≤ 32, no control characters in params/query (src/api/body.ts)
@@ -168,7 +181,7 @@ export async function buildApi(given: ApiDeps): Promise<FastifyInstance> {
       security: [{ bearerAuth: [] }],
     },
   });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
+  await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: DOCS_CSP }); // its own CSP: inline styles (src/api/hardening.ts)
 
   await app.register(healthRoutes(deps));
   await app.register(metricsRoutes({ metrics, token: deps.metricsToken })); // Prometheus: loopback or METRICS_TOKEN

@@ -98,6 +98,9 @@ export const AUDIT_CHANGE_ACTIONS = [
   'staff.phone_follow_up.record',
   /** A process step failed for good and waits for an operator (BusinessStatus NEEDS_ATTENTION). */
   'process.needs_attention',
+  /** §3.1 a staff API key issued (with its expiry) or revoked by an ADMIN (src/staff/api-keys.ts, issue 13); never the key. */
+  'staff.api_key.issue',
+  'staff.api_key.revoke',
 ] as const;
 
 export const AUDIT_READ_ACTIONS = ['customer.read', 'customer.identity.read', 'customer.credit_bureau.read', 'customer.list', 'customer.audit.read', 'feedback.read'] as const;

@@ -16,7 +16,7 @@ import { Command, CommanderError, Option } from 'commander';
 import type { Policy } from '../policy/policy';
 import { CsvFormatError, errorLine, formatImportReport, importCustomerRows, readCustomerCsv, type ImportProgress } from '../customers/import-csv';
 import { listPendingReviews } from '../reviews/list-pending';
-import { issueApiKey, requireRole } from '../security/auth';
+import { requireRole } from '../security/auth';
 import { systemClock } from '../shared/clock';
 import { parseInput, ValidationError, type FieldIssue } from '../shared/errors';
 import { createStaff, STAFF_ROLES } from '../staff/create-staff';
@@ -30,6 +30,8 @@ import { registerRiskCustomerCommands } from './risk-customer';
 import { registerProductCommands } from './products';
 import { registerStaffAssessmentCommands } from './staff-assessment';
 import { registerTrainingCommands } from './training';
+import { registerStaffKeyCommands } from './staff';
+import { issueStaffApiKey } from '../staff/api-keys';
 import { registerAuditCommands } from './audit';
 import { log, out, printJson, Session, UsageError, wholeNumber, type GlobalOptions } from './session';
 
@@ -301,11 +303,11 @@ async function issueKeyCommand(staffId: string, options: { label: string }, glob
   if (!label || label.length > 100) throw new UsageError('--label must be 1–100 characters');
   const session = new Session();
   try {
-    requireRole(await session.actor(globals), 'ADMIN');
-    const { id, key } = await issueApiKey(session.db, staffId, label);
-    log(`API key ${id} issued to ${staffId} (${label}). It is shown once, below: store it now.`);
-    if (globals.json) printJson({ id, staffId, label, key });
-    else out(key);
+    // Issue 13: the same use case as `ccm staff key issue` (src/cli/staff.ts): the policy's default expiry, audited.
+    const issued = await issueStaffApiKey({ db: session.db, policy: session.policy }, await session.actor(globals), staffId, { label }, systemClock.now());
+    log(`API key ${issued.id} issued to ${staffId} (${label}), expires ${issued.expiresAt}. It is shown once, below: store it now.`);
+    if (globals.json) printJson({ id: issued.id, staffId, label, key: issued.key, expiresAt: issued.expiresAt });
+    else out(issued.key);
     return 0;
   } finally {
     await session.close();
@@ -474,6 +476,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .option('--expertise <codes>', 'comma-separated team expertise, e.g. INVESTMENT_EXPERT,LEGAL_EXPERT', list)
     .option('--bootstrap', 'no ADMIN exists yet: create this one without --as')
     .action((id: string, options: StaffAddOptions, cmd: Command) => run(staffAddCommand(id, options, globalsOf(cmd))));
+  registerStaffKeyCommands({ staff, run, globalsOf }); // ccm staff key issue|revoke|list (src/cli/staff.ts, §3.1, issue 13)
 
   return program;
 }

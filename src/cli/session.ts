@@ -13,6 +13,7 @@ import type { KeyRing } from '../security/keyring';
 // commands that only read the database should not pay. (require, not import(): tsx runs this as CommonJS.)
 import type * as TemporalClientModule from '../temporal/client';
 import type * as CodecModule from '../temporal/codec';
+import type * as ConnectionOptionsModule from '../temporal/connection-options';
 
 /** A mistake in how the command was called: exit code 2. */
 export class UsageError extends Error {
@@ -63,14 +64,15 @@ export class Session {
   /** failFast: few gRPC attempts (src/temporal/client.ts), for commands that go on without Temporal. */
   async temporal(opts: { failFast?: boolean } = {}): Promise<Client> {
     if (!this.#temporal) {
-      const address = this.env.TEMPORAL_ADDRESS;
-      if (!address) throw new ConfigError('TEMPORAL_ADDRESS is not set: expected the Temporal frontend host:port, e.g. 127.0.0.1:7233');
+      if (!this.env.TEMPORAL_ADDRESS) throw new ConfigError('TEMPORAL_ADDRESS is not set: expected the Temporal frontend host:port, e.g. 127.0.0.1:7233');
       /* eslint-disable @typescript-eslint/no-require-imports */
       const { createTemporalClient } = require('../temporal/client') as typeof TemporalClientModule;
       const { dataConverter } = require('../temporal/codec') as typeof CodecModule;
+      const { temporalConnectionOptions } = require('../temporal/connection-options') as typeof ConnectionOptionsModule;
       /* eslint-enable @typescript-eslint/no-require-imports */
       // §3.1: the same payload codec as the worker and the API, so workflow inputs travel encrypted.
-      this.#temporal = await createTemporalClient({ address, namespace: this.env.TEMPORAL_NAMESPACE, dataConverter: dataConverter(this.ring), ...(opts.failFast ? { failFast: true } : {}) });
+      // Issue 13: TLS/mTLS and the Temporal Cloud API key as the worker and the API use them.
+      this.#temporal = await createTemporalClient({ ...temporalConnectionOptions(this.env), namespace: this.env.TEMPORAL_NAMESPACE, dataConverter: dataConverter(this.ring), ...(opts.failFast ? { failFast: true } : {}) });
     }
     return this.#temporal;
   }

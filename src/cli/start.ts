@@ -21,6 +21,7 @@ import { createSmtpMailer } from '../mail/mailer';
 import { loadPolicy } from '../policy/policy';
 import { systemClock } from '../shared/clock';
 import { createTemporalClient } from '../temporal/client';
+import { temporalConnectionOptions } from '../temporal/connection-options';
 import { startDevServer } from '../temporal/dev-server';
 import { registerSearchAttributes } from '../temporal/register-search-attributes';
 import { createRiskWorker, createWorker, runTogether } from '../worker/worker';
@@ -112,7 +113,9 @@ runMain('start', async () => {
       address = server.address;
       uiUrl = server.uiUrl;
     }
-    const temporal = await createTemporalClient({ address, namespace: env.TEMPORAL_NAMESPACE, dataConverter: converter, failFast: true });
+    // Issue 13: an external cluster's TLS/mTLS and API key (TEMPORAL_TLS_*, TEMPORAL_API_KEY); plaintext to our own dev server.
+    const temporalOptions = temporalConnectionOptions(env, { address });
+    const temporal = await createTemporalClient({ ...temporalOptions, namespace: env.TEMPORAL_NAMESPACE, dataConverter: converter, failFast: true });
     track('Temporal client', () => temporal.connection.close());
     if (env.TEMPORAL_ADDRESS) {
       await registerSearchAttributes(temporal.connection, env.TEMPORAL_NAMESPACE).catch((err: unknown) =>
@@ -123,6 +126,7 @@ runMain('start', async () => {
     // Worker
     const { worker, connection } = await createWorker({
       address,
+      connectionOptions: temporalOptions,
       namespace: env.TEMPORAL_NAMESPACE,
       taskQueue: env.TASK_QUEUE,
       deps: { db, mailer, clock: systemClock, mailFrom: env.MAIL_FROM, policy, ring, publicBaseUrl: publicBaseUrl(env) },
@@ -161,6 +165,8 @@ runMain('start', async () => {
       console: consoleSettingsFromEnv({ ...env, publicBaseUrl: publicBaseUrl(env) }), // CONSOLE_* (src/console/config.ts)
       codec: converter.payloadCodecs[0],
       codecOpenOnLoopback: ring.development,
+      rateLimits: policy.security.rateLimits, // §3.1 issue 13 (src/api/hardening.ts)
+      ...(env.API_TRUST_PROXY !== undefined ? { trustProxy: env.API_TRUST_PROXY } : {}),
       ...(env.CODEC_CORS_ORIGINS ? { codecCorsOrigins: env.CODEC_CORS_ORIGINS } : {}),
       logLevel: env.LOG_LEVEL === 'info' ? 'warn' : env.LOG_LEVEL });
     const apiUrl = await app.listen({ host: env.API_HOST, port: env.API_PORT });

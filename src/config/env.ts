@@ -2,6 +2,7 @@
  * The process environment, validated once at start-up. A bad value stops start-up with one line
  * naming the variable, the value and what is expected.
  */
+import { readFileSync, statSync } from 'node:fs';
 import { z } from 'zod';
 import {
   BLIND_INDEX_KEY_EXPECTED,
@@ -62,7 +63,32 @@ const origins = z
   .transform((v) => v.split(',').map((o) => o.trim().replace(/\/+$/, '')));
 
 /** Variables whose values never appear in an error message (policy §3.1). */
-export const SECRET_VARIABLES: ReadonlySet<string> = new Set(['DATA_ENCRYPTION_KEYS', 'BLIND_INDEX_KEY', 'METRICS_TOKEN']);
+export const SECRET_VARIABLES: ReadonlySet<string> = new Set(['DATA_ENCRYPTION_KEYS', 'BLIND_INDEX_KEY', 'TEMPORAL_API_KEY', 'METRICS_TOKEN']);
+
+/**
+ * A PEM file this process can read (TEMPORAL_TLS_*): checked at start-up, so a wrong path or a
+ * file the process may not read stops it with the variable's name rather than a TLS error later.
+ */
+const pemFile = (what: string) =>
+  z.string().superRefine((file, ctx) => {
+    const problem = pemFileProblem(file);
+    if (problem) ctx.addIssue({ code: 'custom', message: `${what}: a readable PEM file (${problem})` });
+  });
+
+export function pemFileProblem(file: string): string | undefined {
+  let text: string;
+  try {
+    if (!statSync(file).isFile()) return 'not a file';
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    return code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : `cannot read it: ${code ?? (err as Error).message}`;
+  }
+  return /-----BEGIN [A-Z0-9 ]+-----/.test(text) ? undefined : 'no -----BEGIN …----- block in it';
+}
+
+/** The TLS/API-key variables of the Temporal connection (src/temporal/connection-options.ts). */
+export const TEMPORAL_SECURITY_VARIABLES = ['TEMPORAL_TLS', 'TEMPORAL_TLS_CA', 'TEMPORAL_TLS_CERT', 'TEMPORAL_TLS_KEY', 'TEMPORAL_TLS_SERVER_NAME', 'TEMPORAL_API_KEY'] as const;
 
 export const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production'], { error: 'one of development, test, production' }).default('development'),
@@ -107,6 +133,24 @@ export const envSchema = z.object({
     })
     .optional(),
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  /**
+   * Issue 13, a Temporal cluster beyond this machine (README "Deploying beyond one machine"): TLS to the
+   * frontend. `true` with the system's trusted CAs; implied by any TEMPORAL_TLS_* file or TEMPORAL_API_KEY.
+   */
+  TEMPORAL_TLS: z.enum(['true', 'false'], { error: 'true or false' }).transform((v) => v === 'true').optional(),
+  /** PEM file of the CA that signed the frontend's certificate (a private CA); unset → the system's CAs. */
+  TEMPORAL_TLS_CA: pemFile('the CA certificate').optional(),
+  /** mTLS: PEM files of this client's certificate and its private key (both or neither). */
+  TEMPORAL_TLS_CERT: pemFile('the client certificate').optional(),
+  TEMPORAL_TLS_KEY: pemFile('the client private key').optional(),
+  /** The name the frontend's certificate is checked against (SNI), when it is not TEMPORAL_ADDRESS's host. */
+  TEMPORAL_TLS_SERVER_NAME: z
+    .string()
+    .trim()
+    .regex(/^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/, { error: 'a host name such as temporal.bank.internal' })
+    .optional(),
+  /** Temporal Cloud API key (sent as `Authorization: Bearer …`; implies TLS). Never printed. */
+  TEMPORAL_API_KEY: z.string().trim().regex(/^\S{16,}$/, { error: 'an API key (16 or more characters, no spaces)' }).optional(),
   TASK_QUEUE: z.string().min(1).default('customer-care'),
   /**
    * §6 the portfolio re-assessment's own task queue (workflows/risk/portfolio.ts): its page activities
@@ -148,6 +192,24 @@ export const envSchema = z.object({
   MAIL_FROM: z.email({ error: 'an e-mail address' }).default('customer-care@bank.example'),
   API_HOST: z.string().min(1).default('127.0.0.1'),
   API_PORT: port.default(3000),
+  /**
+   * Behind a reverse proxy or a Kubernetes ingress: whose X-Forwarded-For to believe for the client's
+   * address (the §3.1 per-address limit on failed authentications counts it, src/api/hardening.ts):
+   * `true` (any sender) or comma-separated addresses/CIDRs of the proxies. Unset → the socket's address.
+   */
+  API_TRUST_PROXY: z
+    .string()
+    .trim()
+    .refine((v) => v === 'true' || v.split(',').every((a) => /^[0-9A-Fa-f:.]*[:.][0-9A-Fa-f:.]*(\/\d{1,3})?$/.test(a.trim())), {
+      error: 'true, or comma-separated addresses/CIDRs of the proxies such as 10.0.0.0/8',
+    })
+    .transform((v): boolean | string[] => (v === 'true' ? true : v.split(',').map((a) => a.trim())))
+    .optional(),
+  /**
+   * The worker's health endpoint (src/worker/health.ts): GET /health on this port answers 200 while
+   * every worker of the process polls, 503 otherwise (Kubernetes probes, deploy/k8s/). Unset → none.
+   */
+  WORKER_HEALTH_PORT: port.optional(),
   DATA_DIR: z.string().min(1).default('.data'),
   EMBEDDED_PG_PORT: port.default(5433),
   EMBEDDED_SMTP_PORT: port.default(2525),
@@ -198,6 +260,21 @@ export const envSchema = z.object({
 
 export type Env = z.infer<typeof envSchema>;
 
+/** Combinations of the Temporal TLS variables that cannot work, one line each (loadConfig). */
+export function temporalSecurityProblems(env: Partial<Pick<Env, 'TEMPORAL_ADDRESS' | (typeof TEMPORAL_SECURITY_VARIABLES)[number]>>): Map<string, string> {
+  const problems = new Map<string, string>();
+  if (env.TEMPORAL_TLS_CERT && !env.TEMPORAL_TLS_KEY) problems.set('TEMPORAL_TLS_KEY', 'TEMPORAL_TLS_KEY is not set: mTLS needs the client private key with TEMPORAL_TLS_CERT');
+  if (env.TEMPORAL_TLS_KEY && !env.TEMPORAL_TLS_CERT) problems.set('TEMPORAL_TLS_CERT', 'TEMPORAL_TLS_CERT is not set: mTLS needs the client certificate with TEMPORAL_TLS_KEY');
+  const tlsOff = env.TEMPORAL_TLS === false;
+  const tlsNeeded = TEMPORAL_SECURITY_VARIABLES.filter((k) => k !== 'TEMPORAL_TLS' && env[k] !== undefined);
+  if (tlsOff && tlsNeeded.length) problems.set('TEMPORAL_TLS', `TEMPORAL_TLS=false contradicts ${tlsNeeded.join(', ')} (each needs TLS)`);
+  const given = TEMPORAL_SECURITY_VARIABLES.filter((k) => env[k] !== undefined);
+  if (!env.TEMPORAL_ADDRESS && given.length) {
+    problems.set('TEMPORAL_ADDRESS', `TEMPORAL_ADDRESS is not set, but ${given.join(', ')} is: TLS settings are for a Temporal cluster you name (npm start's own dev server has no TLS)`);
+  }
+  return problems;
+}
+
 /** Where customers' links point: PUBLIC_BASE_URL, or the API's own address (no trailing slash). */
 export function publicBaseUrl(env: Pick<Env, 'PUBLIC_BASE_URL' | 'API_HOST' | 'API_PORT'>): string {
   if (env.PUBLIC_BASE_URL) return env.PUBLIC_BASE_URL;
@@ -217,7 +294,11 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Env {
     if (value !== undefined && value !== '') input[key] = value;
   }
   const parsed = envSchema.safeParse(input);
-  if (parsed.success) return parsed.data;
+  if (parsed.success) {
+    const problems = temporalSecurityProblems(parsed.data);
+    if (problems.size === 0) return parsed.data;
+    throw new ConfigError([...problems.values()].join('\n'));
+  }
   const lines = new Map<string, string>();
   for (const issue of parsed.error.issues) {
     const key = String(issue.path[0]);

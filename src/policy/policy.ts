@@ -16,7 +16,7 @@ import {
   RISK_APPROVER_ROLES,
   RISK_DIRECTIONS,
 } from '../domain/risk-scorecard';
-import { durationMs, durationSchema } from './duration';
+import { durationMs, durationSchema, parseDurationMs } from './duration';
 import { ASSESSABLE_ROLES, GROUP_IDS, INDICATOR_GROUPS, NO_DATA_GRADE } from '../staff-assessment/codes';
 
 const positiveInt = z.number().int().positive();
@@ -694,6 +694,50 @@ export const DEFAULT_TRAINING_POLICY: TrainingPolicy = {
   advanced: { perYear: 2, roles: ['AUDITOR', 'RELATIONSHIP_MANAGER', 'CUSTOMER_SERVICE', 'RISK_OFFICER', 'SUPERVISOR'], reminderMonths: [7, 10], checkLocalTime: '08:00' },
 };
 
+/**
+ * §3.1 "access is granted by role and need", as the API enforces it (src/api/hardening.ts,
+ * src/staff/api-keys.ts): how long a staff API key lives and how fast a key or an address may call.
+ */
+const rateWindowSchema = z.strictObject({
+  /** Requests (or failures) allowed in one window … */
+  max: positiveInt,
+  /** … of this length; the 429's Retry-After says when the window ends. */
+  window: durationSchema,
+});
+const securitySchema = z
+  .strictObject({
+    apiKeys: z.strictObject({
+      /** A key issued without an expiry lives this long (ccm staff key issue, POST /staff/:id/keys). */
+      defaultExpiresIn: durationSchema,
+      /** No key may be issued for longer than this. */
+      maxExpiresIn: durationSchema,
+    }),
+    rateLimits: z.strictObject({
+      /** Requests one API key may make per window (every authenticated route). */
+      perApiKey: rateWindowSchema,
+      /** Failed authentications one client address may make per window; past it every request from the address gets 429 until the window ends. */
+      authFailuresPerIp: rateWindowSchema,
+    }),
+  })
+  .superRefine((s, ctx) => {
+    const [given, max] = [parseDurationMs(s.apiKeys.defaultExpiresIn), parseDurationMs(s.apiKeys.maxExpiresIn)];
+    if (given !== undefined && max !== undefined && given > max) {
+      ctx.addIssue({ code: 'custom', path: ['apiKeys', 'defaultExpiresIn'], message: 'must not exceed maxExpiresIn' });
+    }
+  });
+export type SecurityPolicy = z.infer<typeof securitySchema>;
+
+/** §3.1 defaults (ours: policy.md sets no numbers). */
+export const DEFAULT_SECURITY_POLICY: SecurityPolicy = {
+  apiKeys: { defaultExpiresIn: 'P90D', maxExpiresIn: 'P365D' },
+  rateLimits: {
+    // A staff member's busiest screen makes a few requests a second; an import runs through the CLI, not the API.
+    perApiKey: { max: 600, window: 'PT1M' },
+    // Ten wrong keys in 15 minutes is no typo: the address waits out the window.
+    authFailuresPerIp: { max: 10, window: 'PT15M' },
+  },
+};
+
 export const policySchema = z
   .object({
     /** Changes whenever any value changes; recorded on every process and notification. */
@@ -786,6 +830,8 @@ export const policySchema = z
     }),
     /** §7.1 staff training (issue 11). */
     training: trainingSchema.default(DEFAULT_TRAINING_POLICY),
+    /** §3.1 API keys' lifetime and the API's rate limits (issue 13); a policy file written before it gets the defaults. */
+    security: securitySchema.default(DEFAULT_SECURITY_POLICY),
   })
   .strict()
   .superRefine((p, ctx) => {
@@ -825,7 +871,7 @@ function isTimeZone(zone: string): boolean {
 
 /** The defaults policy.md gives ("the default given here is ours"). */
 export const DEFAULT_POLICY: Policy = {
-  version: '2026.12-4', // -4: §7.1 training and §7.2 staff assessment (issue 11)
+  version: '2026.12-5', // -5: §3.1 security (API key lifetime, rate limits; issue 13); -4: §7.1 training and §7.2 staff assessment (issue 11)
   individual: {
     minimumAgeYears: 18, // §2.1 under 18: not onboarded as a primary customer
     ageGroups: { youngMaxAge: 35, middleAgedMaxAge: 60 }, // §2.1 young 18–35, middle-aged 36–60, senior over 60
@@ -1085,6 +1131,7 @@ export const DEFAULT_POLICY: Policy = {
   staffAssessment: DEFAULT_STAFF_ASSESSMENT_POLICY, // §7.2
   reminders: { escalateAfter: 'P2D' },
   training: DEFAULT_TRAINING_POLICY, // §7.1
+  security: DEFAULT_SECURITY_POLICY, // §3.1 API keys and rate limits
 };
 
 export class PolicyError extends Error {

@@ -1,9 +1,13 @@
 /** Temporal client factory: one connection per process, shared by the API and the CLI. */
 import { Client, Connection, defaultGrpcRetryOptions, makeGrpcRetryInterceptor } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
+import type { TemporalTls } from './connection-options';
 
 export interface TemporalTarget {
   address: string;
+  /** TLS/mTLS and the Temporal Cloud API key, from temporalConnectionOptions (src/temporal/connection-options.ts). */
+  tls?: TemporalTls;
+  apiKey?: string;
   namespace: string;
   /** §3.1: the payload codec that encrypts every payload (src/temporal/codec.ts). */
   dataConverter?: DataConverter;
@@ -35,7 +39,7 @@ export function failFastConnectionOptions() {
   return { interceptors: failFastInterceptors(), channelArgs: { ...FAIL_FAST_CHANNEL_ARGS } };
 }
 
-export async function createTemporalClient({ address, namespace, dataConverter, failFast }: TemporalTarget): Promise<Client> {
-  const connection = await Connection.connect({ address, ...(failFast ? failFastConnectionOptions() : {}) });
+export async function createTemporalClient({ address, tls, apiKey, namespace, dataConverter, failFast }: TemporalTarget): Promise<Client> {
+  const connection = await Connection.connect({ address, ...(tls ? { tls } : {}), ...(apiKey ? { apiKey } : {}), ...(failFast ? failFastConnectionOptions() : {}) });
   return new Client({ connection, namespace, ...(dataConverter ? { dataConverter } : {}) });
 }

@@ -22,6 +22,8 @@ import { createRiskWorker, createWorker, runTogether } from './worker';
 import { loadKeyRing } from '../app/key-ring';
 import { loadPolicy } from '../policy/policy';
 import { dataConverter } from '../temporal/codec';
+import { describeTemporalConnection, temporalConnectionOptions } from '../temporal/connection-options';
+import { startWorkerHealthServer, workerHealth, type WorkerRunState } from './health';
 
 const log = say('worker');
 
@@ -48,12 +50,26 @@ runMain('worker', async () => {
   const temporalTarget: WaitTarget = { name: 'Temporal', variable: 'TEMPORAL_ADDRESS', address: env.TEMPORAL_ADDRESS! };
   const databaseTarget: WaitTarget = { name: 'the database', variable: 'DATABASE_URL', address: urlAddress(env.DATABASE_URL!, 5432) };
   const smtpTarget: WaitTarget = { name: 'SMTP', variable: 'SMTP_URL', address: urlAddress(env.SMTP_URL!, 25) };
+  // Issue 13: GET /health for Kubernetes probes (src/worker/health.ts), 'starting' until the workers poll.
+  const polled: Record<string, () => WorkerRunState> = {};
+  let draining = false;
+  const healthServer =
+    env.WORKER_HEALTH_PORT === undefined
+      ? undefined
+      : await startWorkerHealthServer({
+          port: env.WORKER_HEALTH_PORT,
+          health: () => workerHealth(Object.fromEntries(Object.entries(polled).map(([queue, state]) => [queue, state()])), draining),
+        });
+  if (healthServer) log(`health: GET http://0.0.0.0:${healthServer.port}/health`);
   const startup = new AbortController();
   const waiting = { log, signal: startup.signal };
 
   const smtpWait = waitFor(smtpTarget, () => mailer.verify(), { ...waiting, maxDelayMs: SMTP_MAX_RETRY_DELAY_MS }).catch(() => undefined);
   const databaseWait = waitFor(databaseTarget, () => db.$queryRaw`SELECT 1`, waiting);
-  const temporalWait = waitFor(temporalTarget, () => NativeConnection.connect({ address: env.TEMPORAL_ADDRESS! }), {
+  // Issue 13: TLS/mTLS and the Temporal Cloud API key from the environment (src/temporal/connection-options.ts).
+  const temporalOptions = temporalConnectionOptions(env);
+  log(`Temporal ${describeTemporalConnection(env, temporalOptions)}`);
+  const temporalWait = waitFor(temporalTarget, () => NativeConnection.connect(temporalOptions), {
     ...waiting,
     discard: (late) => void late.close(),
   });
@@ -65,6 +81,7 @@ runMain('worker', async () => {
     if (temporal.status === 'fulfilled') await temporal.value.close();
     mailer.close();
     await db.$disconnect();
+    await healthServer?.close();
     log('stopped before start-up finished');
   });
 
@@ -99,6 +116,7 @@ runMain('worker', async () => {
       ...(tracing ? { tracing } : {}),
     });
     workers.push(worker);
+    polled[env.TASK_QUEUE] = () => worker.getState();
     log(`polling task queue ${env.TASK_QUEUE} on ${env.TEMPORAL_ADDRESS} (namespace ${env.TEMPORAL_NAMESPACE}; sticky cache ${env.WORKER_MAX_CACHED_WORKFLOWS} workflows)`);
   }
   if (env.WORKER_QUEUES.includes('risk')) {
@@ -115,6 +133,7 @@ runMain('worker', async () => {
       ...(tracing ? { tracing } : {}),
     });
     workers.push(riskWorker);
+    polled[env.RISK_TASK_QUEUE] = () => riskWorker.getState();
     log(`polling task queue ${env.RISK_TASK_QUEUE} on ${env.TEMPORAL_ADDRESS} for risk portfolio pages (≤ ${env.RISK_MAX_CONCURRENT_ACTIVITIES} at once, ≤ ${env.RISK_ACTIVITIES_PER_SECOND}/s)`);
   }
   const both = runTogether(workers);
@@ -127,11 +146,13 @@ runMain('worker', async () => {
     mailer.close();
     await db.$disconnect();
     await tracing?.shutdown().catch(() => undefined); // the last spans, best effort
+    await healthServer?.close();
     log('stopped');
   })();
   // The process exits only once `done` resolves: after the last running activity has finished.
   polling.stop = async (signal) => {
     log(`${signal}: draining (up to ${env.SHUTDOWN_GRACE_SECONDS}s for running activities)`);
+    draining = true;
     both.shutdown();
     await done;
   };

@@ -3,6 +3,7 @@
  * their dependencies injected. On shutdown it stops polling and lets running activities finish
  * (up to shutdownGraceTime) before it resolves: no activity is cut half-way.
  */
+import type { TemporalConnectionSettings } from '../temporal/connection-options';
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import type { DataConverter } from '@temporalio/common';
@@ -48,6 +49,8 @@ export async function bundleWorkflowsInChild(workflowsPath: string = WORKFLOWS_P
 
 export interface WorkerSetup {
   address: string;
+  /** TLS/mTLS and the API key with the address (src/temporal/connection-options.ts); default: plaintext to `address`. */
+  connectionOptions?: TemporalConnectionSettings;
   namespace: string;
   taskQueue: string;
   deps: ActivityDeps;
@@ -69,7 +72,7 @@ export interface WorkerSetup {
 }
 
 export async function createWorker(setup: WorkerSetup): Promise<{ worker: Worker; connection: NativeConnection }> {
-  const connection = setup.connection ?? (await NativeConnection.connect({ address: setup.address }));
+  const connection = setup.connection ?? (await NativeConnection.connect(setup.connectionOptions ?? { address: setup.address }));
   const worker = await Worker.create({
     connection,
     namespace: setup.namespace,

@@ -30,7 +30,7 @@ describe('API keys (§3.1: no anonymous access, access by role)', () => {
   test.each([
     [undefined, 'missing Authorization header (Bearer API key)'],
     ['Basic abc', 'Authorization must be "Bearer ccm_…"'],
-    ['Bearer ccm_not-a-real-key', 'unknown or revoked API key'],
+    ['Bearer ccm_not-a-real-key', 'unknown API key'],
   ])('%s → refused: %s', async (header, message) => {
     await expect(authenticate(db, header, now)).rejects.toThrow(new AuthenticationError(message));
   });
@@ -39,7 +39,7 @@ describe('API keys (§3.1: no anonymous access, access by role)', () => {
     const staff = await createStaff(db, 'Rae Revoked');
     const first = await issueApiKey(db, staff.id, 'old');
     await revokeApiKey(db, first.id, now);
-    await expect(authenticate(db, `Bearer ${first.key}`, now)).rejects.toThrow('unknown or revoked API key');
+    await expect(authenticate(db, `Bearer ${first.key}`, now)).rejects.toThrow(`API key ${first.id} was revoked at ${now.toISOString()}: ask an ADMIN for a new key`);
     const second = await issueApiKey(db, staff.id, 'new');
     await db.staffMember.update({ where: { id: staff.id }, data: { active: false } });
     await expect(authenticate(db, `Bearer ${second.key}`, now)).rejects.toThrow('inactive');

@@ -379,6 +379,14 @@ async function newHire(): Promise<Record<string, string>> {
 }
 const courseStart = () => new Date(Date.now() + 2 * 86_400_000).toISOString().slice(0, 10);
 
+/** §3.1 a new hire with an API key issued through the API (issue 13): the key to revoke. */
+async function issuedKey(): Promise<Record<string, string>> {
+  const { id } = await newHire();
+  const res = await call('POST', `/staff/${id}/keys`, { as: 'admin', body: { label: 'fuzz setup' } });
+  if (res.status !== 201) throw new Error(`setup: POST /staff/${id}/keys → ${res.status} ${res.text}`);
+  return { id: id!, keyId: res.body.id as string };
+}
+
 /** §7.1 a new hire enrolled in the foundation course, its module tasks opened by the training workflow. */
 async function enrolledHire(): Promise<Record<string, string>> {
   const id = (await newHire()).id!;
@@ -617,6 +625,9 @@ const EXAMPLES: Record<string, Example | Example[]> = {
   'POST /staff/{id}/assessments/{period}/guidance': { as: 'supervisor', setup: assessedManager, body: () => ({ notes: 'Call back every low survey within a day.' }) },
   'POST /feedback/{caseNo}/phone-follow-ups': { as: 'supervisor', setup: async () => ({ caseNo: await newFeedbackCase() }), body: () => ({ outcome: 'REACHED', score: 4 }) },
   'POST /customers/{id}/phone-follow-ups': { as: 'supervisor', setup: async () => ({ id: await newCustomer() }), body: () => ({ outcome: 'NO_ANSWER' }) },
+  // §3.1 staff API keys with expiry and revocation (issue 13, src/api/routes/staff.ts).
+  'POST /staff/{id}/keys': { as: 'admin', setup: newHire, body: () => ({ label: 'laptop 2027', expiresIn: '30d' }) },
+  'DELETE /staff/{id}/keys/{keyId}': { as: 'admin', setup: issuedKey },
   'POST /codec/encode': { as: 'admin', setup: noParams, body: () => ({ payloads: [jsonPayload] }), codecProtocol: true },
   'POST /codec/decode': { as: 'admin', setup: noParams, body: () => ({ payloads: [jsonPayload] }), codecProtocol: true },
 };

@@ -101,7 +101,7 @@ describe('DEFAULT_POLICY carries policy.md defaults', () => {
 
   it('has no keys beyond the ones checked here (every value is traced to a clause)', () => {
     expect(Object.keys(DEFAULT_POLICY).sort()).toEqual(
-      ['contact', 'enterprise', 'feedback', 'individual', 'lifecycle', 'onboarding', 'products', 'reminders', 'review', 'risk', 'riskScorecards', 'serviceTiers', 'staffAssessment', 'training', 'version'].sort(),
+      ['contact', 'enterprise', 'feedback', 'individual', 'lifecycle', 'onboarding', 'products', 'reminders', 'review', 'risk', 'riskScorecards', 'security', 'serviceTiers', 'staffAssessment', 'training', 'version'].sort(),
     );
   });
 });
@@ -144,8 +144,8 @@ describe('§5.2 feedback: defaults and validation', () => {
     ]);
   });
 
-  it('the version changed with the §7.1 training and §7.2 staff assessment sections (2026.12-4; -3 brought the §6 risk scorecards)', () => {
-    expect(DEFAULT_POLICY.version).toBe('2026.12-4');
+  it('the version changed with the §3.1 security section (2026.12-5; -4 brought §7.1 training and §7.2 staff assessment, -3 the §6 risk scorecards)', () => {
+    expect(DEFAULT_POLICY.version).toBe('2026.12-5');
   });
 
   it.each<[string, (p: Record<string, any>) => void]>([

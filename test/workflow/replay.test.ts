@@ -27,10 +27,18 @@ function patchesIn(history: temporal.api.history.v1.History): string[] {
   );
 }
 
+/** The workflow types the worker runs: every export of workflows/index.ts (read from the source, so a new one is seen). */
+const workflowTypes = [...readFileSync(path.join(__dirname, '..', '..', 'workflows', 'index.ts'), 'utf8').matchAll(/^export \{([^}]+)\}/gm)].flatMap((m) =>
+  m[1]!.split(',').map((name) => name.trim()),
+);
+
 test('there are recorded histories of every released workflow', () => {
-  for (const type of ['onboarding', 'staffReminder', 'customerLifecycle', 'staffDigest', 'feedbackCase', 'riskPortfolio', 'trainingEnrolment', 'trainingYearCheck']) {
+  for (const type of ['onboarding', 'staffReminder', 'customerLifecycle', 'staffDigest', 'feedbackCase', 'riskPortfolio', 'trainingEnrolment', 'trainingYearCheck', 'staffAssessment', 'staffAssessmentScheduled']) {
     expect(files.filter((f) => f.endsWith(`.${type}.json`)).length).toBeGreaterThan(0);
   }
+  // Issue 13 "safe deploys of workflow code": no workflow type the worker runs is without one.
+  expect(workflowTypes.length).toBeGreaterThanOrEqual(10);
+  expect(workflowTypes.filter((type) => !files.some((f) => f.endsWith(`.${type}.json`)))).toEqual([]);
   // The patches of the released workflows: issue 7's decision order, issue 8's hand-off to the lifecycle.
   const recorded = new Set(files.filter((f) => f.startsWith('v3/')).flatMap((f) => patchesIn(loadHistory(f))));
   expect([...recorded].sort()).toEqual(expect.arrayContaining(['onboarding-record-then-answer', 'onboarding-starts-lifecycle']));
