@@ -175,7 +175,7 @@ runMain('start', async () => {
     const rows: [string, string][] = [
       ['Temporal UI', uiUrl ?? `(external server ${address}: open its own UI)`],
       ['Temporal', `${address}  namespace ${env.TEMPORAL_NAMESPACE}, task queues ${env.TASK_QUEUE} and ${env.RISK_TASK_QUEUE} (§6 risk portfolio)`],
-      ['API', `${apiUrl}  (OpenAPI: ${apiUrl}/docs, health: ${apiUrl}/health)`],
+      ['API', `${apiUrl}  (OpenAPI: ${apiUrl}/docs, health: ${apiUrl}/health, Prometheus: ${apiUrl}/metrics from this machine)`],
       ['Database', databaseLabel],
       ['Mail', sink ? `local sink ${sink.url}, messages in ${path.join(dataDir, 'mail')} and at ${apiUrl}/mail` : redact(smtpUrl)],
       ['Policy', `version ${policy.version}`],
