@@ -9,7 +9,8 @@ const transform = {
 };
 // Fastify's cookie and content-disposition are ESM-only: Node >= 20.19 require()s them natively,
 // Jest's module system does not, so they are compiled to CommonJS like our own sources.
-const transformIgnorePatterns = ['/node_modules/(?!(cookie|content-disposition)/)'];
+// @fastify/cookie loads `cookie` with a dynamic import(), which Jest cannot run without vm modules: compiled too.
+const transformIgnorePatterns = ['/node_modules/(?!(cookie|content-disposition|@fastify/cookie)/)'];
 const common = { testEnvironment: 'node', transform, transformIgnorePatterns, moduleFileExtensions: ['ts', 'js', 'json'] };
 
 module.exports = {

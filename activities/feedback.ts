@@ -21,6 +21,7 @@ import { bankTimeZone, type Policy } from '../src/policy/policy';
 import { decryptField } from '../src/security/crypto';
 import type { KeyRing } from '../src/security/keyring';
 import { createSurveyToken, surveyUrl } from '../src/security/signed-links';
+import { consoleLinks } from '../src/console/links';
 import { departmentTeam, openTask, closeTask, taskId } from '../src/tasks/tasks';
 import type { CaseSla, CaseState, CaseStatus, LadderStepKind } from '../workflows/feedback/definitions';
 import { sendEmailOnce, type NotificationDeps } from './notifications';
@@ -117,7 +118,7 @@ export function createFeedbackActivities(deps: FeedbackDeps) {
       targetAt: sla ? (sla.targetAt ? new Date(sla.targetAt) : null) : c.targetAt,
       hardLimitAt: sla ? (sla.hardLimitAt ? new Date(sla.hardLimitAt) : null) : c.hardLimitAt,
       handlerName: c.handler?.name ?? null,
-      url: `${baseUrl}/feedback/${encodeURIComponent(c.caseNo)}`,
+      url: consoleLinks(baseUrl).feedbackCase(c.caseNo), // issue 12: the case's page in the staff console
     };
   }
 

@@ -19,6 +19,8 @@ import { formatBankDate, renderEmail, type EmailContent } from '../src/mail/rend
 import { sendEmailOnce, type NotificationDeps } from './notifications';
 
 export interface OnboardingDeps extends NotificationDeps {
+  /** Where staff emails' links into the staff console point (PUBLIC_BASE_URL; issue 12). */
+  publicBaseUrl?: string;
   policy: Policy;
   ring: KeyRing;
   /** Starts top-level workflows from activities (the lifecycle hand-off); the worker passes its own. */

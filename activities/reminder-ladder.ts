@@ -14,6 +14,7 @@ import { calendarDateIn } from '../src/domain/business-calendar';
 import { bankTimeZone, type Policy } from '../src/policy/policy';
 import { durationMs } from '../src/policy/duration';
 import { reminderDigestEmail, secondReminderEmail } from '../src/reminders/ladder-emails';
+import { consoleLinks, DEFAULT_PUBLIC_BASE_URL } from '../src/console/links';
 import { staffDigestWorkflowId } from '../workflows/staff-digest';
 import { digestJoinerFor } from './digest-joins';
 import { sendEmailOnce, type NotificationDeps } from './notifications';
@@ -22,6 +23,8 @@ import { createReminderActivities } from './reminders';
 export interface LadderDeps extends NotificationDeps {
   policy: Policy;
   temporal?: Client;
+  /** Where the emails' links into the staff console point (PUBLIC_BASE_URL; issue 12). */
+  publicBaseUrl?: string;
 }
 
 export const secondReminderKey = (reminderKey: string) => `reminder:${reminderKey}:second`;
@@ -68,7 +71,7 @@ export function createReminderLadderActivities(deps: LadderDeps) {
     async remindAgain({ reminderKey, at }: { reminderKey: string; at: string }): Promise<{ remindedAt: string; sent: boolean }> {
       const reminder = await load(reminderKey);
       if (reminder.status !== 'DUE') return { remindedAt: at, sent: false };
-      const email = secondReminderEmail(reminder, reminder.staff, timeZone);
+      const email = secondReminderEmail(reminder, reminder.staff, timeZone, consoleLinks(deps.publicBaseUrl ?? DEFAULT_PUBLIC_BASE_URL));
       await sendEmailOnce(deps, {
         idempotencyKey: secondReminderKey(reminderKey),
         kind: 'REMINDER_SECOND',
@@ -91,7 +94,7 @@ export function createReminderLadderActivities(deps: LadderDeps) {
       const listed = await db.reminder.findMany({ where: { digestKey }, orderBy: [{ dueAt: 'asc' }, { key: 'asc' }] });
       if (listed.length === 0) return { listed: 0 };
       const staff = await db.staffMember.findUniqueOrThrow({ where: { id: staffId } });
-      const email = reminderDigestEmail(staff, date, listed, timeZone);
+      const email = reminderDigestEmail(staff, date, listed, timeZone, consoleLinks(deps.publicBaseUrl ?? DEFAULT_PUBLIC_BASE_URL));
       await sendEmailOnce(deps, {
         idempotencyKey: digestKey,
         kind: 'REMINDER_DIGEST',

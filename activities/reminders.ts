@@ -6,6 +6,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { reminderDueEmail, reminderEscalationEmail, reminderNotificationKey } from '../src/reminders/emails';
 import { writeAudit } from '../src/audit/audit-log';
 import type { Policy } from '../src/policy/policy';
+import { consoleLinks, DEFAULT_PUBLIC_BASE_URL } from '../src/console/links';
 import { sendEmailOnce, type NotificationDeps } from './notifications';
 
 export interface ReminderRef {
@@ -24,7 +25,9 @@ export interface AcknowledgementRecord extends ReminderRef {
   outcome: 'ACKNOWLEDGED' | 'CANCELLED';
 }
 
-export function createReminderActivities(deps: NotificationDeps & { policy: Policy }) {
+export function createReminderActivities(deps: NotificationDeps & { policy: Policy; publicBaseUrl?: string }) {
+  // Issue 12: the emails link to the reminder's page in the staff console.
+  const links = consoleLinks(deps.publicBaseUrl ?? DEFAULT_PUBLIC_BASE_URL);
   const { db } = deps;
 
   async function load(reminderKey: string) {
@@ -50,7 +53,7 @@ export function createReminderActivities(deps: NotificationDeps & { policy: Poli
     async deliverReminder({ reminderKey, at }: ReminderEvent): Promise<{ remindedAt: string; messageId: string }> {
       await db.reminder.updateMany({ where: { key: reminderKey, status: 'SCHEDULED' }, data: { status: 'DUE', remindedAt: new Date(at) } });
       const reminder = await load(reminderKey);
-      const email = reminderDueEmail(reminder, reminder.staff, deps.policy.onboarding.timeZone);
+      const email = reminderDueEmail(reminder, reminder.staff, deps.policy.onboarding.timeZone, links);
       const sent = await sendEmailOnce(deps, {
         idempotencyKey: reminderNotificationKey.due(reminderKey),
         kind: 'REMINDER_DUE',
@@ -73,6 +76,7 @@ export function createReminderActivities(deps: NotificationDeps & { policy: Poli
         reminder.escalationStaff,
         reminder.escalatesAt.getTime() - reminder.dueAt.getTime(),
         deps.policy.onboarding.timeZone,
+        links,
       );
       const sent = await sendEmailOnce(deps, {
         idempotencyKey: reminderNotificationKey.escalation(reminderKey),

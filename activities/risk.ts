@@ -23,6 +23,7 @@ import { measuresFor, type RiskRating } from '../src/domain/risk-scorecard';
 import { bankTimeZone, reminderEscalationDelayMs } from '../src/policy/policy';
 import { assessCustomers } from '../src/risk/assess-customers';
 import { investigationOpenedEmail } from '../src/risk/emails';
+import { consoleLinks, DEFAULT_PUBLIC_BASE_URL } from '../src/console/links';
 import { riskPolicyInForce } from '../src/risk/policy-in-force';
 import type { RiskTrigger } from '../src/risk/record-assessments';
 import { closeTask, leastLoadedWithRole, openTask, supervisorOtherThan, taskId } from '../src/tasks/tasks';
@@ -195,7 +196,7 @@ export function createRiskActivities(deps: RiskDeps) {
       for (const { staffId, role } of recipients) {
         const staff = await db.staffMember.findUnique({ where: { id: staffId } });
         if (!staff?.active) continue;
-        const email = investigationOpenedEmail(staff, facts, role, timeZone);
+        const email = investigationOpenedEmail(staff, facts, role, timeZone, consoleLinks(deps.publicBaseUrl ?? DEFAULT_PUBLIC_BASE_URL));
         await sendEmailOnce(deps, {
           idempotencyKey: `risk-investigation:${r.assessmentId}:${staffId}`,
           kind: 'RISK_INVESTIGATION_OPENED',

@@ -177,6 +177,7 @@ runMain('start', async () => {
       ['Temporal', `${address}  namespace ${env.TEMPORAL_NAMESPACE}, task queues ${env.TASK_QUEUE} and ${env.RISK_TASK_QUEUE} (§6 risk portfolio)`],
       ['API', `${apiUrl}  (OpenAPI: ${apiUrl}/docs, health: ${apiUrl}/health, Prometheus: ${apiUrl}/metrics from this machine)`],
       ['Database', databaseLabel],
+      ['Staff console', `${apiUrl}/console  (sign in with an API key; README "Staff console")`],
       ['Mail', sink ? `local sink ${sink.url}, messages in ${path.join(dataDir, 'mail')} and at ${apiUrl}/mail` : redact(smtpUrl)],
       ['Policy', `version ${policy.version}`],
     ];

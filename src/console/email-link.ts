@@ -8,8 +8,8 @@
  *   GET  /console/sign-in/email-link/:token   a confirmation page with one button. It changes nothing:
  *        mail scanners and link previews open links, and must not use up (or use) the sign-in.
  *   POST /console/sign-in/email-link/:token   signs in: the token must be genuine (HMAC, the
- *        construction of the survey link, src/security/signed-links.ts), unexpired (the console's
- *        signInLinkValidMs) and unused — its nonce's row (ConsoleSignInLink, only a SHA-256 stored)
+ *        construction of the survey link, src/security/signed-links.ts, over a random nonce and the
+ *        expiry only), unexpired (the console's signInLinkValidMs) and unused — its nonce's row (ConsoleSignInLink, only a SHA-256 stored)
  *        is marked used in the same statement that checks it, so two clicks sign in once.
  */
 import { createHash, randomBytes } from 'node:crypto';
@@ -27,7 +27,8 @@ export const SIGN_IN_LINK_PURPOSE = 'console-sign-in-v1';
 const TOKEN_VERSION = 'cs1';
 /** A person may have this many unused, unexpired links at once; more requests send nothing (still the same answer). */
 export const MAX_OUTSTANDING_LINKS = 3;
-const NONCE_BYTES = 18;
+/** 96 random bits: with the HMAC over it, unguessable; short, so the link stays within Fastify's path-parameter limit (100). */
+const NONCE_BYTES = 12;
 
 export const emailLinkForm = z.object({
   email: z.email({ error: 'an email address, e.g. jane.doe@bank.example' }).max(254, 'at most 254 characters'),
@@ -48,11 +49,13 @@ export interface EmailLinkDeps {
   sendMail: (mail: { to: string; subject: string; text: string; html: string }) => Promise<void>;
 }
 
+const USED = 'this sign-in link was used already (each link signs in once): ask for a new one on the sign-in page';
+
 const SENT_NOTICE =
   'If that address belongs to a member of staff, a sign-in link is on its way to it. It works once, for a short time; open it in this browser.';
 
 export function emailLinkProvider(deps: EmailLinkDeps): SignInProvider {
-  const verify = (token: string, now: Date) => verifySignedToken(SIGN_IN_LINK_PURPOSE, TOKEN_VERSION, 2, token, deps.ring, now, 'sign-in link');
+  const verify = (token: string, now: Date) => verifySignedToken(SIGN_IN_LINK_PURPOSE, TOKEN_VERSION, 1, token, deps.ring, now, 'sign-in link');
 
   const refusedPage = (request: FastifyRequest, reply: FastifyReply, err: SurveyLinkError | string) =>
     renderPage(
@@ -87,7 +90,7 @@ export function emailLinkProvider(deps: EmailLinkDeps): SignInProvider {
             const nonce = randomBytes(NONCE_BYTES).toString('base64url');
             const expiresAt = new Date(now.getTime() + ctx.settings.signInLinkValidMs);
             await ctx.db.consoleSignInLink.create({ data: { id: hashNonce(nonce), staffId: staff.id, expiresAt } });
-            const token = createSignedToken(SIGN_IN_LINK_PURPOSE, TOKEN_VERSION, { fields: [staff.id, nonce], expiresAt }, deps.ring);
+            const token = createSignedToken(SIGN_IN_LINK_PURPOSE, TOKEN_VERSION, { fields: [nonce], expiresAt }, deps.ring);
             const url = signInLinkUrl(ctx.settings.publicBaseUrl, token, next);
             const email = renderEmail({
               subject: 'Your sign-in link to the staff console',
@@ -111,9 +114,12 @@ export function emailLinkProvider(deps: EmailLinkDeps): SignInProvider {
         try {
           const { fields, expiresAt } = verify(request.params.token, ctx.clock.now());
           const next = safeNext((request.query as { next?: unknown }).next);
+          const link = await ctx.db.consoleSignInLink.findUnique({ where: { id: hashNonce(fields[0] ?? '') }, select: { staffId: true, usedAt: true } });
+          if (!link) return refusedPage(request, reply, 'this sign-in link is not valid: ask for a new one on the sign-in page');
+          if (link.usedAt) return refusedPage(request, reply, USED);
           return renderPage(request, reply, 'sign-in/email-link-confirm', {
             title: 'Confirm sign-in',
-            staffId: fields[0],
+            staffId: link.staffId,
             token: request.params.token,
             next,
             validUntil: formatBankTime(expiresAt, bankTimeZone(deps.policy)),
@@ -127,19 +133,19 @@ export function emailLinkProvider(deps: EmailLinkDeps): SignInProvider {
       app.post<{ Params: { token: string } }>('/sign-in/email-link/:token', { config: { consolePublic: true } }, async (request, reply) => {
         reply.header('referrer-policy', 'no-referrer');
         const now = ctx.clock.now();
-        let staffId: string;
         let nonce: string;
         try {
-          const { fields } = verify(request.params.token, now);
-          [staffId = '', nonce = ''] = fields;
+          nonce = verify(request.params.token, now).fields[0] ?? '';
         } catch (err) {
           if (err instanceof SurveyLinkError) return refusedPage(request, reply, err);
           throw err;
         }
-        // Single use: the check and the mark are one statement.
-        const { count } = await ctx.db.consoleSignInLink.updateMany({ where: { id: hashNonce(nonce), staffId, usedAt: null, expiresAt: { gt: now } }, data: { usedAt: now } });
-        if (count !== 1) return refusedPage(request, reply, 'this sign-in link was used already (each link signs in once): ask for a new one on the sign-in page');
-        return ctx.complete(request, reply, staffId, 'email-link', (request.body as { next?: unknown } | undefined)?.next);
+        const link = await ctx.db.consoleSignInLink.findUnique({ where: { id: hashNonce(nonce) }, select: { staffId: true } });
+        if (!link) return refusedPage(request, reply, 'this sign-in link is not valid: ask for a new one on the sign-in page');
+        // Single use: the check and the mark are one statement (two clicks: one wins).
+        const { count } = await ctx.db.consoleSignInLink.updateMany({ where: { id: hashNonce(nonce), usedAt: null, expiresAt: { gt: now } }, data: { usedAt: now } });
+        if (count !== 1) return refusedPage(request, reply, USED);
+        return ctx.complete(request, reply, link.staffId, 'email-link', (request.body as { next?: unknown } | undefined)?.next);
       });
     },
   };

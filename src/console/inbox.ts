@@ -5,7 +5,7 @@
  *   - onboarding reviews waiting for the audit team (§2.3 step 3): src/reviews/list-pending.ts
  *     (GET /reviews/pending), for AUDITOR, SUPERVISOR and ADMIN;
  *   - my reminders that are due and not yet acknowledged (§5.2), from the reminder table (ids and a
- *     subject in codes, no customer data).
+ *     subject in codes, no customer data) — but not a reminder of a task listed: doing the task answers it.
  * Overdue first, then by deadline. Each item: the deadline in the bank's time zone with its
  * abbreviation, the time left on its own clock (§5.2 business time for an enterprise's feedback case
  * and the §2.3 review reminder, wall time otherwise), the customer by id only (the inbox reads no
@@ -193,7 +193,10 @@ async function collect(deps: ConsoleDeps, actor: Actor, kind: InboxKind | undefi
       orderBy: [{ escalatesAt: 'asc' }, { key: 'asc' }],
       take: INBOX_PAGE_SIZE,
     });
+    const listed = new Set(tasks.map((t) => t.id));
     for (const r of reminders) {
+      // A reminder of a task in the list is answered when the task is done: the task's row stands for it.
+      if (r.taskId && listed.has(r.taskId)) continue;
       const left = timeLeft(now, r.escalatesAt, 'WALL', timeZone);
       items.push({
         kind: 'REMINDER',

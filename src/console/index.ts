@@ -59,6 +59,7 @@ import { NotFoundError, ValidationError } from '../shared/errors';
 import { outageOf, RETRY_AFTER_SECONDS } from '../api/outage';
 import { secureCookie, type ConsoleSettings } from './config';
 import { renderPage, safeNext } from './page';
+import { formatDuration } from './format';
 import type { PrismaSessionStore } from './session-store';
 import { renderSignIn, type SignInContext, type SignInProvider, type SignInPageState } from './sign-in';
 
@@ -158,9 +159,9 @@ export function sessionCookieReader(store: PrismaSessionStore, ring: KeyRing, se
 }
 
 /** To the sign-in page, coming back to `next` afterwards (GET: this page; a POST: the page it came from). */
-function toSignIn(request: FastifyRequest, reply: FastifyReply): FastifyReply {
+function toSignIn(request: FastifyRequest, reply: FastifyReply, ended = false): FastifyReply {
   const back = request.method === 'GET' ? request.url : safeNext(request.headers.referer ? refererPath(request.headers.referer) : undefined);
-  const location = `${CONSOLE_PREFIX}/sign-in?next=${encodeURIComponent(safeNext(back))}`;
+  const location = `${CONSOLE_PREFIX}/sign-in?next=${encodeURIComponent(safeNext(back))}${ended ? '&ended=1' : ''}`;
   return reply.redirect(location, 303);
 }
 
@@ -213,7 +214,8 @@ export function consolePlugin(deps: ConsoleDeps, pages: readonly ConsolePage[]):
               // Signed in once, but the staff member is inactive now or the session outlived its maximum.
               await request.session.destroy();
             }
-            return toSignIn(request, reply);
+            // A cookie that no longer finds a session: it ended (idle, signed out elsewhere, expired).
+            return toSignIn(request, reply, request.cookies[CONSOLE_COOKIE] !== undefined);
           }
           request.actor = actor;
         }
@@ -247,11 +249,11 @@ export function consolePlugin(deps: ConsoleDeps, pages: readonly ConsolePage[]):
 
       app.get('/sign-in', { config: { consolePublic: true } }, async (request, reply) => {
         const signedOut = (request.query as { signedOut?: unknown }).signedOut === '1';
-        const ended = request.cookies[CONSOLE_COOKIE] !== undefined && !request.session.staffId;
+        const ended = (request.query as { ended?: unknown }).ended === '1';
         const notice = signedOut
           ? 'You have signed out.'
           : ended
-            ? `Your session has ended (signed out, or no activity for ${Math.round(settings.idleTimeoutMs / 60_000)} minutes). Sign in again.`
+            ? `Your session has ended (signed out, or no activity for ${formatDuration(settings.idleTimeoutMs)}). Sign in again.`
             : undefined;
         return renderSignIn(request, reply, deps.providers, notice ? { notice } : {});
       });

@@ -1,9 +1,11 @@
 /**
  * What a staff reminder and its escalation say (pure: the activities send what these return): a
  * text and an HTML part, times in the bank's time zone. Carries the reminder key, so the recipient
- * can acknowledge through the API.
+ * can acknowledge it: with `links`, a link to the reminder's page in the staff console (issue 12);
+ * without, the API call.
  */
 import { formatBankTime, renderEmail, type RenderedEmail } from '../mail/render';
+import type { ConsoleLinks } from '../console/links';
 
 export interface ReminderView {
   key: string;
@@ -19,7 +21,7 @@ export interface StaffView {
 export type { RenderedEmail };
 
 /** To the assignee at the due time. `timeZone`: the bank's (policy `onboarding.timeZone`). */
-export function reminderDueEmail(reminder: ReminderView, staff: StaffView, timeZone: string): RenderedEmail {
+export function reminderDueEmail(reminder: ReminderView, staff: StaffView, timeZone: string, links?: ConsoleLinks): RenderedEmail {
   return renderEmail({
     subject: `Reminder: ${reminder.subject}`,
     greeting: `Hello ${staff.name},`,
@@ -29,7 +31,9 @@ export function reminderDueEmail(reminder: ReminderView, staff: StaffView, timeZ
       ['Due', formatBankTime(reminder.dueAt, timeZone)],
       ['Reminder key', reminder.key],
     ],
-    action: { label: 'To acknowledge it', instruction: `POST /reminders/${encodeURIComponent(reminder.key)}/acknowledge` },
+    action: links
+      ? { label: 'Acknowledge it in the staff console', url: links.reminder(reminder.key) }
+      : { label: 'To acknowledge it', instruction: `POST /reminders/${encodeURIComponent(reminder.key)}/acknowledge` },
   });
 }
 
@@ -40,6 +44,7 @@ export function reminderEscalationEmail(
   contact: StaffView,
   escalateAfterMs: number,
   timeZone: string,
+  links?: ConsoleLinks,
 ): RenderedEmail {
   return renderEmail({
     subject: `Escalation: reminder not acknowledged: ${reminder.subject}`,
@@ -54,6 +59,7 @@ export function reminderEscalationEmail(
       ['Assigned to', `${assignee.name} <${assignee.email}>`],
       ['Reminder key', reminder.key],
     ],
+    ...(links ? { action: { label: 'Open the reminder in the staff console', url: links.reminder(reminder.key) } } : {}),
   });
 }
 

@@ -4,8 +4,9 @@
  */
 import { formatBankDate, formatBankTime, renderEmail, type RenderedEmail } from '../mail/render';
 import type { ReminderView, StaffView } from './emails';
+import type { ConsoleLinks } from '../console/links';
 
-export function secondReminderEmail(reminder: ReminderView & { escalatesAt: Date }, staff: StaffView, timeZone: string): RenderedEmail {
+export function secondReminderEmail(reminder: ReminderView & { escalatesAt: Date }, staff: StaffView, timeZone: string, links?: ConsoleLinks): RenderedEmail {
   return renderEmail({
     subject: `Second reminder: ${reminder.subject}`,
     greeting: `Hello ${staff.name},`,
@@ -18,11 +19,12 @@ export function secondReminderEmail(reminder: ReminderView & { escalatesAt: Date
       ['Escalated at', formatBankTime(reminder.escalatesAt, timeZone)],
       ['Reminder key', reminder.key],
     ],
+    ...(links ? { action: { label: 'Open the reminder in the staff console', url: links.reminder(reminder.key) } } : {}),
   });
 }
 
 /** One email listing the reminders due to `staff` on `date` (its local date, YYYY-MM-DD). */
-export function reminderDigestEmail(staff: StaffView, date: string, reminders: (ReminderView & { escalatesAt: Date })[], timeZone: string): RenderedEmail {
+export function reminderDigestEmail(staff: StaffView, date: string, reminders: (ReminderView & { escalatesAt: Date })[], timeZone: string, links?: ConsoleLinks): RenderedEmail {
   const day = formatBankDate(reminders[0]?.dueAt ?? new Date(`${date}T12:00:00Z`), timeZone);
   const n = reminders.length;
   return renderEmail({
@@ -32,6 +34,7 @@ export function reminderDigestEmail(staff: StaffView, date: string, reminders: (
       `${n === 1 ? 'This item falls' : `These ${n} items fall`} due today. Each one is escalated to your supervisor on its own if it is not done in time.`,
     ],
     items: reminders.map((r) => `${r.subject} — due ${formatBankTime(r.dueAt, timeZone)}, escalated ${formatBankTime(r.escalatesAt, timeZone)} (reminder ${r.key})`),
+    ...(links ? { action: { label: 'Open your reminders in the staff console', url: links.inbox({ kind: 'REMINDER' }) } } : {}),
     footer: 'One digest a day lists every reminder due to you that day (policy lifecycle.reviewDigest).',
   });
 }

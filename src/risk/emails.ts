@@ -3,6 +3,7 @@
  * ids and codes only (the customer is named by id; the reasons are the scorecard's plain words).
  */
 import { formatBankTime, renderEmail, type RenderedEmail } from '../mail/render';
+import type { ConsoleLinks } from '../console/links';
 
 export interface InvestigationFacts {
   customerId: string;
@@ -16,7 +17,7 @@ export interface InvestigationFacts {
 }
 
 /** To the risk officer who takes the investigation, and to the customer's relationship manager. */
-export function investigationOpenedEmail(staff: { name: string }, f: InvestigationFacts, role: 'RISK_OFFICER' | 'RELATIONSHIP_MANAGER', timeZone: string): RenderedEmail {
+export function investigationOpenedEmail(staff: { name: string }, f: InvestigationFacts, role: 'RISK_OFFICER' | 'RELATIONSHIP_MANAGER', timeZone: string, links?: ConsoleLinks): RenderedEmail {
   const ask =
     role === 'RISK_OFFICER'
       ? `Please investigate the cause and record a targeted mitigation plan (more collateral, a changed cooperation model) by ${formatBankTime(f.planDueAt, timeZone)}.`
@@ -34,6 +35,9 @@ export function investigationOpenedEmail(staff: { name: string }, f: Investigati
       ['Plan due', formatBankTime(f.planDueAt, timeZone)],
     ],
     items: f.reasons,
+    ...(links
+      ? { action: role === 'RISK_OFFICER' ? { label: 'Open the investigation in the staff console', url: links.inbox({ kind: 'RISK_INVESTIGATION' }) } : { label: 'Open the customer in the staff console', url: links.customer(f.customerId) } }
+      : {}),
     footer: 'High-risk products are restricted until the rating improves (§6.2). Record the cause analysis and the plan in the staff console or with `ccm risk investigation` / `ccm risk plan`.',
   });
 }

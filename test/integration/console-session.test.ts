@@ -160,6 +160,7 @@ describe('a session that ends', () => {
     await new Promise((r) => setTimeout(r, IDLE_MS + 300));
     const after = await b.request('GET', '/console');
     expect(after.status).toBe(303);
+    expect(after.headers.get('location')).toBe(`/console/sign-in?next=${encodeURIComponent('/console')}&ended=1`);
     const page = await b.get(after.headers.get('location')!);
     expect(page.text).toContain('Your session has ended');
     expect(page.text).not.toContain('Signed in as');
@@ -240,6 +241,7 @@ describe('the emailed one-time sign-in link', () => {
     const scanner = browser();
     const scanned = await scanner.get(path);
     expect(scanned.status).toBe(200);
+    expect(path.length).toBeLessThan(160);
     expect(scanned.text).toContain(`This link signs in ${auditor.id}`);
     expect(await db.consoleSignInLink.count({ where: { staffId: auditor.id, usedAt: { not: null } } })).toBe(0);
     expect((await scanner.request('GET', '/console')).status).toBe(303);
@@ -252,33 +254,36 @@ describe('the emailed one-time sign-in link', () => {
 
     const again = browser();
     const confirmAgain = await again.get(path);
-    const refused = await again.submit(confirmAgain, path, { next: '/console' });
+    expect(confirmAgain.status).toBe(409); // used: said at once
+    const refused = await again.submit(await again.get('/console/sign-in'), path, { next: '/console' });
     expect(refused.status).toBe(409);
     expect(refused.text).toContain('this sign-in link was used already');
     expect((await again.request('GET', '/console')).status).toBe(303);
   });
 
   test('forged and expired links are refused; an unknown address gets the same answer and no email', async () => {
-    const cs = await makeStaff('cs', ['CUSTOMER_SERVICE']);
+    await makeStaff('cs', ['CUSTOMER_SERVICE']); // a staff member exists: the answer for an unknown address is the same
     const b = browser();
     const nobody = `nobody-${unique('x')}@bank.test`;
     const answer = await requestLink(b, nobody);
     expect(answer.text).toContain('If that address belongs to a member of staff, a sign-in link is on its way');
     expect(stack.smtp.to(nobody)).toHaveLength(0); // sent before the answer when there is one to send
 
-    const expired = createSignedToken(SIGN_IN_LINK_PURPOSE, 'cs1', { fields: [cs.id, 'nonce123'], expiresAt: new Date(Date.now() - 1000) }, ring);
+    const expired = createSignedToken(SIGN_IN_LINK_PURPOSE, 'cs1', { fields: ['nonce123'], expiresAt: new Date(Date.now() - 1000) }, ring);
     const expiredPage = await b.get(`/console/sign-in/email-link/${expired}`);
     expect(expiredPage.status).toBe(410);
     expect(expiredPage.text).toContain('this sign-in link expired');
 
-    const good = createSignedToken(SIGN_IN_LINK_PURPOSE, 'cs1', { fields: [cs.id, 'nonce123'], expiresAt: new Date(Date.now() + 60_000) }, ring);
+    const good = createSignedToken(SIGN_IN_LINK_PURPOSE, 'cs1', { fields: ['nonce123'], expiresAt: new Date(Date.now() + 60_000) }, ring);
     const forged = `${good.split('.')[0]}.${'A'.repeat(43)}`;
     const forgedPage = await b.get(`/console/sign-in/email-link/${forged}`);
     expect(forgedPage.status).toBe(400);
     expect(forgedPage.text).toContain('not issued by the bank, or it was altered');
     // A genuine signature whose nonce was never issued signs nobody in either.
-    const confirm = await b.get(`/console/sign-in/email-link/${good}`);
-    const refused = await b.submit(confirm, `/console/sign-in/email-link/${good}`, { next: '/console' });
+    const unknown = await b.get(`/console/sign-in/email-link/${good}`);
+    expect(unknown.status).toBe(409);
+    expect(unknown.text).toContain('this sign-in link is not valid');
+    const refused = await b.submit(await b.get('/console/sign-in'), `/console/sign-in/email-link/${good}`, { next: '/console' });
     expect(refused.status).toBe(409);
     expect((await b.request('GET', '/console')).status).toBe(303);
   });

@@ -143,7 +143,7 @@ test('§5.2 the worker SIGKILLed in the middle of an escalation: after a new wor
   const escalations = [...ordinary.messages, ...holding.messages].filter((m) => m.subject === `Escalation: feedback case ${caseNo} missed its response deadline`);
   expect(escalations).toHaveLength(1);
   expect(escalations[0]!.to).toEqual([head.email]);
-  expect(escalations[0]!.text).toContain(`https://care.bank.test/feedback/${caseNo}`);
+  expect(escalations[0]!.text).toContain(`https://care.bank.test/console/feedback/${caseNo}`); // the case's console page (issue 12)
   const state = await handle.query(caseStateQuery);
   expect(state.escalationLevel).toBe(1);
   expect(await db.feedbackEvent.count({ where: { caseNo, kind: 'ESCALATED' } })).toBe(1);
