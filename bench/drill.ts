@@ -1544,7 +1544,11 @@ async function temporalRestartTimers(s: Stack): Promise<DrillResult> {
   else notes.push(`emails settled ${((settledAt - upAt) / 1000).toFixed(0)} s after the restart`);
   const mail = tally(s.smtp.delivered, expectedMail, classify);
   const byKind = (p: string) => `${mail.expected === 0 ? 0 : [...expectedMail].filter((id) => id.startsWith(p)).length - mail.lostIds.filter((id) => id.startsWith(p)).length}`;
-  notes.push(`delivered: ${byKind('esc:')} of ${caseNos.length} escalations, ${byKind('rev:')} of ${customerIds.length} review reminders in digests`);
+  const lastOf = (p: string) => {
+    const at = s.smtp.delivered.filter((m) => [classify(m) ?? []].flat().some((id) => id.startsWith(p) && expectedMail.has(id))).map((m) => m.deliveredAt);
+    return at.length ? `the last ${((Math.max(...at) - upAt) / 1000).toFixed(0)} s after the restart` : 'none';
+  };
+  notes.push(`delivered: ${byKind('esc:')} of ${caseNos.length} escalations (${lastOf('esc:')}), ${byKind('rev:')} of ${customerIds.length} review reminders in digests (${lastOf('rev:')}; digests wait ${DIGEST_DELAY} after the due minute)`);
   const scored = await scoredOnce(s, run.runId, approved, outcome, notes);
   await reviewNotes(s, customerIds, managers, notes);
   const a = await drillOrphans(s, caseNos.map(feedbackWorkflowId), before.feedback, notes, FEEDBACK);
