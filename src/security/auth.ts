@@ -6,7 +6,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { Db } from '../db/client';
-import type { StaffRole } from '../db/generated/client';
+import type { ApiKey, StaffRole } from '../db/generated/client';
 import { NotFoundError } from '../shared/errors';
 
 export interface Actor {
@@ -68,7 +68,7 @@ export async function authenticateKey(db: Db, authorization: string | undefined,
   if (!authorization) throw new AuthenticationError('missing Authorization header (Bearer API key)');
   const match = /^Bearer\s+(\S+)$/i.exec(authorization.trim());
   if (!match?.[1]?.startsWith(KEY_PREFIX)) throw new AuthenticationError('Authorization must be "Bearer ccm_…"');
-  const row = await db.apiKey.findUnique({ where: { keyHash: hashApiKey(match[1]) }, include: { staff: true } });
+  const row = await findKeyByHash(db, hashApiKey(match[1]));
   if (!row) throw new AuthenticationError('unknown API key');
   if (row.revokedAt) {
     throw new AuthenticationError(`API key ${row.id} was revoked at ${row.revokedAt.toISOString()}${row.revokedBy ? ` by ${row.revokedBy}` : ''}: ask an ADMIN for a new key`);
@@ -87,6 +87,19 @@ export async function authenticateKey(db: Db, authorization: string | undefined,
 /** The actor behind an Authorization header value (see authenticateKey). */
 export async function authenticate(db: Db, authorization: string | undefined, now: Date): Promise<Actor> {
   return (await authenticateKey(db, authorization, now)).actor;
+}
+
+/**
+ * The key with its staff member's active flag and roles, or null: one SQL query (issue 12: every
+ * request authenticates; Prisma's include of the staff member cost a second query).
+ */
+async function findKeyByHash(db: Db, keyHash: string): Promise<(ApiKey & { staff: { active: boolean; roles: StaffRole[] } }) | null> {
+  const [found] = await db.$queryRaw<(ApiKey & { staffActive: boolean; staffRoles: StaffRole[] })[]>`
+    SELECT k.*, s.active AS "staffActive", s.roles::text[] AS "staffRoles"
+      FROM "ApiKey" k JOIN "StaffMember" s ON s.id = k."staffId" WHERE k."keyHash" = ${keyHash}`;
+  if (!found) return null;
+  const { staffActive, staffRoles, ...key } = found;
+  return { ...key, staff: { active: staffActive, roles: staffRoles } };
 }
 
 /** Throws ForbiddenError unless the actor holds one of `roles`. */
