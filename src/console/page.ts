@@ -85,7 +85,8 @@ export async function renderPage(request: FastifyRequest, reply: FastifyReply, v
     actor: request.actor ?? null,
     csrfToken: request.session ? reply.generateCsrf() : '',
     flash: messages,
-    path: request.url,
+    // Where the page's forms come back to: this page, or for a form shown again after a refused POST the page it was on.
+    path: typeof data.path === 'string' ? data.path : request.method === 'POST' ? safeNext((request.body as { next?: unknown } | undefined)?.next) : request.url,
     fieldErrors: (data.fieldErrors as Record<string, string> | undefined) ?? {},
     values: (data.values as Record<string, unknown> | undefined) ?? {},
   });
