@@ -12,7 +12,10 @@
  *      managed by one of 50 relationship managers, open tasks for the inbox, one staff member
  *      (CUSTOMER_SERVICE, sees every customer) with an API key; then VACUUM ANALYZE.
  *   2. The API in its own process (src/api/main.ts, as `npm run api`), with the default log level.
- *      No Temporal (TEMPORAL_ADDRESS points at a closed port: reads never need it) and no SMTP.
+ *      No Temporal (TEMPORAL_ADDRESS points at a closed port: reads never need it) and no SMTP. The
+ *      policy is the default but for `security.rateLimits.perApiKey` (POLICY_FILE): a load generator
+ *      is not a person, and the per-key limit would answer it 429 within seconds. The limiter still
+ *      counts every request.
  *   3. Per endpoint: a warm-up, then autocannon with `--connections` for `--duration` seconds (the
  *      customer page asks for a random customer each time) → requests/s, p50, p99; every answer 200.
  *   4. Raw, per endpoint: pgbench (-M extended, the pg driver's protocol; 2 threads) with the same
@@ -32,6 +35,7 @@ import { parseArgs } from 'node:util';
 import pg from 'pg';
 import autocannon from 'autocannon';
 import { hashApiKey } from '../src/security/auth';
+import { DEFAULT_POLICY } from '../src/policy/policy';
 import { CUSTOMER_VIEW_SELECT } from '../src/customers/customer-rows';
 import { createScratchDatabase, cpuSecondsOf, cpuSecondsOfAll, DEFAULT_ADMIN_URL, pct, sleep, spawnEntry } from './support';
 
@@ -266,9 +270,13 @@ async function main(): Promise<void> {
     const t0 = performance.now();
     await seed(database.url);
     log(`seeded in ${fmt((performance.now() - t0) / 1000)} s`);
+    const policyFile = path.join(scratch, 'policy.json');
+    const unlimited = { max: 1_000_000_000, window: 'PT1M' };
+    writeFileSync(policyFile, JSON.stringify({ ...DEFAULT_POLICY, security: { ...DEFAULT_POLICY.security, rateLimits: { ...DEFAULT_POLICY.security.rateLimits, perApiKey: unlimited } } }));
     child = spawnEntry(
       'src/api/main.ts',
       {
+        POLICY_FILE: policyFile,
         DATABASE_URL: database.url,
         TEMPORAL_ADDRESS: `127.0.0.1:${await closedPort()}`,
         SMTP_URL: `smtp://127.0.0.1:${await closedPort()}`,
