@@ -1,5 +1,5 @@
 /**
- * npm run bench:feedback [-- --cases 10000 --spread-seconds 120 --lead-seconds 180 --concurrency 32 --raw <cases> --raw-starts 2000 --handlers 50 --pilot 200 --cache <n> --with-portfolio <customers> --portfolio-lead-seconds 2]
+ * npm run bench:feedback [-- --cases 10000 --spread-seconds 120 --lead-seconds 180 --concurrency 32 --raw <cases> --raw-starts 2000 --handlers 50 --pilot 200 --cache <n> --with-portfolio <customers> --portfolio-lead-seconds 2 --workers 1]
  *
  * §5.2 feedback cases at scale (issue 9, "Benchmark"), on a Temporal dev server with the production
  * worker (`src/worker/main.ts`) in its own process, next to raw references measured in the same run:
@@ -114,6 +114,8 @@ const { values } = parseArgs({
     'portfolio-lead-seconds': { type: 'string', default: '2' },
     /** The risk queue polled by the cases' worker process too (WORKER_QUEUES=main,risk) instead of a second process (WORKER_QUEUES=risk). */
     'risk-in-process': { type: 'boolean', default: false },
+    /** Worker processes polling the cases' task queue (issue 13, the scaling note): 1 is production's layout; more share the queue. */
+    workers: { type: 'string', default: '1' },
     'admin-url': { type: 'string', default: DEFAULT_ADMIN_URL },
   },
 });
@@ -128,6 +130,8 @@ const PILOT = Number(values.pilot);
 const PORTFOLIO = Number(values['with-portfolio']);
 const PORTFOLIO_LEAD_MS = Number(values['portfolio-lead-seconds']) * 1000;
 const RISK_IN_PROCESS = values['risk-in-process'] === true;
+const WORKERS = Number(values.workers);
+if (!Number.isInteger(WORKERS) || WORKERS < 1 || WORKERS > 8) throw new Error(`--workers: a whole number of worker processes from 1 to 8, not ${JSON.stringify(values.workers)}`);
 if (RISK_IN_PROCESS && !PORTFOLIO) throw new Error('--risk-in-process needs --with-portfolio');
 /** The production layout (docker-compose): the portfolio pages in their own worker process. */
 const RISK_PROCESS = PORTFOLIO > 0 && !RISK_IN_PROCESS;
@@ -183,6 +187,8 @@ async function main(): Promise<void> {
   const db = PORTFOLIO ? createDb({ url: database.url, max: 1 }) : undefined;
   let worker: RunningWorker | undefined;
   let riskWorker: RunningWorker | undefined;
+  /** Workers 2…N of --workers: the same entry and queue, WORKER_QUEUES=main. */
+  const moreWorkers: RunningWorker[] = [];
   let rawWorker: RunningWorker | undefined;
   const interrupted = new Promise<never>((_, reject) => {
     for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => reject(new Error(`${signal}: stopped; cleaning up`)));
@@ -216,6 +222,22 @@ async function main(): Promise<void> {
         POLICY_FILE: policyFile,
         WORKER_MAX_CACHED_WORKFLOWS: String(CACHE),
       });
+      for (let i = 1; i < WORKERS; i++) {
+        moreWorkers.push(
+          await startWorker(temporal, taskQueue, {
+            TEMPORAL_ADDRESS: server.address,
+            DATABASE_URL: database.url,
+            SMTP_URL: sink.url,
+            TASK_QUEUE: taskQueue,
+            RISK_TASK_QUEUE: riskQueue,
+            WORKER_QUEUES: 'main',
+            MAIL_FROM: 'bench@bank.test',
+            LOG_LEVEL: 'warn',
+            POLICY_FILE: policyFile,
+            WORKER_MAX_CACHED_WORKFLOWS: String(CACHE),
+          }),
+        );
+      }
       if (RISK_PROCESS) {
         riskWorker = await startWorker(temporal, null, {
           TEMPORAL_ADDRESS: server.address,
@@ -232,7 +254,7 @@ async function main(): Promise<void> {
       if (PORTFOLIO) await waitForActivityPoller(temporal, riskQueue, (riskWorker ?? worker).pid);
       rawWorker = await startRawWorker(server.address, rawQueue);
       await waitForPoller(temporal, rawQueue, process.pid);
-      const sample = () => cpuSample(worker!.pid, server.pid, riskWorker?.pid);
+      const sample = () => cpuSample([worker!.pid, ...moreWorkers.map((w) => w.pid)], server.pid, riskWorker?.pid);
 
       const cpuRaw0 = sample();
       const rawBefore = await rawStartRate(temporal, { count: RAW_STARTS, concurrency: C, label: 'before' });
@@ -413,7 +435,7 @@ async function main(): Promise<void> {
 
       console.log('');
       console.log(
-        `bench:feedback — ${N} INDIVIDUAL cases (non-customers) in one department (${HANDLERS} handlers), deadlines over ${SPREAD_MS / 1000} s from ${new Date(windowAt).toISOString()}; ${M} raw timers over the same window; concurrency ${C}, sticky cache ${CACHE}, policy ${policy.version} (reminderFractions [])`,
+        `bench:feedback — ${N} INDIVIDUAL cases (non-customers) in one department (${HANDLERS} handlers), deadlines over ${SPREAD_MS / 1000} s from ${new Date(windowAt).toISOString()}; ${M} raw timers over the same window; concurrency ${C}, sticky cache ${CACHE}, ${WORKERS} worker process${WORKERS > 1 ? 'es' : ''} on the cases' queue, policy ${policy.version} (reminderFractions [])`,
       );
       console.log('');
       console.log('| figure | measured | reference | ratio | target |');
@@ -457,7 +479,9 @@ async function main(): Promise<void> {
       console.log(
         `window: every escalation received ${fmt(window.emailsDoneAt === undefined ? NaN : (window.emailsDoneAt - caseDue(N - 1)) / 1000)} s after the last deadline, every sleeper closed ${fmt(window.rawDoneAt === undefined ? NaN : (window.rawDoneAt - rawDue(M - 1)) / 1000)} s after its last${rawOpen ? `; ${rawOpen} sleepers not completed` : ''}${window.stalled ? '; stopped waiting: no progress for 60 s' : ''}`,
       );
-      const failed = [...(worker.failures ?? new Map<string, number>()).entries()];
+      const failures = new Map<string, number>();
+      for (const w of [worker, ...moreWorkers]) for (const [k, v] of w.failures ?? []) failures.set(k, (failures.get(k) ?? 0) + v);
+      const failed = [...failures.entries()];
       console.log(`activity attempts that failed and were retried (worker log): ${failed.length ? failed.map(([k, v]) => `${k} ${v}`).join(', ') : 'none'}`);
       console.log(`raw sleepers started at ${fmt(M / sleeperSeconds)}/s; the starts ended ${fmt((windowAt - startsEndedAt) / 1000, 0)} s before the first deadline`);
       console.log('');
@@ -477,6 +501,7 @@ async function main(): Promise<void> {
     })()]);
   } finally {
     await worker?.stop();
+    for (const w of moreWorkers) await w.stop();
     await riskWorker?.stop();
     await rawWorker?.stop();
     await db?.$disconnect();
@@ -801,10 +826,11 @@ async function watchWindow(client: Client, mailDir: string, rawQueue: string, ba
   }
 }
 
-function cpuSample(workerPid: number, temporalPid: number, riskWorkerPid?: number): CpuSample {
+/** CPU seconds so far; `worker` is the sum over the cases' worker processes (--workers). */
+function cpuSample(workerPids: number[], temporalPid: number, riskWorkerPid?: number): CpuSample {
   const usage = process.cpuUsage();
   return {
-    worker: cpuSecondsOf(workerPid),
+    worker: workerPids.reduce((sum, pid) => sum + cpuSecondsOf(pid), 0),
     ...(riskWorkerPid !== undefined ? { riskWorker: cpuSecondsOf(riskWorkerPid) } : {}),
     temporal: cpuSecondsOf(temporalPid),
     postgres: cpuSecondsOfAll('postgres'),

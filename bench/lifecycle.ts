@@ -1,5 +1,5 @@
 /**
- * npm run bench:lifecycle [-- --customers 100000 --burst 10000 --concurrency 32 --raw 2000 --managers 200 --cache 250 --digest-delay PT1M --idle-seconds 60]
+ * npm run bench:lifecycle [-- --customers 100000 --burst 10000 --concurrency 32 --raw 2000 --managers 200 --cache 250 --digest-delay PT1M --idle-seconds 60 --workers 1]
  *
  * The customer lifecycle (`customer-<id>`, workflows/lifecycle/) at scale, on a Temporal dev server
  * with the production worker (`src/worker/main.ts`) in its own process, next to the raw rate of
@@ -82,6 +82,8 @@ const { values } = parseArgs({
     'idle-seconds': { type: 'string', default: '60' },
     /** The bench policy's lifecycle.digestDelay: the digest waits this long after the due minute. */
     'digest-delay': { type: 'string', default: 'PT1M' },
+    /** Worker processes on the task queue (issue 13, the scaling note); the memory figure is the first one's. */
+    workers: { type: 'string', default: '1' },
     'admin-url': { type: 'string', default: DEFAULT_ADMIN_URL },
   },
 });
@@ -94,9 +96,10 @@ const SUPERVISORS = Number(values.supervisors);
 const ENTERPRISE_EVERY = Number(values['enterprise-every']);
 const DIGEST_DELAY = values['digest-delay'];
 const IDLE_MS = Number(values['idle-seconds']) * 1000;
+const WORKERS = Number(values.workers);
 const DIGEST_DELAY_MS = parseDurationMs(DIGEST_DELAY) ?? 0;
 const CACHE = loadConfig({ WORKER_MAX_CACHED_WORKFLOWS: values.cache }).WORKER_MAX_CACHED_WORKFLOWS;
-for (const [name, v, min] of [['--customers', N, 1], ['--burst', M, 0], ['--concurrency', C, 1], ['--raw', RAW, 1], ['--managers', MANAGERS, 1], ['--supervisors', SUPERVISORS, 1], ['--enterprise-every', ENTERPRISE_EVERY, 1]] as const) {
+for (const [name, v, min] of [['--customers', N, 1], ['--burst', M, 0], ['--concurrency', C, 1], ['--raw', RAW, 1], ['--managers', MANAGERS, 1], ['--supervisors', SUPERVISORS, 1], ['--enterprise-every', ENTERPRISE_EVERY, 1], ['--workers', WORKERS, 1]] as const) {
   if (!Number.isSafeInteger(v) || v < min) throw new Error(`${name} must be a whole number ≥ ${min}, got ${v}`);
 }
 if (M > N) throw new Error(`--burst (${M}) may not exceed --customers (${N})`);
@@ -163,9 +166,9 @@ async function main(): Promise<void> {
       worker = await startWorker(temporal, taskQueue, workerEnv(policyFile1));
 
       const baseline = memoryOf(worker.pid);
-      const cpuRaw0 = cpuSample(worker.pid, server.pid);
+      const cpuRaw0 = cpuSample(worker.pids, server.pid);
       const rawBefore = await rawStartRate(temporal, { count: RAW, concurrency: C, label: 'before' });
-      const cpuRaw1 = cpuSample(worker.pid, server.pid);
+      const cpuRaw1 = cpuSample(worker.pids, server.pid);
       log(`raw before: ${fmt(rawBefore)} starts/s; worker polling, no workflow yet: RSS ${fmt(baseline.rssMiB, 0)} MiB`);
 
       const seeded = performance.now();
@@ -173,9 +176,9 @@ async function main(): Promise<void> {
       log(`${N} APPROVED customers written in ${fmt((performance.now() - seeded) / 1000)} s`);
 
       // ── 1a. The N − M customers without a due review: started under the first worker. ──
-      const cpu0 = cpuSample(worker.pid, server.pid);
+      const cpu0 = cpuSample(worker.pids, server.pid);
       const first = await startLifecycles(sql, temporal, taskQueue, M, N, () => undefined);
-      const cpu1 = cpuSample(worker.pid, server.pid);
+      const cpu1 = cpuSample(worker.pids, server.pid);
       log(`${N - M} lifecycles in ${fmt(first.seconds)} s (${fmt((N - M) / Math.max(first.seconds, 1e-9))}/s)`);
       const memory1 = await idleMemory(worker.pid);
       log(`worker 1 idle with ${N - M} lifecycles: RSS ${fmt(memory1.rssMiB, 0)} MiB (peak ${fmt(memory1.peakMiB, 0)} MiB)`);
@@ -208,9 +211,9 @@ async function main(): Promise<void> {
         worker = await startWorker(temporal, taskQueue, workerEnv(policyFile2));
 
         // ── 1b. The M burst customers, with their backfilled last review. ──
-        cpu2 = cpuSample(worker.pid, server.pid);
+        cpu2 = cpuSample(worker.pids, server.pid);
         second = await startLifecycles(sql, temporal, taskQueue, 0, M, (i) => lastReviewAt[typeOf(i)]);
-        cpu3 = cpuSample(worker.pid, server.pid);
+        cpu3 = cpuSample(worker.pids, server.pid);
         log(`${M} burst lifecycles in ${fmt(second.seconds)} s`);
 
         // ── 2. Idle: every lifecycle sleeps on its timer. ──
@@ -226,9 +229,9 @@ async function main(): Promise<void> {
         // ── 3. The due burst. ──
         log(`waiting ${fmt(toGo / 1000, 0)} s for the due minute`);
         await sleep(due.at.getTime() - Date.now());
-        const cpu4 = cpuSample(worker.pid, server.pid);
+        const cpu4 = cpuSample(worker.pids, server.pid);
         const measured = await measureBurst(sql, due.at);
-        const cpu5 = cpuSample(worker.pid, server.pid);
+        const cpu5 = cpuSample(worker.pids, server.pid);
         burst = { ...measured, cpu: [cpu4, cpu5], work: await temporalWork(temporal, sql), received: (await sink.list()).length };
       }
       const startSeconds = first.seconds + second.seconds;
@@ -237,16 +240,16 @@ async function main(): Promise<void> {
       const other = await count(sql, `SELECT count(*) FROM "Task" WHERE kind <> 'PERIODIC_REVIEW'`);
       const contacts = await count(sql, `SELECT count(*) FROM "ContactEvent"`);
 
-      const cpuRaw2 = cpuSample(worker.pid, server.pid);
+      const cpuRaw2 = cpuSample(worker.pids, server.pid);
       const rawAfter = await rawStartRate(temporal, { count: RAW, concurrency: C, label: 'after' });
-      const cpuRaw3 = cpuSample(worker.pid, server.pid);
+      const cpuRaw3 = cpuSample(worker.pids, server.pid);
       const rawRate = (rawBefore + rawAfter) / 2;
       const rawCell = `${fmt(rawRate)} (${fmt(rawBefore)} / ${fmt(rawAfter)})`;
       const rss = M > 0 ? memory2 : memory1;
       const peak = Math.max(memory1.rssMiB, memory2.rssMiB);
 
       console.log('');
-      console.log(`bench:lifecycle — ${N} customers (${N - Math.floor(N / ENTERPRISE_EVERY)} individuals, ${Math.floor(N / ENTERPRISE_EVERY)} enterprises), burst ${M}, ${MANAGERS} managers, concurrency ${C}, sticky cache ${CACHE}, digest delay ${DIGEST_DELAY}`);
+      console.log(`bench:lifecycle — ${N} customers (${N - Math.floor(N / ENTERPRISE_EVERY)} individuals, ${Math.floor(N / ENTERPRISE_EVERY)} enterprises), burst ${M}, ${MANAGERS} managers, concurrency ${C}, sticky cache ${CACHE}, digest delay ${DIGEST_DELAY}, ${WORKERS} worker process${WORKERS > 1 ? 'es' : ''}`);
       console.log('');
       console.log('| figure | measured | raw starts/s: mean (before / after) | ratio | target |');
       console.log('|---|---|---|---|---|');
@@ -304,12 +307,28 @@ interface Burst {
 }
 
 interface RunningWorker {
+  /** The first process's pid (its memory is the figure). */
   pid: number;
+  /** Every process's pid (--workers): CPU is their sum. */
+  pids: number[];
   stop(): Promise<void>;
 }
 
-/** The production worker in its own process; resolves once it polls `taskQueue` (its workflows bundled). */
+/** `--workers` processes of the production worker on `taskQueue`; resolves once every one polls it. */
 async function startWorker(temporal: Client, taskQueue: string, env: NodeJS.ProcessEnv): Promise<RunningWorker> {
+  const started: RunningWorker[] = [];
+  for (let i = 0; i < WORKERS; i++) started.push(await startWorkerProcess(temporal, taskQueue, env));
+  return {
+    pid: started[0]!.pid,
+    pids: started.map((w) => w.pid),
+    stop: async () => {
+      await Promise.all(started.map((w) => w.stop()));
+    },
+  };
+}
+
+/** The production worker in its own process; resolves once it polls `taskQueue` (its workflows bundled). */
+async function startWorkerProcess(temporal: Client, taskQueue: string, env: NodeJS.ProcessEnv): Promise<RunningWorker> {
   const child: ChildProcess = spawnEntry('src/worker/main.ts', env);
   child.stdout?.resume();
   child.stderr?.on('data', (d: Buffer) => process.stderr.write(d));
@@ -317,6 +336,7 @@ async function startWorker(temporal: Client, taskQueue: string, env: NodeJS.Proc
   await waitForPoller(temporal, taskQueue, child.pid ?? -1, { alive: () => child.exitCode === null });
   return {
     pid: child.pid ?? -1,
+    pids: [child.pid ?? -1],
     stop: async () => {
       if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill('SIGTERM');
@@ -559,10 +579,11 @@ async function temporalWork(temporal: Client, sql: pg.Pool): Promise<string> {
   );
 }
 
-function cpuSample(workerPid: number, temporalPid: number): CpuSample {
+/** CPU seconds so far; `worker` is the sum over the worker processes (--workers). */
+function cpuSample(workerPids: number[], temporalPid: number): CpuSample {
   const usage = process.cpuUsage();
   return {
-    worker: cpuSecondsOf(workerPid),
+    worker: workerPids.reduce((sum, pid) => sum + cpuSecondsOf(pid), 0),
     temporal: cpuSecondsOf(temporalPid),
     postgres: cpuSecondsOfAll('postgres'),
     bench: (usage.user + usage.system) / 1e6,
