@@ -34,7 +34,8 @@ export async function insertStaff(sql: pg.Pool, staff: { id: string; name: strin
 
 /**
  * A department whose head is `head` and whose `handlers` handle feedback (the cases are spread over
- * them), and `executive` on duty for three days (the ladder's step after the head, §5.2).
+ * them), and `executive` on duty for three days (the ladder's step after the head, §5.2) unless
+ * an executive is on duty already.
  */
 export async function seedFeedbackDepartment(sql: pg.Pool, o: { code: string; head: string; executive: string; handlers: string[] }): Promise<void> {
   await insertStaff(sql, [
@@ -48,8 +49,11 @@ export async function seedFeedbackDepartment(sql: pg.Pool, o: { code: string; he
      SELECT $1, id, handles, now() FROM unnest($2::text[], $3::boolean[]) AS m(id, handles)`,
     [o.code, [o.head, ...o.handlers], [false, ...o.handlers.map(() => true)]],
   );
+  // One executive on duty at a time (the table's rule): another drill's keeps the duty if it has it.
   await sql.query(
-    `INSERT INTO "ExecutiveOnDutyShift" (id, "staffId", "startsAt", "endsAt", "createdByStaffId") VALUES (gen_random_uuid(), $1, now() - interval '1 hour', now() + interval '3 days', $1)`,
+    `INSERT INTO "ExecutiveOnDutyShift" (id, "staffId", "startsAt", "endsAt", "createdByStaffId")
+     SELECT gen_random_uuid(), $1, now() - interval '1 hour', now() + interval '3 days', $1
+      WHERE NOT EXISTS (SELECT 1 FROM "ExecutiveOnDutyShift" WHERE "endsAt" > now() - interval '1 hour')`,
     [o.executive],
   );
 }

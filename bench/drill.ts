@@ -1216,7 +1216,7 @@ async function openFeedbackCases(s: Stack, drill: DrillName, o: { count: number;
 
 /**
  * The drill policy with reviews due in the whole bank-local minute at least `leadMs` ahead, adopted by
- * the worker: POLICY_FILE rewritten and the worker replaced gracefully (SIGTERM), as a deploy would —
+ * the workers: POLICY_FILE rewritten and both workers replaced gracefully (SIGTERM), as a deploy would —
  * a worker reads its policy at start-up.
  */
 async function adoptDueMinute(s: Stack, leadMs: number): Promise<{ at: Date; date: string; localTime: string }> {
@@ -1225,9 +1225,15 @@ async function adoptDueMinute(s: Stack, leadMs: number): Promise<{ at: Date; dat
   s.policy = drillPolicy(due.localTime);
   writeFileSync(s.policyFile, JSON.stringify(s.policy));
   const t = Date.now();
-  await s.worker.kill('SIGTERM');
-  await s.worker.start();
-  say(`policy ${s.policy.version}: reviews due at ${due.localTime} ${tz} (${due.at.toISOString()}); worker ${s.worker.pid} polls after ${((Date.now() - t) / 1000).toFixed(1)} s`);
+  // Both workers, as a deploy would: a risk worker still on the old version would fail a later run's
+  // pages once restarted ("the run began with … neither deployed nor adopted", activities/risk-portfolio.ts).
+  await Promise.all(
+    [s.worker, s.riskWorker].map(async (w) => {
+      await w.kill('SIGTERM');
+      await w.start();
+    }),
+  );
+  say(`policy ${s.policy.version}: reviews due at ${due.localTime} ${tz} (${due.at.toISOString()}); workers ${s.worker.pid}, ${s.riskWorker.pid} poll after ${((Date.now() - t) / 1000).toFixed(1)} s`);
   return due;
 }
 
