@@ -26,12 +26,12 @@
  * write them, their workflows started as production starts them:
  *   escalation-kill   §5.2 feedback cases whose response deadlines fall due within seconds of each
  *                     other (the drill policy has no reminders: the first step is the department head
- *                     at the deadline); the worker SIGKILLed a third into the burst and again once its
- *                     successor has sent an escalation: one head escalation email per case
+ *                     at the deadline); the worker SIGKILLed a third into the burst and again while its
+ *                     successor's first escalation is on its way: one head escalation email per case
  *   review-kill       customer lifecycles whose periodic reviews (§3.2) fall due in the same bank-local
  *                     minute (the drill policy's lifecycle.reviewDueLocalTime, digestDelay PT10S); the
- *                     worker SIGKILLed once a third of the review tasks exist and again when the first
- *                     digest arrives: each review reminder listed in exactly one delivered digest
+ *                     worker SIGKILLed once a third of the review tasks exist and again while the first
+ *                     digests are on their way: each review reminder listed in exactly one delivered digest
  *   portfolio-kill    a §6 QUARTERLY portfolio run (its pages on RISK_TASK_QUEUE, polled by a risk-only
  *                     worker process, WORKER_QUEUES=risk, as in production): the risk worker SIGKILLed a
  *                     quarter of the way in, the main worker (the run's workflow) past half-way: every
@@ -41,6 +41,7 @@
  *                     and escalation emailed once, every customer scored once
  * For these the email columns count what each must deliver exactly once: escalation emails, review
  * reminders in delivered digests, and (portfolio) customers' assessments for the run (RiskAssessment rows).
+ * Their worker kills never fall between the mail server's 250 and the SENT row (killAmidSends).
  *
  * Per drill it prints requests, 2xx/4xx/5xx (5xx outside the outage window: requests that neither
  * overlapped an outage nor ended within SETTLE_MS after it), requests without an answer (network
