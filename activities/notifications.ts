@@ -69,8 +69,11 @@ const HEARTBEAT_EVERY_MS = 1_000;
 function claimant(): { claimedBy: string; attempt: number; heartbeat: () => void } {
   try {
     const ctx = Context.current();
-    const { workflowExecution, activityId, attempt } = ctx.info;
-    return { claimedBy: `${workflowExecution?.workflowId ?? "standalone"}/${activityId}`, attempt, heartbeat: () => ctx.heartbeat() };
+    const { workflowExecution, activityId, attempt, isLocal } = ctx.info;
+    // A local activity cannot heartbeat (the server does not know it; core logs "Activity heartbeat
+    // failed: UnknownActivity" for each beat): a worker killed mid-send is noticed by the workflow
+    // task's timeout instead (workflows/activity-options.ts LOCAL_EMAIL).
+    return { claimedBy: `${workflowExecution?.workflowId ?? "standalone"}/${activityId}`, attempt, heartbeat: isLocal ? () => undefined : () => ctx.heartbeat() };
   } catch {
     return { claimedBy: `direct/${randomUUID()}`, attempt: 1, heartbeat: () => undefined };
   }
