@@ -60,6 +60,7 @@ import { outageOf, RETRY_AFTER_SECONDS } from '../api/outage';
 import { secureCookie, type ConsoleSettings } from './config';
 import { renderPage, safeNext } from './page';
 import { formatDuration } from './format';
+import { inboxCounts } from './inbox';
 import type { PrismaSessionStore } from './session-store';
 import { renderSignIn, type SignInContext, type SignInProvider, type SignInPageState } from './sign-in';
 
@@ -180,6 +181,15 @@ export function consolePlugin(deps: ConsoleDeps, pages: readonly ConsolePage[]):
     const { settings } = deps;
     // Assets outside the session's scope: no session read or write for a stylesheet.
     await root.register(fastifyStatic, { root: ASSETS_DIR, prefix: '/assets/', index: false, cacheControl: true, maxAge: '1h' });
+    // The live counts (console.js polls them every 30 s) are read outside the session's scope too:
+    // the session is read, never saved, so an open tab polling does not keep an idle session alive.
+    const readActor = sessionCookieReader(deps.store, deps.ring, settings, deps.clock);
+    root.get('/inbox/counts', { config: { consolePublic: true } }, async (request, reply) => {
+      reply.header('cache-control', 'no-store');
+      const actor = await readActor(request);
+      if (!actor) return reply.code(401).send({ error: 'unauthenticated', message: 'sign in to the console' });
+      return reply.send(await inboxCounts(deps, actor));
+    });
     await root.register(async (app) => {
       // Forms: every console POST takes application/x-www-form-urlencoded (src/api/body.ts lets a form
       // through only on routes with `acceptsForm`).

@@ -116,7 +116,7 @@ test('a form without its CSRF token is refused (403) and writes nothing; the sam
   await db.task.create({ data: { id: taskId, kind: 'CUSTOMER_CONTACT', subject: 'phone check', assigneeStaffId: cs.id, dueAt: new Date(Date.now() + 86_400_000), workflowId: 'test', policyVersion: policy.version } });
   const b = browser();
   const inbox = await b.signIn(cs.key);
-  expect(inbox.text).toContain('Customer contact (§5.1)');
+  expect(inbox.html).toContain(`id="item-CUSTOMER_CONTACT-${taskId.replace(/[^A-Za-z0-9_-]/g, '-')}"`);
 
   const forged = await b.request('POST', `/console/act/contact/${encodeURIComponent(taskId)}`, { outcome: 'REACHED', next: '/console' });
   expect(forged.status).toBe(403);
@@ -147,7 +147,7 @@ describe('a session that ends', () => {
     await shortApi?.close();
   });
 
-  test('idle past the idle timeout: the next page is the sign-in page, saying why', async () => {
+  test('idle past the idle timeout (polling the live counts is not activity): the next page is the sign-in page, saying why', async () => {
     const cs = await makeStaff('cs', ['CUSTOMER_SERVICE']);
     const b = new ConsoleBrowser(shortUrl);
     await b.signIn(cs.key);
@@ -157,7 +157,10 @@ describe('a session that ends', () => {
     await new Promise((r) => setTimeout(r, IDLE_MS * 0.6));
     expect((await b.request('GET', '/console')).status).toBe(200);
 
-    await new Promise((r) => setTimeout(r, IDLE_MS + 300));
+    // The live counts (polled by an open tab) are read, but do not keep the session alive.
+    await new Promise((r) => setTimeout(r, IDLE_MS * 0.6));
+    expect((await fetch(`${shortUrl}/console/inbox/counts`, { headers: { cookie: b.cookieHeader() } })).status).toBe(200);
+    await new Promise((r) => setTimeout(r, IDLE_MS * 0.6));
     const after = await b.request('GET', '/console');
     expect(after.status).toBe(303);
     expect(after.headers.get('location')).toBe(`/console/sign-in?next=${encodeURIComponent('/console')}&ended=1`);
