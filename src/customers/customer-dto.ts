@@ -56,7 +56,8 @@ export function newCustomerSchema(today: string, policy: Policy) {
     if (!allowed.includes(c.identity.kind)) {
       ctx.addIssue({ code: 'custom', path: ['identity', 'kind'], message: `an ${c.type.toLowerCase()} is identified by ${allowed.join(', ')}` });
     }
-    if (c.type === 'INDIVIDUAL' && ageInYears(c.dateOfBirth, asOf) < policy.individual.minimumAgeYears) {
+    // A date of birth after today already has its own issue ('must not be in the future'); no age to count.
+    if (c.type === 'INDIVIDUAL' && c.dateOfBirth <= today && ageInYears(c.dateOfBirth, asOf) < policy.individual.minimumAgeYears) {
       ctx.addIssue({
         code: 'custom',
         path: ['dateOfBirth'],

@@ -141,6 +141,11 @@ describe('mapCsvRow', () => {
     expect(validate(body!)).toEqual([expect.objectContaining({ field: 'employees', reason: 'a whole number' })]);
   });
 
+  test('a date of birth after today is one field error, not a crash of the age rule (§2.1)', () => {
+    const { body } = mapCsvRow({ ...INDIVIDUAL, dateOfBirth: '2026-12-01' }, 'IMPORT');
+    expect(validate(body!)).toEqual([expect.objectContaining({ field: 'dateOfBirth', reason: 'must not be in the future' })]);
+  });
+
   test.each([
     ['', 'required: INDIVIDUAL or ENTERPRISE'],
     ['PERSON', 'must be INDIVIDUAL or ENTERPRISE'],
