@@ -48,6 +48,8 @@ const { values } = parseArgs({
     'admin-url': { type: 'string', default: DEFAULT_ADMIN_URL },
     /** Only the endpoints whose name contains this text. */
     only: { type: 'string' },
+    /** Issue 13's cost: the same run with the audit chain trigger disabled (a measurement only; never in production). */
+    'without-chain': { type: 'boolean', default: false },
     /** Keep the scratch database (its URL is printed) to look into it afterwards. */
     keep: { type: 'boolean', default: false },
   },
@@ -258,6 +260,7 @@ async function waitForApi(base: string, alive: () => boolean): Promise<void> {
 
 async function main(): Promise<void> {
   if (spawnSync('pgbench', ['--version']).status !== 0) throw new Error('pgbench not found: install postgresql-contrib (Debian: apt-get install postgresql-contrib)');
+  const loadAtStart = os.loadavg()[0]!; // others' work on the machine shows here
   const scratch = mkdtempSync(path.join(os.tmpdir(), 'ccm-bench-api-'));
   log(`scratch database; ${N} customers; ${CONNECTIONS} connections, ${DURATION} s per run`);
   const database = await createScratchDatabase('ccm_bench_api', values['admin-url']);
@@ -270,6 +273,10 @@ async function main(): Promise<void> {
     const t0 = performance.now();
     await seed(database.url);
     log(`seeded in ${fmt((performance.now() - t0) / 1000)} s`);
+    if (values['without-chain']) {
+      await sql.query(`ALTER TABLE "AuditLog" DISABLE TRIGGER "AuditLog_chain"`);
+      log('the audit chain trigger is DISABLED for this run (--without-chain)');
+    }
     const policyFile = path.join(scratch, 'policy.json');
     const unlimited = { max: 1_000_000_000, window: 'PT1M' };
     writeFileSync(policyFile, JSON.stringify({ ...DEFAULT_POLICY, security: { ...DEFAULT_POLICY.security, rateLimits: { ...DEFAULT_POLICY.security.rateLimits, perApiKey: unlimited } } }));
@@ -317,7 +324,7 @@ async function main(): Promise<void> {
     process.stdout.write(
       [
         '',
-        `bench:api  ${new Date().toISOString()}  ${os.cpus().length} cores  ${N} customers  ${CONNECTIONS} connections  ${DURATION} s per run`,
+        `bench:api  ${new Date().toISOString()}  ${os.cpus().length} cores  ${N} customers  ${CONNECTIONS} connections  ${DURATION} s per run${values['without-chain'] ? '  WITHOUT the audit chain' : ''}  (1-min load average at start ${loadAtStart.toFixed(1)}, at end ${os.loadavg()[0]!.toFixed(1)})`,
         ...rows,
         `target: API/raw ≥ ${TARGET_RATIO * 100} % and API p99 ≤ ${TARGET_P99_MS} ms — ${pass ? 'met' : 'NOT met'}`,
         '',

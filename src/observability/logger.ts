@@ -36,11 +36,12 @@ export interface LoggerOptions {
 }
 
 /**
- * A request URL as the logs may show it: a survey link's token (a bearer credential for the
- * customer's answer, §5.2) is replaced by `[token]`, and the rest guarded like any text.
+ * A request URL as the logs may show it: the tokens of signed links — a survey link (a bearer
+ * credential for the customer's answer, §5.2) and a staff member's emailed console sign-in link
+ * (§3.1, src/console/email-link.ts) — are replaced by `[token]`, and the rest guarded like any text.
  */
 export function loggableUrl(url: string): string {
-  return guardText(url.replace(/\/survey\/[^/?#]+/g, '/survey/[token]'));
+  return guardText(url.replace(/\/survey\/[^/?#]+/g, '/survey/[token]').replace(/\/sign-in\/email-link\/[^/?#]+/g, '/sign-in/email-link/[token]'));
 }
 
 /** What a request log line says about the request: no headers, no body, no survey token. */
