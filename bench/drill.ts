@@ -527,6 +527,9 @@ async function drillStaff(s: Stack, client: Recorder, prefix: string): Promise<D
     const email = `${id}@drill.test`;
     const res = await client.call('POST', 'POST /staff', '/staff', s.adminKey, { id, name, email, roles: [role] });
     if (res.status !== 201) throw new Error(`POST /staff ${id}: ${res.status} ${JSON.stringify(res.json)}`);
+    // §7.1: a new hire is untrained, and an untrained AUDITOR is refused the §2.3 decision (src/training/gate.ts):
+    // the drill's staff have done the foundation course.
+    await s.sql.query(`UPDATE "StaffMember" SET "foundationCompletedAt" = now() WHERE id = $1`, [id]);
     const { key } = await issueApiKey(s.prisma, id, 'drill');
     return { id, key, email };
   };
