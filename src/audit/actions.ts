@@ -101,6 +101,9 @@ export const AUDIT_CHANGE_ACTIONS = [
   /** §3.1 a staff API key issued (with its expiry) or revoked by an ADMIN (src/staff/api-keys.ts, issue 13); never the key. */
   'staff.api_key.issue',
   'staff.api_key.revoke',
+  /** §3.1 a staff member signed in to the staff console (its method: API key or emailed link) or signed out (src/console/index.ts). */
+  'staff.console.sign_in',
+  'staff.console.sign_out',
 ] as const;
 
 export const AUDIT_READ_ACTIONS = ['customer.read', 'customer.identity.read', 'customer.credit_bureau.read', 'customer.list', 'customer.audit.read', 'feedback.read'] as const;

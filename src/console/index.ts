@@ -57,6 +57,7 @@ import { AuthenticationError, ForbiddenError, type Actor } from '../security/aut
 import type { Clock } from '../shared/clock';
 import { NotFoundError, ValidationError } from '../shared/errors';
 import { outageOf, RETRY_AFTER_SECONDS } from '../api/outage';
+import { writeAudit } from '../audit/audit-log';
 import { secureCookie, type ConsoleSettings } from './config';
 import { renderPage, safeNext } from './page';
 import { formatDuration } from './format';
@@ -252,6 +253,7 @@ export function consolePlugin(deps: ConsoleDeps, pages: readonly ConsolePage[]):
           request.session.staffId = staffId;
           request.session.signedInAt = deps.clock.now().getTime();
           request.session.signInMethod = method;
+          await writeAudit(deps.db, { actorStaffId: staffId, action: 'staff.console.sign_in', entity: 'StaffMember', entityId: staffId, changes: { method: { before: null, after: method } }, requestId: request.id });
           request.log.info({ audit: { kind: 'console.sign_in', staffId, method, outcome: 'ok' } }, 'console sign-in');
           return reply.redirect(safeNext(next), 303);
         },
@@ -273,6 +275,7 @@ export function consolePlugin(deps: ConsoleDeps, pages: readonly ConsolePage[]):
         const staffId = request.actor?.staffId;
         await request.session.destroy();
         reply.clearCookie(CONSOLE_COOKIE, { path: '/' });
+        if (staffId) await writeAudit(deps.db, { actorStaffId: staffId, action: 'staff.console.sign_out', entity: 'StaffMember', entityId: staffId, changes: { session: { before: 'open', after: 'ended' } }, requestId: request.id });
         request.log.info({ audit: { kind: 'console.sign_out', staffId } }, 'console sign-out');
         return reply.redirect(`${CONSOLE_PREFIX}/sign-in?signedOut=1`, 303);
       });

@@ -180,6 +180,12 @@ describe('a session that ends', () => {
     const out = await b.submit(inbox, '/console/sign-out', {});
     expect(out.text).toContain('You have signed out.');
     expect(await db.consoleSession.count({ where: { id: hashSessionId(id) } })).toBe(0);
+    // §3.1 both ends of the session are in the audit log, with how the staff member signed in.
+    const audit = await db.auditLog.findMany({ where: { actorStaffId: cs.id, action: { startsWith: 'staff.console.' } }, orderBy: { id: 'asc' } });
+    expect(audit.map((a) => [a.action, a.entityId, a.changes])).toEqual([
+      ['staff.console.sign_in', cs.id, { method: { before: null, after: 'api-key' } }],
+      ['staff.console.sign_out', cs.id, { session: { before: 'open', after: 'ended' } }],
+    ]);
     const replay = await fetch(`${baseUrl}/console`, { headers: { cookie: stolen }, redirect: 'manual' });
     expect(replay.status).toBe(303);
     expect(replay.headers.get('location')).toMatch(/^\/console\/sign-in/);
