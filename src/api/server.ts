@@ -45,6 +45,7 @@ import { apiLoggingOptions, instrumentApi } from '../observability/http';
 import type { Logger } from '../observability/logger';
 import { createApiMetrics } from '../observability/metrics';
 import { consoleRoutes, consoleSessionReader } from './routes/console';
+import { CONSOLE_PREFIX } from '../console/index';
 import type { ConsoleSettingsInput } from '../console/config';
 import type { Mailer } from '../mail/mailer';
 
@@ -180,6 +181,9 @@ export async function buildApi(given: ApiDeps): Promise<FastifyInstance> {
       components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', description: 'A staff API key: ccm_…' } } },
       security: [{ bearerAuth: [] }],
     },
+    // The staff console (/console…, issue 12) is HTML pages and forms for a browser session, not the JSON
+    // API: it is not in the OpenAPI document (its pages and forms are described in the README).
+    transform: ({ schema, url }) => ({ schema: url === CONSOLE_PREFIX || url.startsWith(`${CONSOLE_PREFIX}/`) ? { ...(schema ?? {}), hide: true } : schema, url }),
   });
   await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: DOCS_CSP }); // its own CSP: inline styles (src/api/hardening.ts)
 
