@@ -68,10 +68,11 @@ export async function writeFeedbackCases(
   ring: KeyRing,
   policy: Policy,
   cases: { caseNo: string; registeredAt: Date }[],
-  o: { department: string; ruleId: string },
+  o: { department: string; ruleId: string; /** Who wrote them, in the contact's name, address and summary (bench/feedback.ts: 'bench'). */ label?: string },
 ): Promise<void> {
+  const label = o.label ?? 'drill';
   const category = policy.feedback.categories.includes('SERVICE_QUALITY') ? 'SERVICE_QUALITY' : policy.feedback.categories[0]!;
-  const email = (caseNo: string) => `${caseNo.toLowerCase()}@drill.test`;
+  const email = (caseNo: string) => `${caseNo.toLowerCase()}@${label}.test`;
   const enc = (field: 'contactName' | 'contactEmail' | 'summary', caseNo: string, value: string) => encryptField(ring, value, feedbackAad.caseField(field, caseNo));
   await sql.query(
     `INSERT INTO "FeedbackCase" ("caseNo", channel, "contactNameCiphertext", "contactEmailCiphertext", "contactEmailBlindIndex", category, severity, complexity, "customerType",
@@ -80,10 +81,10 @@ export async function writeFeedbackCases(
        FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $10::timestamptz[]) AS c("caseNo", name, email, idx, summary, at)`,
     [
       cases.map((r) => r.caseNo),
-      cases.map((r) => enc('contactName', r.caseNo, `Drill Contact ${r.caseNo}`)),
+      cases.map((r) => enc('contactName', r.caseNo, `${label[0]!.toUpperCase()}${label.slice(1)} Contact ${r.caseNo}`)),
       cases.map((r) => enc('contactEmail', r.caseNo, email(r.caseNo))),
       cases.map((r) => blindIndex(ring, CONTACT_EMAIL_INDEX, normalizeEmailForIndex(email(r.caseNo)))),
-      cases.map((r) => enc('summary', r.caseNo, 'The branch kept me waiting (drill)')),
+      cases.map((r) => enc('summary', r.caseNo, `The branch kept me waiting (${label})`)),
       category,
       o.department,
       o.ruleId,

@@ -63,9 +63,7 @@ import { temporal as proto } from '@temporalio/proto';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { loadConfig } from '../src/config/env';
 import { caseYear, feedbackWorkflowId, formatCaseNo } from '../src/domain/case-number';
-import { CONTACT_EMAIL_INDEX, feedbackAad, normalizeEmailForIndex } from '../src/feedback/encrypted-fields';
 import { DEFAULT_POLICY, parsePolicy, type Policy } from '../src/policy/policy';
-import { blindIndex, encryptField } from '../src/security/crypto';
 import { developmentKeyRing } from '../src/security/keyring';
 import { startDevServer } from '../src/temporal/dev-server';
 import { dataConverter } from '../src/temporal/codec';
@@ -74,6 +72,7 @@ import { startSmtpSink } from '../src/embedded/smtp-sink';
 import { createDb, type Db } from '../src/db/client';
 import { startPortfolioRun } from '../src/risk/portfolio-runs';
 import { seedRiskPortfolio } from '../test/support/risk-portfolio';
+import { writeFeedbackCases } from './drill-seed';
 import type { PortfolioProgress } from '../workflows/risk/definitions';
 import { feedbackCase } from '../workflows/feedback/feedback-case';
 import {
@@ -666,37 +665,8 @@ async function seedStaff(sql: pg.Pool): Promise<void> {
  */
 async function writeCases(sql: pg.Pool, policy: Policy, cases: { caseNo: string; registeredAt: Date }[], ruleId: string): Promise<void> {
   const BATCH = 2000;
-  const category = policy.feedback.categories.includes('SERVICE_QUALITY') ? 'SERVICE_QUALITY' : policy.feedback.categories[0]!;
   for (let from = 0; from < cases.length; from += BATCH) {
-    const rows = cases.slice(from, from + BATCH);
-    const email = (caseNo: string) => `${caseNo.toLowerCase()}@bench.test`;
-    const enc = (field: 'contactName' | 'contactEmail' | 'summary', caseNo: string, value: string) => encryptField(ring, value, feedbackAad.caseField(field, caseNo));
-    await sql.query(
-      `INSERT INTO "FeedbackCase" ("caseNo", channel, "contactNameCiphertext", "contactEmailCiphertext", "contactEmailBlindIndex", category, severity, complexity, "customerType",
-                                   "summaryCiphertext", "departmentCode", "routingRuleId", "registeredAt", "workflowId", "policyVersion", "updatedAt")
-       SELECT c."caseNo", 'ONLINE', c.name, c.email, c.idx, $6, 'MEDIUM', 'SIMPLE', 'INDIVIDUAL', c.summary, $7, $8, c.at, 'feedback-' || c."caseNo", $9, now()
-         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $10::timestamptz[]) AS c("caseNo", name, email, idx, summary, at)`,
-      [
-        rows.map((r) => r.caseNo),
-        rows.map((r) => enc('contactName', r.caseNo, `Bench Contact ${r.caseNo}`)),
-        rows.map((r) => enc('contactEmail', r.caseNo, email(r.caseNo))),
-        rows.map((r) => blindIndex(ring, CONTACT_EMAIL_INDEX, normalizeEmailForIndex(email(r.caseNo)))),
-        rows.map((r) => enc('summary', r.caseNo, 'The branch kept me waiting (bench)')),
-        category,
-        DEPARTMENT,
-        ruleId,
-        policy.version,
-        rows.map((r) => r.registeredAt.toISOString()),
-      ],
-    );
-    await sql.query(
-      `INSERT INTO "FeedbackEvent" ("caseNo", kind, at, "idempotencyKey", data)
-       SELECT c."caseNo", k.kind::"FeedbackEventKind", c.at, c."caseNo" || ':' || k.kind,
-              CASE WHEN k.kind = 'REGISTERED' THEN jsonb_build_object('channel', 'ONLINE', 'category', $3::text, 'severity', 'MEDIUM', 'complexity', 'SIMPLE', 'customerType', 'INDIVIDUAL')
-                   ELSE jsonb_build_object('departmentCode', $4::text, 'routingRuleId', $5::text, 'policyVersion', $6::text) END
-         FROM unnest($1::text[], $2::timestamptz[]) AS c("caseNo", at) CROSS JOIN (VALUES ('REGISTERED'), ('ROUTED')) AS k(kind)`,
-      [rows.map((r) => r.caseNo), rows.map((r) => r.registeredAt.toISOString()), category, DEPARTMENT, ruleId, policy.version],
-    );
+    await writeFeedbackCases(sql, ring, policy, cases.slice(from, from + BATCH), { department: DEPARTMENT, ruleId, label: 'bench' });
   }
 }
 
