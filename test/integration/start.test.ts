@@ -125,13 +125,13 @@ const KEY_LINE = /Admin API key: (ccm_[A-Za-z0-9_-]{43}) \(saved in (\S+)\)/;
 test('npm start brings up the embedded stack; a reminder email lands in the sink; Ctrl-C stops it; data survives a restart', async () => {
   const first = await start();
   try {
-    expect(first.output()).toContain(`Temporal UI  http://127.0.0.1:${ports.TEMPORAL_UI_PORT}`);
+    expect(first.output()).toMatch(new RegExp(`Temporal UI +http://127\\.0\\.0\\.1:${ports.TEMPORAL_UI_PORT}\\n`)); // labels padded to the longest (Staff console)
     const ui = await fetch(`http://127.0.0.1:${ports.TEMPORAL_UI_PORT}/`);
     expect(ui.status).toBe(200);
     expect(await ui.text()).toContain('<html');
     expect((await fetch(`${api()}/health`)).status).toBe(200);
     expect(first.output()).toMatch(
-      new RegExp(`Database     embedded PostgreSQL 16\\.\\d+ postgresql://postgres:\\*\\*\\*@127\\.0\\.0\\.1:${ports.EMBEDDED_PG_PORT}/ccm \\(data ${escape(path.join(dataDir, 'postgres'))}, password in ${escape(path.join(dataDir, 'postgres-password'))}\\)`),
+      new RegExp(`Database +embedded PostgreSQL 16\\.\\d+ postgresql://postgres:\\*\\*\\*@127\\.0\\.0\\.1:${ports.EMBEDDED_PG_PORT}/ccm \\(data ${escape(path.join(dataDir, 'postgres'))}, password in ${escape(path.join(dataDir, 'postgres-password'))}\\)`),
     );
     expect(first.output()).not.toContain(readFileSync(path.join(dataDir, 'postgres-password'), 'utf8').trim());
 
