@@ -173,11 +173,11 @@ test('§5.2 an individual case unanswered for 24 hours: reminders at 50 % and 80
   const s1 = await state(c.handle);
   expect(s1.escalationLevel).toBe(2);
   expect((await db.feedbackCase.findUniqueOrThrow({ where: { caseNo: c.caseNo } })).escalationLevel).toBe(2);
-  // Issue 9 (patch feedback-local-escalation): each rung's email ran as a local activity in the task its
-  // timer woke — a marker per rung (two reminders, head, executive), no activity task for escalateCase.
+  // Issue 9 (patch feedback-escalation-activity-again, after feedback-local-escalation): each rung's email
+  // is an escalateCase activity again (two reminders, head, executive), not a local activity.
   const events = (await c.handle.fetchHistory()).events!;
-  expect(events.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'escalateCase')).toHaveLength(0);
-  expect(events.filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_local_activity')).toHaveLength(4);
+  expect(events.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'escalateCase')).toHaveLength(4);
+  expect(events.filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_local_activity')).toHaveLength(0);
 
   // Nothing more, however long it stays unanswered.
   await advanceTo(new Date(executiveAt.getTime() + 7 * 24 * HOUR));

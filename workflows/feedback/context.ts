@@ -23,13 +23,24 @@ const withSummary = (summary: string, options = RECORD) => proxyActivities<Feedb
  */
 export const LOCAL_ESCALATION_PATCH = 'feedback-local-escalation';
 
+/**
+ * Patch `feedback-escalation-activity-again` (issue 9): the local escalation was slower, not faster.
+ * `npm run bench:feedback -- --cases 2000` on the quiet machine (2026-12-03 22:18): escalation p99
+ * 8,756 ms against raw timers 970 ms (9.03×), where the activity gave p99 1,557 ms against 761 ms
+ * (2.05×) — a local activity holds its workflow task (and its slot) open for the whole send, so
+ * the woken cases queued behind it (timer fired → workflow task started 1.4 s at p50, 5.8 s for the
+ * slowest). New runs use the activity again; runs that took the local path keep it on replay.
+ */
+export const ESCALATION_ACTIVITY_AGAIN_PATCH = 'feedback-escalation-activity-again';
+
 const escalateLocally = proxyLocalActivities<FeedbackActivities>({ ...LOCAL_EMAIL, summary: 'reminder or escalation email (§5.2)' }).escalateCase;
 const escalateAsActivity = withSummary('reminder or escalation email (§5.2)', EMAIL).escalateCase;
 
 export const acts = {
   beginCase: withSummary('assign a handler, open the task, compute the SLA (§5.2)').beginCase,
   recordCaseChange: withSummary('record the change and recompute the SLA (§5.2)', EMAIL).recordCaseChange,
-  escalateCase: (...args: Parameters<FeedbackActivities['escalateCase']>) => (patched(LOCAL_ESCALATION_PATCH) ? escalateLocally : escalateAsActivity)(...args),
+  escalateCase: (...args: Parameters<FeedbackActivities['escalateCase']>) =>
+    (patched(LOCAL_ESCALATION_PATCH) && !patched(ESCALATION_ACTIVITY_AGAIN_PATCH) ? escalateLocally : escalateAsActivity)(...args),
   followUpSurvey: withSummary('close the case or reopen it on a low score (§5.2)', EMAIL).followUpSurvey,
 };
 
