@@ -157,10 +157,13 @@ export async function staffReminder(input: StaffReminderInput): Promise<Reminder
   const escalateAtMs = dueAtMs + input.escalateAfterMs;
   if (await condition(() => acknowledgement !== undefined, Math.max(0, escalateAtMs - Date.now()))) return finish();
 
-  // From here on the reminder is escalated: a late acknowledgement is refused.
-  state.status = 'ESCALATED';
-  setStatus('ESCALATED');
+  // From here on the reminder is escalated: a late acknowledgement is refused. The query reports
+  // the escalation time with the status (no command: replay-safe), so a reader never sees an
+  // ESCALATED reminder without its escalatedAt while the email is on its way.
   const escalateAt = new Date().toISOString();
+  state.status = 'ESCALATED';
+  state.escalatedAt = escalateAt;
+  setStatus('ESCALATED');
   const escalated = await step('escalateReminder', () => escalateReminder({ reminderKey: input.reminderKey, at: escalateAt }));
   state.escalatedAt = escalated?.escalatedAt ?? escalateAt;
   await condition(allHandlersFinished);
