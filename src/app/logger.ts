@@ -46,19 +46,3 @@ export function onShutdownSignal(stop: (signal: string) => Promise<void>): void 
     });
   }
 }
-
-/** Our LOG_LEVEL in the Temporal SDK's terms (its DefaultLogger has no fatal/silent). */
-export function temporalLogLevel(level: string): 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' {
-  switch (level) {
-    case 'trace':
-      return 'TRACE';
-    case 'debug':
-      return 'DEBUG';
-    case 'info':
-      return 'INFO';
-    case 'warn':
-      return 'WARN';
-    default:
-      return 'ERROR';
-  }
-}

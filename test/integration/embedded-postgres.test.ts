@@ -17,6 +17,7 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
 import { PrismaClient } from '../../src/db/generated/client';
 import { EMBEDDED_PG_DATABASE, embeddedPostgresFiles, startEmbeddedPostgres, type EmbeddedPostgres } from '../../src/embedded/postgres';
+import { isAlive, isListening } from '../support/processes';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const run = promisify(execFile);
@@ -53,26 +54,6 @@ afterAll(async () => {
 
 function prismaOn(u: string): PrismaClient {
   return new PrismaClient({ adapter: new PrismaPg({ connectionString: u, max: 8 }) });
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-function isListening(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
 }
 
 test('the first start creates a real PostgreSQL cluster with a password only its owner reads; the migration script applies our migrations', async () => {
