@@ -71,10 +71,10 @@ COPY --from=build /app/activities ./activities
 USER node
 EXPOSE 3000
 
-# API liveness: GET http://127.0.0.1:$API_PORT/health must answer 2xx. The same image runs the worker
-# and the migrate job, which serve no HTTP; for them (PID 1's command line is not the API entry point)
-# the check reports healthy as long as the container runs.
+# Health: the API's GET http://127.0.0.1:$API_PORT/health, or a worker's GET /health on
+# WORKER_HEALTH_PORT (src/worker/health.ts), must answer 2xx. A worker without WORKER_HEALTH_PORT and
+# the migrate job serve no HTTP: for them the check reports healthy as long as the container runs.
 HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
-  CMD ["node", "-e", "const c=require('fs').readFileSync('/proc/1/cmdline','utf8');if(!c.includes('dist/src/api/main.js'))process.exit(0);fetch('http://127.0.0.1:'+(process.env.API_PORT||3000)+'/health',{signal:AbortSignal.timeout(4000)}).then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
+  CMD ["node", "-e", "const c=require('fs').readFileSync('/proc/1/cmdline','utf8');const p=c.includes('dist/src/api/main.js')?(process.env.API_PORT||3000):c.includes('dist/src/worker/main.js')?process.env.WORKER_HEALTH_PORT:undefined;if(!p)process.exit(0);fetch('http://127.0.0.1:'+p+'/health',{signal:AbortSignal.timeout(4000)}).then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 
 CMD ["node", "dist/src/worker/main.js"]

@@ -452,6 +452,15 @@ describe('docker-compose.yml', () => {
     expect(testOf('api')).toContain(`:${envValue(api, 'API_PORT')}/`);
   });
 
+  it('has a healthcheck on each worker, on the GET /health its WORKER_HEALTH_PORT serves (issue 13)', () => {
+    for (const name of ['worker', 'risk-worker']) {
+      const worker = service(compose, name);
+      const port = envValue(worker, 'WORKER_HEALTH_PORT');
+      expect([name, port]).toEqual([name, expect.stringMatching(/^\d+$/)]);
+      expect([name, words(worker.healthcheck?.test).join(' ')]).toEqual([name, expect.stringContaining(`127.0.0.1:${port}/health`)]);
+    }
+  });
+
   it('only waits for health on services that have a healthcheck, and for completion on one-shot jobs', () => {
     const problems: string[] = [];
     for (const [name, svc] of Object.entries(compose.services)) {
@@ -689,6 +698,8 @@ describe('Dockerfile', () => {
     expect(runtimeOf('USER').map((i) => i.args).pop()).toBe('node');
     expect(runtimeOf('HEALTHCHECK')).toHaveLength(1);
     expect(runtimeOf('HEALTHCHECK')[0]?.args).toContain('/health');
+    // The worker's check follows WORKER_HEALTH_PORT (docker-compose and deploy/k8s set it).
+    expect(runtimeOf('HEALTHCHECK')[0]?.args).toContain('process.env.WORKER_HEALTH_PORT');
   });
 
   it('copies what the worker, the API and the migrate job need into the runtime stage', () => {
