@@ -1,137 +1,55 @@
 /**
  * `ccm` end to end: the real CLI (`node bin/ccm.js …`, a child process) against PostgreSQL and the
- * Temporal dev server. This file runs in a database of its own, because key rotation rewrites every
- * encrypted row it finds and must not touch other test files' rows (they run in parallel).
+ * Temporal dev server. Key rotation rewrites every encrypted row it finds: it must see this file's
+ * rows only, which holds as every test file has a database of its own (test/support/own-database.ts).
  *
  * The CLI runs with explicit keys: two data keys (rot-2025 current at first, then rot_2025) and a blind-index key. The
  * in-test worker (needed to validate and apply review decisions) shares them through the codec.
  */
-import { spawn, spawnSync } from 'node:child_process';
-import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
-import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, Worker } from '@temporalio/worker';
-import { createActivities } from '../../activities';
+import type { Client } from '@temporalio/client';
 import { createCustomer } from '../../src/customers/create-customer';
 import { aad } from '../../src/customers/encrypted-fields';
 import { feedbackAad } from '../../src/feedback/encrypted-fields';
-import { createDb, type Db } from '../../src/db/client';
-import { createSmtpMailer, type Mailer } from '../../src/mail/mailer';
+import type { Db } from '../../src/db/client';
 import { DEFAULT_POLICY, parsePolicy } from '../../src/policy/policy';
 import { decryptField, encryptField, keyIdOf } from '../../src/security/crypto';
-import { keyRingFromEnv, type KeyRing } from '../../src/security/keyring';
+import { keyRingFromEnv } from '../../src/security/keyring';
 import { systemClock } from '../../src/shared/clock';
-import { PROJECT_ROOT } from '../../src/temporal/binaries';
-import { dataConverter } from '../../src/temporal/codec';
-import { ADMIN_URL } from '../support/global-setup';
-import { workflowBundle } from '../support/fixtures';
-import { startTestSmtpServer, type TestSmtpServer } from '../support/smtp';
-import { devServerAddress } from '../support/temporal';
+import { ccmRunner, cliKeys, staffMembers } from '../support/cli';
+import { startApiStack, type ApiStack } from '../support/stack';
 
-const TASK_QUEUE = `cli-test-${randomUUID().slice(0, 8)}`;
-const DB_NAME = `ccm_test_cli_${process.pid}_${Date.now()}`;
-const key = () => randomBytes(32).toString('base64');
 // Key ids that differ only by `-` vs `_`: a LIKE 'v1.rot_2025.%' filter would take values under
 // rot-2025 for current ones and never rotate them (the `_` wildcard); rotation must compare exactly.
 const OLD = 'rot-2025';
 const NEW = 'rot_2025';
-const KEYS = { DATA_ENCRYPTION_KEYS: `${OLD}:${key()},${NEW}:${key()}`, DATA_ENCRYPTION_KEY_ID: OLD, BLIND_INDEX_KEY: key() };
-const ring: KeyRing = keyRingFromEnv(KEYS);
+const keys = cliKeys(OLD, NEW);
+const KEYS = keys.env;
+const { ring } = keys;
 const policy = parsePolicy(DEFAULT_POLICY); // the CLI's policy too (POLICY_FILE unset)
 
 const MAKER = 'cs-maker';
 const CHECKER = 'aud-checker';
 const SEED_SSN = '123-45-6789';
 
-let databaseUrl: string;
+/** The worker (real workflows and activities, the CLI's keys; needed to validate and apply review decisions) and a real SMTP server (startApiStack: its API is not called here). */
+let stack: ApiStack;
 let db: Db;
 let temporal: Client;
-let smtp: TestSmtpServer;
-let mailer: Mailer;
-let nativeConnection: NativeConnection;
-let worker: Worker;
-let workerRun: Promise<void>;
 let workDir: string;
 let seedId: string;
-
-interface CliResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs `node bin/ccm.js …` asynchronously (the worker in this process must keep running meanwhile). */
-function ccm(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
-  const inherited: NodeJS.ProcessEnv = { ...process.env };
-  delete inherited.CCM_STAFF_ID;
-  delete inherited.POLICY_FILE;
-  const childEnv: NodeJS.ProcessEnv = {
-    ...inherited,
-    DATABASE_URL: databaseUrl,
-    TEMPORAL_ADDRESS: devServerAddress(),
-    TASK_QUEUE,
-    ...KEYS,
-    LOG_LEVEL: 'warn',
-    ...env,
-  };
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(PROJECT_ROOT, 'bin', 'ccm.js'), ...args], { cwd: PROJECT_ROOT, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 45_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
-
-async function ensureStaff(id: string, roles: ('ADMIN' | 'AUDITOR' | 'CUSTOMER_SERVICE')[]) {
-  await db.staffMember.upsert({ where: { id }, create: { id, name: `Staff ${id}`, email: `${id}@bank.test`, roles }, update: {} });
-}
+const ccm = ccmRunner({ keys, taskQueue: () => stack.taskQueue, timeoutMs: 45_000 });
 
 beforeAll(async () => {
-  // A database of this file's own, migrated like the shared one (test/support/global-setup.ts).
-  const admin = new pg.Client({ connectionString: ADMIN_URL });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE "${DB_NAME}"`);
-  await admin.end();
-  const url = new URL(ADMIN_URL);
-  url.pathname = `/${DB_NAME}`;
-  databaseUrl = url.toString();
-  const migrate = spawnSync(process.execPath, ['--experimental-wasm-modules', '--no-warnings', '--import', 'tsx', 'scripts/db.ts', 'migrate'], {
-    cwd: PROJECT_ROOT,
-    env: { ...process.env, DATABASE_URL: databaseUrl },
-    encoding: 'utf8',
-  });
-  if (migrate.status !== 0) throw new Error(`migrations failed:\n${migrate.stdout}\n${migrate.stderr}`);
-  db = createDb({ url: databaseUrl, max: 4 });
-  await ensureStaff(MAKER, ['CUSTOMER_SERVICE', 'AUDITOR']);
-  await ensureStaff(CHECKER, ['AUDITOR']);
-
-  const address = devServerAddress();
-  temporal = new Client({ connection: await Connection.connect({ address }), dataConverter: dataConverter(ring) });
-  smtp = await startTestSmtpServer();
-  mailer = createSmtpMailer({ url: smtp.url, from: 'care@bank.test' });
-  nativeConnection = await NativeConnection.connect({ address });
-  worker = await Worker.create({
-    connection: nativeConnection,
-    taskQueue: TASK_QUEUE,
-    workflowBundle: workflowBundle(),
-    activities: createActivities({ db, mailer, clock: systemClock, mailFrom: 'care@bank.test', policy, ring, temporal }),
-    dataConverter: dataConverter(ring),
-  });
-  workerRun = worker.run();
+  stack = await startApiStack({ policy, mailFrom: 'care@bank.test', ring });
+  ({ db, temporal } = stack);
+  await staffMembers(db, { [MAKER]: ['CUSTOMER_SERVICE', 'AUDITOR'], [CHECKER]: ['AUDITOR'] });
 
   // An existing customer, entered through the same use case: the import's duplicate refers to it.
   const seed = await createCustomer(
-    { db, temporal, taskQueue: TASK_QUEUE, policy, ring, clock: systemClock },
+    { db, temporal, taskQueue: stack.taskQueue, policy, ring, clock: systemClock },
     { staffId: MAKER, roles: ['CUSTOMER_SERVICE', 'AUDITOR'] },
     { type: 'INDIVIDUAL', channel: 'BRANCH', firstName: 'Sam', lastName: 'Seed', dateOfBirth: '1975-04-04', email: 'sam@example.com', identity: { kind: 'SSN', number: SEED_SSN } },
   );
@@ -139,19 +57,7 @@ beforeAll(async () => {
   workDir = mkdtempSync(path.join(os.tmpdir(), 'ccm-cli-test-'));
 });
 
-afterAll(async () => {
-  worker?.shutdown();
-  await workerRun;
-  await nativeConnection?.close();
-  await temporal?.connection.close();
-  mailer?.close();
-  await smtp?.close();
-  await db?.$disconnect();
-  const admin = new pg.Client({ connectionString: ADMIN_URL });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS "${DB_NAME}" WITH (FORCE)`);
-  await admin.end();
-});
+afterAll(() => stack?.stop());
 
 const minorDateOfBirth = `${new Date().getUTCFullYear() - 10}-06-15`;
 const HEADER =
@@ -231,7 +137,7 @@ test('customers import: good rows land PENDING_REVIEW with their onboarding work
   expect(rows[0]!.enterpriseProfile!.annualRevenueUsd!.toString()).toBe('12500000');
   for (const c of imported) {
     const described = await temporal.workflow.getHandle(`onboarding-${c.id}`).describe();
-    expect([described.type, described.status.name, described.taskQueue]).toEqual(['onboarding', 'RUNNING', TASK_QUEUE]);
+    expect([described.type, described.status.name, described.taskQueue]).toEqual(['onboarding', 'RUNNING', stack.taskQueue]);
   }
   expect(await db.auditLog.count({ where: { action: 'customer.create', actorStaffId: MAKER, customerId: { in: imported.map((c) => c.id) } } })).toBe(3);
 });
@@ -260,7 +166,7 @@ test('reviews approve: the maker is refused (maker-checker, exit 1); another AUD
 });
 
 test('keys rotate (§3.1): every ciphertext moves from the old key to the new one and decrypts without the old key; ADMIN only; a second run finds nothing', async () => {
-  await ensureStaff('adm-rot', ['ADMIN']);
+  await staffMembers(db, { 'adm-rot': ['ADMIN'] });
   // A credit record and the §6.1 credit bureau figures under the old key, as the deeper profile writes them.
   const bureau = JSON.stringify({ score: 741, delinquencies: 0, defaults: 0, reportedOn: '2026-11-02' });
   await db.individualProfile.update({

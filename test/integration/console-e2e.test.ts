@@ -3,7 +3,8 @@
  * the real stack — the API on a real port with this file's PostgreSQL database, the Temporal dev
  * server with a worker running the real activities, a real SMTP server. Each page is checked with
  * axe-core (WCAG 2 A/AA: labels, contrast, keyboard names) and for Content-Security-Policy
- * violations, and the main pages are saved to docs/screenshots/ (the README shows them).
+ * violations, and the main pages are saved as screenshots (to docs/screenshots/, which the README
+ * shows, with CCM_SCREENSHOTS=1: test/support/browser.ts).
  * Clause ids: ../shared/policy.md.
  *   §3.1 sign in with a personal API key; §2.3 maker-checker: the auditor who entered a record is
  *        refused, with the reason, and a second auditor approves it from the inbox;
@@ -13,49 +14,35 @@
  *   §6.2 a product of a class restricted for a HIGH-rated customer is refused, with the rule's reason.
  * Chromium: /usr/bin/chromium (`apt-get install chromium`; .ci/run installs it), or CHROMIUM_PATH.
  */
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import type { Client } from '@temporalio/client';
 import type { Db } from '../../src/db/client';
 import type { StaffRole } from '../../src/db/generated/client';
 import { ensureLifecycles } from '../../src/lifecycle/ensure-lifecycles';
 import { DEFAULT_POLICY, parsePolicy } from '../../src/policy/policy';
-import { issueApiKey } from '../../src/security/auth';
 import { developmentKeyRing } from '../../src/security/keyring';
 import { systemClock } from '../../src/shared/clock';
 import { customerWorkflowId } from '../../workflows/lifecycle/definitions';
 import { feedbackWorkflowId } from '../../workflows/feedback/definitions';
+import { checkAndShoot, consoleStaff, startBrowserStack, person as personAt, signIn as signInAt, type BrowserStack, type ConsoleStaff } from '../support/browser';
 import { unique } from '../support/fixtures';
-import { startApiStack, type ApiStack } from '../support/stack';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const SCREENSHOTS = path.join(__dirname, '../../docs/screenshots');
-const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 const MAIL_FROM = 'care@bank.test';
 // Case numbers prefixed FBCONS: the integration files share one Temporal namespace (feedback-<caseNo>).
 const policy = parsePolicy({ ...DEFAULT_POLICY, version: '2026.12-92', feedback: { ...DEFAULT_POLICY.feedback, caseNumberPrefix: 'FBCONS' } });
 const ring = developmentKeyRing();
 
-let stack: ApiStack;
+let stack: BrowserStack;
 let db: Db;
 let temporal: Client;
 let baseUrl: string;
 let browser: Browser;
 
-interface Staff {
-  id: string;
-  key: string;
-}
-const staff = {} as Record<'maker' | 'checker' | 'rm' | 'admin' | 'handler' | 'head', Staff>;
+const staff = {} as Record<'maker' | 'checker' | 'rm' | 'admin' | 'handler' | 'head', ConsoleStaff>;
 
-async function makeStaff(prefix: string, roles: StaffRole[], name: string): Promise<Staff> {
-  const id = unique(prefix);
-  await db.staffMember.create({ data: { id, name, email: `${id}@bank.test`, roles } });
-  return { id, key: (await issueApiKey(db, id, 'console e2e test')).key };
-}
+const makeStaff = (prefix: string, roles: StaffRole[], name: string) => consoleStaff(db, prefix, roles, name);
 
-async function api(method: string, url: string, as: Staff, body?: unknown): Promise<{ status: number; body: any }> {
+async function api(method: string, url: string, as: ConsoleStaff, body?: unknown): Promise<{ status: number; body: any }> {
   const res = await fetch(`${baseUrl}${url}`, {
     method,
     headers: { authorization: `Bearer ${as.key}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
@@ -75,41 +62,11 @@ async function until<T>(what: string, probe: () => Promise<T | undefined | null 
   }
 }
 
-/** A browser context (its own cookies) with CSP violations collected. */
-async function person(): Promise<{ context: BrowserContext; page: Page; cspViolations: string[] }> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
-  const page = await context.newPage();
-  const cspViolations: string[] = [];
-  page.on('console', (m) => {
-    if (/Content Security Policy|Refused to (apply|execute|load)/i.test(m.text())) cspViolations.push(m.text());
-  });
-  return { context, page, cspViolations };
-}
+/** Someone at a laptop (1280×860): their own cookies, CSP violations collected. */
+const person = () => personAt(browser, { width: 1280, height: 860 });
 
-/** axe-core's WCAG 2 A/AA violations on the page as it is now (none expected). */
-async function accessibilityViolations(page: Page): Promise<string[]> {
-  await page.evaluate(AXE_SOURCE);
-  // A string, evaluated in the page (its DOM types are not this file's).
-  return page.evaluate<string[]>(`(async () => {
-    const result = await window.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
-    return result.violations.map((v) => v.id + ': ' + v.nodes.map((n) => n.target.join(' ')).join(', '));
-  })()`);
-}
-
-async function checkAndShoot(page: Page, name: string | null) {
-  expect(await accessibilityViolations(page)).toEqual([]);
-  if (name) await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
-}
-
-async function signIn(page: Page, who: Staff, shoot?: string) {
-  await page.goto(`${baseUrl}/console`);
-  await page.waitForURL(/\/console\/sign-in/);
-  if (shoot) await checkAndShoot(page, shoot);
-  await page.getByLabel('Personal API key').fill(who.key);
-  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-  await page.waitForURL(`${baseUrl}/console`);
-  expect(await page.locator('.who').textContent()).toContain(`Signed in as ${who.id}`);
-}
+/** Signs in with the inbox as the first page; `shoot`: the sign-in page checked and saved first. */
+const signIn = (page: Page, who: ConsoleStaff, shoot?: string) => signInAt(page, baseUrl, who, shoot ? () => checkAndShoot(page, shoot) : undefined);
 
 /** The inbox row of an item: its kind and id make the row's DOM id. */
 const row = (page: Page, kind: string, itemId: string) => page.locator(`#item-${kind}-${itemId.replace(/[^A-Za-z0-9_-]/g, '-')}`);
@@ -123,10 +80,8 @@ const ssn = () => {
 let customerId: string;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`no chromium at ${CHROMIUM}: apt-get install chromium (as .ci/run does), or set CHROMIUM_PATH`);
-  mkdirSync(SCREENSHOTS, { recursive: true });
-  stack = await startApiStack({ policy, mailFrom: MAIL_FROM, ring });
-  ({ db, temporal, baseUrl } = stack);
+  stack = await startBrowserStack({ policy, mailFrom: MAIL_FROM, ring });
+  ({ db, temporal, baseUrl, browser } = stack);
   staff.maker = await makeStaff('maker', ['CUSTOMER_SERVICE', 'AUDITOR'], 'Mia Maker');
   staff.checker = await makeStaff('checker', ['AUDITOR'], 'Chen Checker');
   staff.rm = await makeStaff('rm', ['RELATIONSHIP_MANAGER'], 'Rita Manager');
@@ -135,13 +90,9 @@ beforeAll(async () => {
   staff.handler = await makeStaff('h1', ['CUSTOMER_SERVICE'], 'Hal Handler');
   await db.department.create({ data: { code: 'CARDS', name: 'Cards', headStaffId: staff.head.id } });
   await db.departmentMember.create({ data: { departmentCode: 'CARDS', staffId: staff.handler.id } });
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
 }, 60_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await stack?.stop();
-});
+afterAll(() => stack?.stop());
 
 test('§2.3 maker-checker: the auditor who entered the record is refused with the reason; a second auditor approves it from the inbox', async () => {
   const created = await api('POST', '/customers', staff.maker, {

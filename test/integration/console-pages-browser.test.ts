@@ -3,7 +3,8 @@
  * chromium driven by playwright-core, on the real stack (the API on a real port with this file's
  * PostgreSQL database, the Temporal dev server with a worker running the real activities). Each page
  * is checked with axe-core (WCAG 2 A/AA) at a laptop's 1280×800 and a tablet's 768×1024, for
- * Content-Security-Policy violations (no inline script or style), and is saved to docs/screenshots/.
+ * Content-Security-Policy violations (no inline script or style), and is saved as a screenshot (to
+ * docs/screenshots/, which the README shows, with CCM_SCREENSHOTS=1: test/support/browser.ts).
  * Clause ids: ../shared/policy.md.
  *   §3.1 the auditor reveals an identity number with the page's button (a POST with the page's token),
  *        recorded; the keyboard reaches and opens a case's reassign form;
@@ -11,45 +12,29 @@
  *   reports: the charts are drawn (Chart.js from the console's assets) from the page's JSON block.
  * Chromium: /usr/bin/chromium (`apt-get install chromium`; .ci/run installs it), or CHROMIUM_PATH.
  */
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import type { Db } from '../../src/db/client';
 import type { StaffRole } from '../../src/db/generated/client';
 import { aad } from '../../src/customers/encrypted-fields';
 import { DEFAULT_POLICY, parsePolicy } from '../../src/policy/policy';
-import { issueApiKey } from '../../src/security/auth';
 import { encryptField } from '../../src/security/crypto';
 import { developmentKeyRing } from '../../src/security/keyring';
+import { checkAndShootAtBothSizes, consoleStaff, startBrowserStack, person, signIn, type BrowserStack, type ConsoleStaff, type Person } from '../support/browser';
 import { unique } from '../support/fixtures';
-import { startApiStack, type ApiStack } from '../support/stack';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const SCREENSHOTS = path.join(__dirname, '../../docs/screenshots');
-const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 // Case numbers prefixed FBPGUI: the integration files share one Temporal namespace (feedback-<caseNo>).
 const policy = parsePolicy({ ...DEFAULT_POLICY, version: '2026.12-93', feedback: { ...DEFAULT_POLICY.feedback, caseNumberPrefix: 'FBPGUI' } });
 const ring = developmentKeyRing();
 const DAY = 86_400_000;
-const LAPTOP = { width: 1280, height: 800 };
-const TABLET = { width: 768, height: 1024 };
 
-let stack: ApiStack;
+let stack: BrowserStack;
 let db: Db;
 let baseUrl: string;
 let browser: Browser;
 
-interface Staff {
-  id: string;
-  key: string;
-}
-const staff = {} as Record<'auditor' | 'supervisor' | 'rm' | 'cs' | 'head' | 'h1' | 'h2', Staff>;
+const staff = {} as Record<'auditor' | 'supervisor' | 'rm' | 'cs' | 'head' | 'h1' | 'h2', ConsoleStaff>;
 
-async function makeStaff(prefix: string, roles: StaffRole[], name: string): Promise<Staff> {
-  const id = unique(prefix);
-  await db.staffMember.create({ data: { id, name, email: `${id}@bank.test`, roles } });
-  return { id, key: (await issueApiKey(db, id, 'console pages browser test')).key };
-}
+const makeStaff = (prefix: string, roles: StaffRole[], name: string) => consoleStaff(db, prefix, roles, name);
 
 async function until<T>(what: string, probe: () => Promise<T | undefined | null | false>, timeoutMs = 30_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -61,50 +46,19 @@ async function until<T>(what: string, probe: () => Promise<T | undefined | null 
   }
 }
 
-/** A signed-in browser context (its own cookies) with CSP violations collected. */
-async function signedIn(who: Staff): Promise<{ page: Page; cspViolations: string[]; close: () => Promise<void> }> {
-  const context = await browser.newContext({ viewport: LAPTOP });
-  const page = await context.newPage();
-  const cspViolations: string[] = [];
-  page.on('console', (m) => {
-    if (/Content Security Policy|Refused to (apply|execute|load)/i.test(m.text())) cspViolations.push(m.text());
-  });
-  await page.goto(`${baseUrl}/console`);
-  await page.waitForURL(/\/console\/sign-in/);
-  await page.getByLabel('Personal API key').fill(who.key);
-  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-  await page.waitForURL(`${baseUrl}/console`);
-  return { page, cspViolations, close: () => context.close() };
-}
-
-/** axe-core's WCAG 2 A/AA violations on the page as it is now (none expected). */
-async function accessibilityViolations(page: Page): Promise<string[]> {
-  await page.evaluate(AXE_SOURCE);
-  return page.evaluate<string[]>(`(async () => {
-    const result = await window.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
-    return result.violations.map((v) => v.id + ': ' + v.nodes.map((n) => n.target.join(' ')).join(', '));
-  })()`);
-}
-
-/** axe at the laptop and the tablet size, a screenshot of each; the page may not scroll sideways. */
-async function checkAndShoot(page: Page, name: string) {
-  for (const [size, suffix] of [[LAPTOP, ''], [TABLET, '-tablet']] as const) {
-    await page.setViewportSize(size);
-    expect(await accessibilityViolations(page)).toEqual([]);
-    expect(await page.evaluate<boolean>('document.documentElement.scrollWidth <= window.innerWidth + 1')).toBe(true);
-    await page.screenshot({ path: path.join(SCREENSHOTS, `${name}${suffix}.png`), fullPage: true });
-  }
-  await page.setViewportSize(LAPTOP);
+/** A signed-in browser context at the laptop size (its own cookies) with CSP violations collected. */
+async function signedIn(who: ConsoleStaff): Promise<Person> {
+  const someone = await person(browser);
+  await signIn(someone.page, baseUrl, who);
+  return someone;
 }
 
 let customerId: string;
 let caseNo: string;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`no chromium at ${CHROMIUM}: apt-get install chromium (as .ci/run does), or set CHROMIUM_PATH`);
-  mkdirSync(SCREENSHOTS, { recursive: true });
-  stack = await startApiStack({ policy, mailFrom: 'care@bank.test', ring });
-  ({ db, baseUrl } = stack);
+  stack = await startBrowserStack({ policy, mailFrom: 'care@bank.test', ring });
+  ({ db, baseUrl, browser } = stack);
   staff.auditor = await makeStaff('aud', ['AUDITOR'], 'Ava Auditor');
   staff.supervisor = await makeStaff('sup', ['SUPERVISOR'], 'Sue Pervisor');
   staff.rm = await makeStaff('rm', ['RELATIONSHIP_MANAGER'], 'Rita Manager');
@@ -153,13 +107,9 @@ beforeAll(async () => {
   await until(`${caseNo} assigned`, async () => (await db.feedbackCase.findUnique({ where: { caseNo } }))?.handlerStaffId);
   // The case missed its response deadline and went to the department head.
   await db.feedbackCase.update({ where: { caseNo }, data: { targetAt: new Date(now - 2 * 3_600_000), escalationLevel: 1 } });
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
 }, 90_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await stack?.stop();
-});
+afterAll(() => stack?.stop());
 
 test('§3.1 the customer page: masked, accessible on a laptop and a tablet; the auditor reveals the identity number with the button, recorded', async () => {
   const auditor = await signedIn(staff.auditor);
@@ -173,7 +123,7 @@ test('§3.1 the customer page: masked, accessible on a laptop and a tablet; the 
   await expect(page.getByRole('link', { name: `Open customer-${customerId} in the Temporal UI (opens in a new tab)` }).getAttribute('href')).resolves.toBe(
     `http://localhost:8233/namespaces/default/workflows/customer-${customerId}`,
   );
-  await checkAndShoot(page, 'console-customer');
+  await checkAndShootAtBothSizes(page, 'console-customer');
 
   await page.getByRole('button', { name: 'Reveal identity number' }).click();
   await page.waitForLoadState();
@@ -189,7 +139,7 @@ test('§5.2 the supervisor page: the keyboard opens a case’s reassign form; th
   await page.goto(`${baseUrl}/console/supervisor`);
   const before = (await db.feedbackCase.findUniqueOrThrow({ where: { caseNo } })).handlerStaffId!;
   const target = before === staff.h1.id ? staff.h2 : staff.h1;
-  await checkAndShoot(page, 'console-supervisor');
+  await checkAndShootAtBothSizes(page, 'console-supervisor');
 
   const summary = page.getByText(`Reassign ${caseNo}`, { exact: true });
   await summary.focus();
@@ -214,7 +164,7 @@ test('reports: four tables with their charts drawn from the page’s data, acces
   await page.waitForFunction(`window.Chart && document.querySelectorAll('canvas[data-chart]').length === 4 && [...document.querySelectorAll('canvas[data-chart]')].every((c) => window.Chart.getChart(c))`);
   await expect(page.getByRole('table', { name: 'Overdue reviews by assignee, days past the due date' }).textContent()).resolves.toContain('Rita Manager');
   await expect(page.getByRole('link', { name: 'Download the risk distribution (CSV)' }).getAttribute('href')).resolves.toBe('/console/reports/risk-distribution.csv');
-  await checkAndShoot(page, 'console-reports');
+  await checkAndShootAtBothSizes(page, 'console-reports');
   expect(sup.cspViolations).toEqual([]);
   await sup.close();
 }, 90_000);

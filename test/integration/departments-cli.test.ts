@@ -4,10 +4,8 @@
  * the executive-on-duty rota; §3.1 roles and audit). What is asserted is what the operator sees —
  * exit code, stdout, the one-line error on stderr — and what was written.
  */
-import { spawn } from 'node:child_process';
-import path from 'node:path';
 import type { Db } from '../../src/db/client';
-import { PROJECT_ROOT } from '../../src/temporal/binaries';
+import { ccmRunner, staffMembers } from '../support/cli';
 import { testDb } from '../support/fixtures';
 
 const ADMIN = 'adm-dc';
@@ -18,31 +16,7 @@ const H1 = 'h1-dc';
 const H2 = 'h2-dc';
 
 let db: Db;
-
-interface CliResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function ccm(args: string[]): Promise<CliResult> {
-  const env: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: 'warn' };
-  delete env.CCM_STAFF_ID;
-  delete env.POLICY_FILE;
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(PROJECT_ROOT, 'bin', 'ccm.js'), ...args], { cwd: PROJECT_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+const ccm = ccmRunner();
 
 const auditActions = async (entityId: string) => (await db.auditLog.findMany({ where: { entityId }, orderBy: { id: 'asc' } })).map((a) => [a.action, a.actorStaffId]);
 
@@ -51,16 +25,7 @@ const inHours = (h: number) => new Date(Date.now() + h * HOUR).toISOString();
 
 beforeAll(async () => {
   db = testDb();
-  for (const [id, roles] of [
-    [ADMIN, ['ADMIN']],
-    [SUP, ['SUPERVISOR']],
-    [EXEC, ['SUPERVISOR']],
-    [CS, ['CUSTOMER_SERVICE']],
-    [H1, ['CUSTOMER_SERVICE']],
-    [H2, ['CUSTOMER_SERVICE']],
-  ] as const) {
-    await db.staffMember.create({ data: { id, name: `Staff ${id}`, email: `${id}@bank.test`, roles: [...roles] } });
-  }
+  await staffMembers(db, { [ADMIN]: ['ADMIN'], [SUP]: ['SUPERVISOR'], [EXEC]: ['SUPERVISOR'], [CS]: ['CUSTOMER_SERVICE'], [H1]: ['CUSTOMER_SERVICE'], [H2]: ['CUSTOMER_SERVICE'] });
 });
 
 afterAll(() => db?.$disconnect());

@@ -6,31 +6,18 @@
  * suggestion box from a CSV file (all or nothing), respond (the customer's email), show, list; the
  * same validation messages as the API.
  */
-import { spawn } from 'node:child_process';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, Worker } from '@temporalio/worker';
-import { createActivities } from '../../activities';
 import type { Db } from '../../src/db/client';
 import { caseYear } from '../../src/domain/case-number';
-import { createSmtpMailer, type Mailer } from '../../src/mail/mailer';
 import { DEFAULT_POLICY, parsePolicy } from '../../src/policy/policy';
-import { keyRingFromEnv } from '../../src/security/keyring';
-import { systemClock } from '../../src/shared/clock';
-import { PROJECT_ROOT } from '../../src/temporal/binaries';
-import { dataConverter } from '../../src/temporal/codec';
 import { caseStateQuery, feedbackWorkflowId } from '../../workflows/feedback/definitions';
-import { testDb, workflowBundle } from '../support/fixtures';
-import { startTestSmtpServer, type TestSmtpServer } from '../support/smtp';
-import { devServerAddress } from '../support/temporal';
+import { ccmRunner, cliKeys, staffMembers } from '../support/cli';
+import { startApiStack, type ApiStack } from '../support/stack';
 
-const TASK_QUEUE = `feedback-cli-${randomUUID().slice(0, 8)}`;
-const key = () => randomBytes(32).toString('base64');
-const KEYS = { DATA_ENCRYPTION_KEYS: `fb-1:${key()}`, DATA_ENCRYPTION_KEY_ID: 'fb-1', BLIND_INDEX_KEY: key() };
-const ring = keyRingFromEnv(KEYS);
+const keys = cliKeys('fb-1');
 const policy = parsePolicy(DEFAULT_POLICY); // the CLI's policy too (POLICY_FILE unset)
 
 const CS = 'cs-fbc';
@@ -38,39 +25,10 @@ const HEAD = 'head-fbc';
 const H1 = 'h1-fbc';
 const OUT = 'out-fbc';
 
+/** The worker (real workflows and activities, the CLI's keys) and a real SMTP server (startApiStack: its API is not called here). */
+let stack: ApiStack;
 let db: Db;
-let temporal: Client;
-let smtp: TestSmtpServer;
-let mailer: Mailer;
-let nativeConnection: NativeConnection;
-let worker: Worker;
-let workerRun: Promise<void>;
-
-interface CliResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function ccm(args: string[]): Promise<CliResult> {
-  const inherited: NodeJS.ProcessEnv = { ...process.env };
-  delete inherited.CCM_STAFF_ID;
-  delete inherited.POLICY_FILE;
-  const env: NodeJS.ProcessEnv = { ...inherited, TEMPORAL_ADDRESS: devServerAddress(), TASK_QUEUE, ...KEYS, LOG_LEVEL: 'warn' };
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(PROJECT_ROOT, 'bin', 'ccm.js'), ...args], { cwd: PROJECT_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 90_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+const ccm = ccmRunner({ keys, taskQueue: () => stack.taskQueue, timeoutMs: 90_000 });
 
 async function until<T>(what: string, probe: () => Promise<T | undefined | null | false>, timeoutMs = 30_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -91,43 +49,16 @@ const csv = (name: string, text: string) => {
 const seq = (n: number) => `FB-${caseYear(new Date(), policy)}-${String(n).padStart(6, '0')}`;
 
 beforeAll(async () => {
-  db = testDb();
-  for (const [id, roles] of [
-    [CS, ['CUSTOMER_SERVICE']],
-    [HEAD, ['SUPERVISOR']],
-    [H1, ['RELATIONSHIP_MANAGER']],
-    [OUT, ['RELATIONSHIP_MANAGER']],
-  ] as const) {
-    await db.staffMember.create({ data: { id, name: `Staff ${id}`, email: `${id}@bank.test`, roles: [...roles] } });
-  }
+  stack = await startApiStack({ policy, mailFrom: 'care@bank.test', ring: keys.ring });
+  db = stack.db;
+  await staffMembers(db, { [CS]: ['CUSTOMER_SERVICE'], [HEAD]: ['SUPERVISOR'], [H1]: ['RELATIONSHIP_MANAGER'], [OUT]: ['RELATIONSHIP_MANAGER'] });
   for (const code of ['CARDS', 'DIGITAL']) {
     await db.department.create({ data: { code, name: code, headStaffId: HEAD } });
     await db.departmentMember.create({ data: { departmentCode: code, staffId: H1 } });
   }
-  const address = devServerAddress();
-  temporal = new Client({ connection: await Connection.connect({ address }), dataConverter: dataConverter(ring) });
-  smtp = await startTestSmtpServer();
-  mailer = createSmtpMailer({ url: smtp.url, from: 'care@bank.test' });
-  nativeConnection = await NativeConnection.connect({ address });
-  worker = await Worker.create({
-    connection: nativeConnection,
-    taskQueue: TASK_QUEUE,
-    workflowBundle: workflowBundle(),
-    activities: createActivities({ db, mailer, clock: systemClock, mailFrom: 'care@bank.test', policy, ring, temporal }),
-    dataConverter: dataConverter(ring),
-  });
-  workerRun = worker.run();
 });
 
-afterAll(async () => {
-  worker?.shutdown();
-  await workerRun;
-  await nativeConnection?.close();
-  await temporal?.connection.close();
-  mailer?.close();
-  await smtp?.close();
-  await db?.$disconnect();
-});
+afterAll(() => stack?.stop());
 
 const contactEmail = `paula-${randomUUID().slice(0, 6)}@example.com`;
 
@@ -150,11 +81,11 @@ test('register from the hotline, refusals with the API’s messages (nothing wri
 
 test('respond (emailed to the contact), show (timeline, live state), list; a good CSV registers every row', async () => {
   const caseNo = seq(1);
-  await until(`${caseNo} begun`, async () => (await db.feedbackCase.findUnique({ where: { caseNo } }))?.status === 'IN_PROGRESS' && temporal.workflow.getHandle(feedbackWorkflowId(caseNo)).query(caseStateQuery));
+  await until(`${caseNo} begun`, async () => (await db.feedbackCase.findUnique({ where: { caseNo } }))?.status === 'IN_PROGRESS' && stack.temporal.workflow.getHandle(feedbackWorkflowId(caseNo)).query(caseStateQuery));
   const responded = await ccm(['--as', H1, 'feedback', 'respond', caseNo, '--body', 'We have lifted the block.']);
   expect([responded.code, responded.stderr]).toEqual([0, '']);
   expect(responded.stdout).toMatch(new RegExp(`^${caseNo}: response recorded and sent \\(event \\d+\\); status RESPONDED, department CARDS, handler ${H1}, first response \\S+, escalation level 0\\n$`));
-  await smtp.waitFor(() => smtp.to(contactEmail).some((m) => m.subject === `Your feedback ${caseNo}: our response` && m.text.includes('We have lifted the block.')));
+  await stack.smtp.waitFor(() => stack.smtp.to(contactEmail).some((m) => m.subject === `Your feedback ${caseNo}: our response` && m.text.includes('We have lifted the block.')));
 
   const goodCsv = csv('good.csv', 'contactName,contactEmail,customerType,category,severity,complexity,summary\nAnn Box,ann@example.com,individual,digital,low,simple,App crashes\n"Bob Box",bob@example.com,INDIVIDUAL,DIGITAL,LOW,SIMPLE,"Login ""slow"""\n');
   const [shown, listed, imported] = await Promise.all([

@@ -8,33 +8,22 @@
  *   ccm reviews complete — findings recorded, the next review planned;
  *   ccm customers close — the customer leaves, its lifecycle ends.
  */
-import { spawn } from 'node:child_process';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import net from 'node:net';
-import path from 'node:path';
-import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, Worker } from '@temporalio/worker';
-import { createActivities } from '../../activities';
+import type { Client } from '@temporalio/client';
 import { createCustomer } from '../../src/customers/create-customer';
 import type { Db } from '../../src/db/client';
 import { calendarDateIn, zonedDateTimeToInstant } from '../../src/domain/business-calendar';
 import { addMonthsClamped, nextReviewDue } from '../../src/domain/lifecycle-schedule';
-import { createSmtpMailer, type Mailer } from '../../src/mail/mailer';
 import { DEFAULT_POLICY, parsePolicy } from '../../src/policy/policy';
 import { decideReview } from '../../src/reviews/decide-review';
-import { keyRingFromEnv } from '../../src/security/keyring';
 import { systemClock } from '../../src/shared/clock';
-import { PROJECT_ROOT } from '../../src/temporal/binaries';
-import { dataConverter } from '../../src/temporal/codec';
 import { customerWorkflowId, type LifecycleState } from '../../workflows/lifecycle/definitions';
-import { testDb, workflowBundle } from '../support/fixtures';
-import { startTestSmtpServer, type TestSmtpServer } from '../support/smtp';
-import { devServerAddress } from '../support/temporal';
+import { ccmRunner, cliKeys, staffMembers } from '../support/cli';
+import { startApiStack, type ApiStack } from '../support/stack';
 
-const TASK_QUEUE = `lifecycle-cli-${randomUUID().slice(0, 8)}`;
-const key = () => randomBytes(32).toString('base64');
-const KEYS = { DATA_ENCRYPTION_KEYS: `lc-1:${key()}`, DATA_ENCRYPTION_KEY_ID: 'lc-1', BLIND_INDEX_KEY: key() };
-const ring = keyRingFromEnv(KEYS);
+const keys = cliKeys('lc-1');
+const { ring } = keys;
 const policy = parsePolicy(DEFAULT_POLICY); // the CLI's policy too (POLICY_FILE unset)
 const TZ = policy.onboarding.timeZone;
 
@@ -44,40 +33,11 @@ const AUDITOR = 'aud-lc';
 const SUPERVISOR = 'sup-lc';
 const RM = 'rm-lc';
 
+/** The worker (real workflows and activities, the CLI's keys) and a real SMTP server (startApiStack: its API is not called here). */
+let stack: ApiStack;
 let db: Db;
 let temporal: Client;
-let smtp: TestSmtpServer;
-let mailer: Mailer;
-let nativeConnection: NativeConnection;
-let worker: Worker;
-let workerRun: Promise<void>;
-
-interface CliResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs `node bin/ccm.js …` asynchronously (the worker in this process keeps running meanwhile). */
-function ccm(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
-  const inherited: NodeJS.ProcessEnv = { ...process.env };
-  delete inherited.CCM_STAFF_ID;
-  delete inherited.POLICY_FILE;
-  const childEnv: NodeJS.ProcessEnv = { ...inherited, TEMPORAL_ADDRESS: devServerAddress(), TASK_QUEUE, ...KEYS, LOG_LEVEL: 'warn', ...env };
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(PROJECT_ROOT, 'bin', 'ccm.js'), ...args], { cwd: PROJECT_ROOT, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+const ccm = ccmRunner({ keys, taskQueue: () => stack.taskQueue });
 
 async function until<T>(what: string, probe: () => Promise<T | undefined | null | false>, timeoutMs = 30_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -100,7 +60,7 @@ const person = (firstName: string) => ({
   identity: { kind: 'SSN', number: `${200 + (ssnCounter % 400)}-${10 + ssnCounter}-${String(4000 + ssnCounter++).padStart(4, '0')}` },
 });
 
-const deps = () => ({ db, temporal, taskQueue: TASK_QUEUE, policy, ring, clock: systemClock });
+const deps = () => ({ db, temporal, taskQueue: stack.taskQueue, policy, ring, clock: systemClock });
 const newCustomer = async (firstName: string) => (await createCustomer(deps(), { staffId: CS, roles: ['CUSTOMER_SERVICE'] }, person(firstName))).id;
 const lifecycleRunning = (id: string) =>
   until(`customer-${id} running`, async () => (await db.customerLifecycle.findUnique({ where: { customerId: id } })) && (await temporal.workflow.getHandle(customerWorkflowId(id)).describe()).status.name === 'RUNNING');
@@ -111,40 +71,12 @@ const ids = { approved: '', migrated: '', lost: '' };
 const lastReview = calendarDateIn(new Date(Date.now() - 185 * 86_400_000), TZ);
 
 beforeAll(async () => {
-  db = testDb();
-  for (const [id, roles] of [
-    [ADMIN, ['ADMIN']],
-    [CS, ['CUSTOMER_SERVICE']],
-    [AUDITOR, ['AUDITOR']],
-    [SUPERVISOR, ['SUPERVISOR']],
-    [RM, ['RELATIONSHIP_MANAGER']],
-  ] as const) {
-    await db.staffMember.create({ data: { id, name: `Staff ${id}`, email: `${id}@bank.test`, roles: [...roles] } });
-  }
-  const address = devServerAddress();
-  temporal = new Client({ connection: await Connection.connect({ address }), dataConverter: dataConverter(ring) });
-  smtp = await startTestSmtpServer();
-  mailer = createSmtpMailer({ url: smtp.url, from: 'care@bank.test' });
-  nativeConnection = await NativeConnection.connect({ address });
-  worker = await Worker.create({
-    connection: nativeConnection,
-    taskQueue: TASK_QUEUE,
-    workflowBundle: workflowBundle(),
-    activities: createActivities({ db, mailer, clock: systemClock, mailFrom: 'care@bank.test', policy, ring, temporal }),
-    dataConverter: dataConverter(ring),
-  });
-  workerRun = worker.run();
+  stack = await startApiStack({ policy, mailFrom: 'care@bank.test', ring });
+  ({ db, temporal } = stack);
+  await staffMembers(db, { [ADMIN]: ['ADMIN'], [CS]: ['CUSTOMER_SERVICE'], [AUDITOR]: ['AUDITOR'], [SUPERVISOR]: ['SUPERVISOR'], [RM]: ['RELATIONSHIP_MANAGER'] });
 });
 
-afterAll(async () => {
-  worker?.shutdown();
-  await workerRun;
-  await nativeConnection?.close();
-  await temporal?.connection.close();
-  mailer?.close();
-  await smtp?.close();
-  await db?.$disconnect();
-});
+afterAll(() => stack?.stop());
 
 test('setup: approval through `ccm reviews approve` starts the lifecycle; a migrated customer and a lost lifecycle have none running', async () => {
   [ids.approved, ids.migrated, ids.lost] = await Promise.all([newCustomer('Ann'), newCustomer('Mig'), newCustomer('Lou')]);

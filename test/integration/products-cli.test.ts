@@ -8,41 +8,15 @@
  *   ccm products approve — the requester refused (maker-checker), a RISK_OFFICER → OPEN;
  *   ccm products list, close.
  */
-import { spawn } from 'node:child_process';
-import path from 'node:path';
 import type { Db } from '../../src/db/client';
-import { PROJECT_ROOT } from '../../src/temporal/binaries';
+import { ccmRunner, staffMembers } from '../support/cli';
 import { testDb, unique } from '../support/fixtures';
 
 let db: Db;
 const SUP = unique('sup-pc');
 const RISK = unique('risk-pc');
 const RM = unique('rm-pc');
-
-interface CliResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function ccm(args: string[]): Promise<CliResult> {
-  const env: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: 'warn' };
-  delete env.CCM_STAFF_ID;
-  delete env.POLICY_FILE;
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(PROJECT_ROOT, 'bin', 'ccm.js'), ...args], { cwd: PROJECT_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+const ccm = ccmRunner();
 
 async function customer(riskRating: string): Promise<string> {
   const id = unique('cus');
@@ -54,13 +28,7 @@ async function customer(riskRating: string): Promise<string> {
 
 beforeAll(async () => {
   db = testDb();
-  await db.staffMember.createMany({
-    data: [
-      { id: SUP, name: 'Sue Pervisor', email: `${SUP}@bank.test`, roles: ['SUPERVISOR'] },
-      { id: RISK, name: 'Rick Officer', email: `${RISK}@bank.test`, roles: ['RISK_OFFICER'] },
-      { id: RM, name: 'Rita Manager', email: `${RM}@bank.test`, roles: ['RELATIONSHIP_MANAGER'] },
-    ],
-  });
+  await staffMembers(db, { [SUP]: ['SUPERVISOR'], [RISK]: ['RISK_OFFICER'], [RM]: ['RELATIONSHIP_MANAGER'] });
 });
 
 afterAll(async () => {

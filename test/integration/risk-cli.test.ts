@@ -6,22 +6,17 @@
  * option, the table, --json, and a lifecycle that cannot be told (the statements stay recorded, §6
  * best effort). Policy: ../shared/policy.md §6.1, §3.1.
  */
-import { spawn } from 'node:child_process';
-import { randomBytes, randomUUID } from 'node:crypto';
-import path from 'node:path';
+import { randomUUID } from 'node:crypto';
 import type { Db } from '../../src/db/client';
 import { calendarDateIn } from '../../src/domain/business-calendar';
 import { aad } from '../../src/customers/encrypted-fields';
 import { DEFAULT_POLICY } from '../../src/policy/policy';
 import { encryptField } from '../../src/security/crypto';
-import { keyRingFromEnv } from '../../src/security/keyring';
-import { PROJECT_ROOT } from '../../src/temporal/binaries';
-import { testDb } from '../support/fixtures';
-import { devServerAddress } from '../support/temporal';
+import { ccmRunner, cliKeys, staffMembers } from '../support/cli';
+import { testDb, unique } from '../support/fixtures';
 
-const key = () => randomBytes(32).toString('base64');
-const KEYS = { DATA_ENCRYPTION_KEYS: `rk-1:${key()}`, DATA_ENCRYPTION_KEY_ID: 'rk-1', BLIND_INDEX_KEY: key() };
-const ring = keyRingFromEnv(KEYS);
+const keys = cliKeys('rk-1');
+const { ring } = keys;
 const TZ = DEFAULT_POLICY.onboarding.timeZone; // the CLI's policy (POLICY_FILE unset)
 
 const RM = 'rm-risk';
@@ -30,32 +25,8 @@ const CS = 'cs-risk';
 const RISK = 'ro-risk';
 
 let db: Db;
-
-interface CliResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function ccm(args: string[]): Promise<CliResult> {
-  const inherited: NodeJS.ProcessEnv = { ...process.env };
-  delete inherited.CCM_STAFF_ID;
-  delete inherited.POLICY_FILE;
-  const childEnv: NodeJS.ProcessEnv = { ...inherited, TEMPORAL_ADDRESS: devServerAddress(), TASK_QUEUE: `risk-cli-${randomUUID().slice(0, 8)}`, ...KEYS, LOG_LEVEL: 'warn' };
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(PROJECT_ROOT, 'bin', 'ccm.js'), ...args], { cwd: PROJECT_ROOT, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+// Temporal reachable, with no worker on the queue: the lifecycle the CLI tries to tell is not running.
+const ccm = ccmRunner({ keys, taskQueue: unique('risk-cli') });
 
 /** A customer written straight to the database (no onboarding process): APPROVED, managed by RM, with no lifecycle running. */
 async function seedCustomer(type: 'INDIVIDUAL' | 'ENTERPRISE'): Promise<string> {
@@ -86,14 +57,7 @@ let individualId: string;
 
 beforeAll(async () => {
   db = testDb();
-  for (const [id, roles] of [
-    [RM, ['RELATIONSHIP_MANAGER']],
-    [OTHER_RM, ['RELATIONSHIP_MANAGER']],
-    [CS, ['CUSTOMER_SERVICE']],
-    [RISK, ['RISK_OFFICER']],
-  ] as const) {
-    await db.staffMember.create({ data: { id, name: `Staff ${id}`, email: `${id}@bank.test`, roles: [...roles] } });
-  }
+  await staffMembers(db, { [RM]: ['RELATIONSHIP_MANAGER'], [OTHER_RM]: ['RELATIONSHIP_MANAGER'], [CS]: ['CUSTOMER_SERVICE'], [RISK]: ['RISK_OFFICER'] });
   enterpriseId = await seedCustomer('ENTERPRISE');
   individualId = await seedCustomer('INDIVIDUAL');
 });
