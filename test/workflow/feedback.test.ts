@@ -7,28 +7,24 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
 import type { WorkflowHandle } from '@temporalio/client';
 import { tsToMs } from '@temporalio/common/lib/time';
-import { createActivities } from '../../activities';
 import { feedbackAad } from '../../src/feedback/encrypted-fields';
 import { caseYear, feedbackWorkflowId, formatCaseNo } from '../../src/domain/case-number';
 import { zonedDateTimeToInstant } from '../../src/domain/business-calendar';
 import { nextCaseSequence } from '../../src/feedback/case-numbers';
-import { createSmtpMailer, type Mailer } from '../../src/mail/mailer';
 import { DEFAULT_POLICY, type Policy } from '../../src/policy/policy';
 import { encryptField } from '../../src/security/crypto';
 import { developmentKeyRing } from '../../src/security/keyring';
-import { systemClock } from '../../src/shared/clock';
 import type { Db } from '../../src/db/client';
 import { caseStateQuery, pauseUpdate, resolveUpdate, respondUpdate, resumeUpdate, surveyAnsweredSignal, type CaseState } from '../../workflows/feedback/definitions';
 import { FINAL_TIMER_LEAD_MS, feedbackCase } from '../../workflows/feedback/feedback-case';
-import { createStaff, testDb, unique, workflowBundle } from '../support/fixtures';
-import { startTestSmtpServer, type TestSmtpServer } from '../support/smtp';
-import { timeSkippingEnv } from '../support/temporal';
+import { createStaff, unique } from '../support/fixtures';
+import type { TestSmtpServer } from '../support/smtp';
+import { advanceTo } from '../support/time-skipping';
+import { timeSkippingStack } from '../support/workflow-stack';
 
 const TASK_QUEUE = 'feedback-test';
-const MAIL_FROM = 'care@bank.test';
 const ring = developmentKeyRing();
 const policy: Policy = DEFAULT_POLICY;
 const TZ = policy.onboarding.timeZone;
@@ -38,36 +34,7 @@ const MINUTE = 60_000;
 let env: TestWorkflowEnvironment;
 let db: Db;
 let smtp: TestSmtpServer;
-let mailer: Mailer;
-let worker: Worker;
-let running: Promise<void>;
-
-beforeAll(async () => {
-  [env, smtp] = await Promise.all([timeSkippingEnv(), startTestSmtpServer()]);
-  db = testDb();
-  mailer = createSmtpMailer({ url: smtp.url, from: MAIL_FROM });
-  worker = await Worker.create({
-    connection: env.nativeConnection,
-    taskQueue: TASK_QUEUE,
-    workflowBundle: workflowBundle(),
-    activities: createActivities({ db, mailer, clock: systemClock, mailFrom: MAIL_FROM, policy, ring, temporal: env.client, publicBaseUrl: 'https://care.bank.test' }),
-  });
-  running = worker.run();
-});
-
-afterAll(async () => {
-  worker?.shutdown();
-  await running;
-  mailer?.close();
-  await db?.$disconnect();
-  await Promise.all([env?.teardown(), smtp?.close()]);
-});
-
-/** Moves the test server's clock to `at` (timers due on the way fire, in order). */
-async function advanceTo(at: Date): Promise<void> {
-  const now = await env.currentTimeMs();
-  if (at.getTime() > now) await env.sleep(at.getTime() - now);
-}
+timeSkippingStack({ taskQueue: TASK_QUEUE, policy, activities: { publicBaseUrl: 'https://care.bank.test' } }, (s) => ({ env, db, smtp } = s));
 
 const local = (date: string, time: string) => zonedDateTimeToInstant(date, time, TZ);
 
@@ -90,7 +57,7 @@ async function onDuty(from: Date, to: Date) {
 /** Registers a non-customer's case at the test server's `registeredAt` and starts its process. */
 async function register(opts: { departmentCode: string; customerType: 'INDIVIDUAL' | 'ENTERPRISE'; complexity: 'SIMPLE' | 'COMPLEX'; registeredAt?: Date }) {
   const registeredAt = opts.registeredAt ?? new Date(await env.currentTimeMs());
-  await advanceTo(registeredAt);
+  await advanceTo(env, registeredAt);
   const year = caseYear(registeredAt, policy);
   const caseNo = formatCaseNo({ year, sequence: await nextCaseSequence(db, year) }, policy);
   const email = `${unique('cust')}@mail.test`;
@@ -152,13 +119,13 @@ test('§5.2 an individual case unanswered for 24 hours: reminders at 50 % and 80
   await smtp.waitFor(() => subjects(d.handler.email).some((s) => s.startsWith(`Feedback case ${c.caseNo} assigned to you`)));
 
   // Just before the deadline: two reminders to the handler, no escalation yet.
-  await advanceTo(new Date(target.getTime() - MINUTE));
+  await advanceTo(env, new Date(target.getTime() - MINUTE));
   await smtp.waitFor(() => subjects(d.handler.email).filter((s) => s.startsWith('Reminder')).length === 2);
   expect(smtp.to(d.head.email)).toHaveLength(0);
 
   // At the deadline: the head, once; the executive on duty after the policy's further period (8 h).
   const executiveAt = new Date(target.getTime() + policy.feedback.executiveEscalationAfter.individualHours * HOUR);
-  await advanceTo(new Date(executiveAt.getTime() + MINUTE));
+  await advanceTo(env, new Date(executiveAt.getTime() + MINUTE));
   await smtp.waitFor(() => subjects(exec.email).length === 1);
   const toHead = subjects(d.head.email);
   expect(toHead).toEqual([`Escalation: feedback case ${c.caseNo} missed its response deadline`]);
@@ -180,7 +147,7 @@ test('§5.2 an individual case unanswered for 24 hours: reminders at 50 % and 80
   expect(events.filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_local_activity')).toHaveLength(0);
 
   // Nothing more, however long it stays unanswered.
-  await advanceTo(new Date(executiveAt.getTime() + 7 * 24 * HOUR));
+  await advanceTo(env, new Date(executiveAt.getTime() + 7 * 24 * HOUR));
   expect(subjects(d.head.email)).toHaveLength(1);
   expect(subjects(exec.email)).toHaveLength(1);
   expect(subjects(d.handler.email).filter((s) => s.startsWith('Reminder'))).toHaveLength(2);
@@ -194,7 +161,7 @@ test('issue 9: each rung waits on two timers — the first wakes FINAL_TIMER_LEA
   const rungs = [...s0.sla.reminderAts.map((at) => Date.parse(at!)), target];
 
   // Inside the head's lead: both reminders sent, the exact timer armed, nothing to the head yet.
-  await advanceTo(new Date(target - FINAL_TIMER_LEAD_MS / 2));
+  await advanceTo(env, new Date(target - FINAL_TIMER_LEAD_MS / 2));
   await smtp.waitFor(() => subjects(d.handler.email).filter((x) => x.startsWith('Reminder') && x.includes(c.caseNo)).length === 2);
   const timers = async () =>
     (await c.handle.fetchHistory()).events!.filter((e) => e.timerStartedEventAttributes).map((e) => ({
@@ -220,7 +187,7 @@ test('issue 9: each rung waits on two timers — the first wakes FINAL_TIMER_LEA
 
   // Paused between the two timers: the exact one is cancelled, the head hears nothing at the old target.
   await c.handle.executeUpdate(pauseUpdate, { args: [{ staffId: d.handler.id, reason: 'waiting for the statement' }] });
-  await advanceTo(new Date(target + HOUR));
+  await advanceTo(env, new Date(target + HOUR));
   expect(subjects(d.head.email).filter((x) => x.includes(c.caseNo))).toHaveLength(0);
 
   // Resumed: the clock had FINAL_TIMER_LEAD_MS / 2 left, so the moved deadline is armed at once with
@@ -228,7 +195,7 @@ test('issue 9: each rung waits on two timers — the first wakes FINAL_TIMER_LEA
   const resumed = await c.handle.executeUpdate(resumeUpdate, { args: [{ staffId: d.handler.id, reason: 'statement received' }] });
   const moved = Date.parse(resumed.sla.targetAt!);
   expect(Math.abs(moved - (target + HOUR + FINAL_TIMER_LEAD_MS / 2))).toBeLessThan(1000);
-  await advanceTo(new Date(moved + MINUTE));
+  await advanceTo(env, new Date(moved + MINUTE));
   await smtp.waitFor(() => subjects(d.head.email).filter((x) => x.includes(c.caseNo)).length === 1);
   // … and the executive's rung is next, its first timer armed.
   expectFiring((await timers()).slice(armed.length), [moved, Date.parse(resumed.sla.executiveAt!) - FINAL_TIMER_LEAD_MS]);
@@ -253,9 +220,9 @@ test('§5.2 a complex enterprise case registered on a Friday at 16:00 before a M
   expect(assigned.text).toContain('Mon 25 Jan 2027, 16:00 EST');
   // The head hears of it at the target, not a minute before.
   const mine = () => subjects(d.head.email).filter((x) => x.includes(c.caseNo));
-  await advanceTo(local('2027-01-21', '15:59'));
+  await advanceTo(env, local('2027-01-21', '15:59'));
   expect(mine()).toHaveLength(0);
-  await advanceTo(local('2027-01-21', '16:01'));
+  await advanceTo(env, local('2027-01-21', '16:01'));
   await smtp.waitFor(() => mine().length === 1);
 });
 
@@ -264,12 +231,12 @@ test('§5.2 a pause over a weekend credits only the business time inside it, and
   // Thu 4 Feb 2027 10:00: 3 business days → Tue 9 Feb 10:00 unpaused.
   const c = await register({ departmentCode: d.code, customerType: 'ENTERPRISE', complexity: 'COMPLEX', registeredAt: local('2027-02-04', '10:00') });
   expect((await state(c.handle)).sla.targetAt).toBe(local('2027-02-09', '10:00').toISOString());
-  await advanceTo(local('2027-02-05', '17:00'));
+  await advanceTo(env, local('2027-02-05', '17:00'));
   const paused = await c.handle.executeUpdate(pauseUpdate, { args: [{ staffId: d.handler.id, reason: 'waiting for the statement' }] });
   expect(paused.status).toBe('WAITING_ON_CUSTOMER');
   expect(paused.sla.paused).toBe(true);
   expect(paused.sla.targetAt).toBeNull();
-  await advanceTo(local('2027-02-08', '09:00'));
+  await advanceTo(env, local('2027-02-08', '09:00'));
   const resumed = await c.handle.executeUpdate(resumeUpdate, { args: [{ staffId: d.handler.id, reason: 'statement received' }] });
   // 7 h of Friday + 9 h of Monday = 16 h of business time (not the 64 h of wall time).
   expect(resumed.sla.paused).toBe(false);
@@ -290,7 +257,7 @@ test('§5.2 a pause over a weekend credits only the business time inside it, and
 test('§5.2 a case answered before the first reminder sends no reminder and never escalates; the customer gets the response', async () => {
   const d = await department();
   const c = await register({ departmentCode: d.code, customerType: 'INDIVIDUAL', complexity: 'SIMPLE' });
-  await advanceTo(new Date(c.registeredAt.getTime() + 2 * HOUR));
+  await advanceTo(env, new Date(c.registeredAt.getTime() + 2 * HOUR));
   const eventId = await writeEvent(c.caseNo, 'RESPONSE', d.handler.id, 'We have refunded the second charge.');
   const s = await c.handle.executeUpdate(respondUpdate, { args: [{ staffId: d.handler.id, eventId }] });
   expect(s.status).toBe('RESPONDED');
@@ -298,7 +265,7 @@ test('§5.2 a case answered before the first reminder sends no reminder and neve
   expect(s.firstResponseAt).toBe(written.at.toISOString());
   const reply = await smtp.waitFor(() => smtp.to(c.email).length === 1);
   expect(reply.find((m) => m.to.includes(c.email))!.text).toContain('We have refunded the second charge.');
-  await advanceTo(new Date(c.registeredAt.getTime() + 5 * 24 * HOUR));
+  await advanceTo(env, new Date(c.registeredAt.getTime() + 5 * 24 * HOUR));
   // (Other tests' cases escalate to every SUPERVISOR when nobody is on the rota: only this case counts.)
   expect(subjects(d.handler.email).filter((x) => x.startsWith('Reminder'))).toHaveLength(0);
   expect(subjects(d.head.email).filter((x) => x.includes(c.caseNo))).toHaveLength(0);
@@ -318,7 +285,7 @@ test('§5.2 resolution goes to the customer with a survey link; a low score reop
 
   // The survey endpoint records the answer, then signals the process.
   const reopenAt = new Date((await env.currentTimeMs()) + HOUR);
-  await advanceTo(reopenAt);
+  await advanceTo(env, reopenAt);
   await db.surveyResponse.create({ data: { caseNo: c.caseNo, round: 1, score: 1, answeredAt: reopenAt } });
   await c.handle.signal(surveyAnsweredSignal, { round: 1, score: 1 });
   const reopened = await eventually(() => state(c.handle), (s) => s.status === 'REOPENED');
@@ -354,7 +321,7 @@ test('§5.2 an answer the survey endpoint recorded but could not signal still co
   const resolution = await writeEvent(c.caseNo, 'RESOLVED', d.handler.id, 'Done.');
   await c.handle.executeUpdate(resolveUpdate, { args: [{ staffId: d.handler.id, eventId: resolution }] });
   await db.surveyResponse.create({ data: { caseNo: c.caseNo, round: 1, score: 2, answeredAt: new Date(await env.currentTimeMs()) } });
-  await advanceTo(new Date((await env.currentTimeMs()) + (policy.feedback.surveyLinkValidDays * 24 + 1) * HOUR));
+  await advanceTo(env, new Date((await env.currentTimeMs()) + (policy.feedback.surveyLinkValidDays * 24 + 1) * HOUR));
   const s = await eventually(() => state(c.handle), (x) => x.status === 'REOPENED');
   expect(s.slaRound).toBe(1);
   await smtp.waitFor(() => subjects(d.head.email).includes(`Feedback case ${c.caseNo} reopened: satisfaction score 2 of 5`));

@@ -5,16 +5,13 @@
  * workflow, whose approval starts the lifecycle (the hand-off), exactly as in production.
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
 import type { WorkflowHandle } from '@temporalio/client';
-import { createActivities } from '../../activities';
 import { createDigestJoiner } from '../../activities/digest-joins';
 import { staffDigestWorkflowId } from '../../workflows/staff-digest';
 import { createCustomer } from '../../src/customers/create-customer';
 import { updateCustomer } from '../../src/customers/update-customer';
 import { updateProfile } from '../../src/customers/update-profile';
 import { closeCustomer } from '../../src/lifecycle/close-customer';
-import { createSmtpMailer, type Mailer } from '../../src/mail/mailer';
 import { DEFAULT_POLICY, type Policy } from '../../src/policy/policy';
 import { developmentKeyRing } from '../../src/security/keyring';
 import { systemClock } from '../../src/shared/clock';
@@ -31,13 +28,12 @@ import {
   meetingHeldUpdate,
 } from '../../workflows/lifecycle/definitions';
 import { customerLifecycle } from '../../workflows/lifecycle/customer-lifecycle';
-import { createStaff, testDb, unique, workflowBundle } from '../support/fixtures';
-import { startTestSmtpServer, type TestSmtpServer } from '../support/smtp';
-import { timeSkippingEnv } from '../support/temporal';
+import { createStaff, unique } from '../support/fixtures';
+import type { TestSmtpServer } from '../support/smtp';
+import { timeSkippingStack } from '../support/workflow-stack';
 import { advanceTo, eventually, lifecycleStateOf as stateOf } from '../support/time-skipping';
 
 const TASK_QUEUE = 'lifecycle-test';
-const MAIL_FROM = 'care@bank.test';
 const ring = developmentKeyRing();
 const policy: Policy = DEFAULT_POLICY;
 const TZ = policy.onboarding.timeZone;
@@ -46,22 +42,9 @@ const MINUTE = 60_000;
 let env: TestWorkflowEnvironment;
 let db: Db;
 let smtp: TestSmtpServer;
-let mailer: Mailer;
-let worker: Worker;
-let running: Promise<void>;
 let supervisor: { id: string; email: string };
-
+timeSkippingStack({ taskQueue: TASK_QUEUE, policy }, (s) => ({ env, db, smtp } = s));
 beforeAll(async () => {
-  [env, smtp] = await Promise.all([timeSkippingEnv(), startTestSmtpServer()]);
-  db = testDb();
-  mailer = createSmtpMailer({ url: smtp.url, from: MAIL_FROM });
-  worker = await Worker.create({
-    connection: env.nativeConnection,
-    taskQueue: TASK_QUEUE,
-    workflowBundle: workflowBundle(),
-    activities: createActivities({ db, mailer, clock: systemClock, mailFrom: MAIL_FROM, policy, ring, temporal: env.client }),
-  });
-  running = worker.run();
   supervisor = await createStaff(db, 'Sue Pervisor', ['SUPERVISOR']);
 });
 
@@ -76,15 +59,6 @@ afterEach(async () => {
   for (const { id } of open) {
     await closeCustomer(deps(), { staffId: supervisor.id, roles: ['SUPERVISOR'] }, id, { reason: 'the test is over' }).catch(() => undefined);
   }
-});
-
-afterAll(async () => {
-  worker?.shutdown();
-  await running;
-  mailer?.close();
-  await db?.$disconnect();
-  await smtp?.close();
-  await env?.teardown();
 });
 
 let serial = 2000;

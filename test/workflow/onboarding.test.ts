@@ -5,11 +5,8 @@
  * INCOMPLETE after 10), and the audit team's reminder for a review left waiting.
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
-import { createActivities } from '../../activities';
 import { createCustomer } from '../../src/customers/create-customer';
-import { createSmtpMailer, type Mailer } from '../../src/mail/mailer';
 import { DEFAULT_POLICY } from '../../src/policy/policy';
 import { developmentKeyRing } from '../../src/security/keyring';
 import { systemClock } from '../../src/shared/clock';
@@ -17,12 +14,11 @@ import { addBusinessDays } from '../../src/domain/business-calendar';
 import type { Db } from '../../src/db/client';
 import { decideUpdate, infoReceivedUpdate, onboardingStateQuery, type OnboardingState } from '../../workflows/onboarding';
 import { reminderStateQuery } from '../../workflows/staff-reminder';
-import { createStaff, testDb, unique, workflowBundle } from '../support/fixtures';
-import { startTestSmtpServer, type TestSmtpServer } from '../support/smtp';
-import { timeSkippingEnv } from '../support/temporal';
+import { createStaff, unique } from '../support/fixtures';
+import type { TestSmtpServer } from '../support/smtp';
+import { timeSkippingStack } from '../support/workflow-stack';
 
 const TASK_QUEUE = 'onboarding-test';
-const MAIL_FROM = 'care@bank.test';
 const ring = developmentKeyRing();
 const policy = DEFAULT_POLICY;
 const HOUR = 3_600_000;
@@ -30,31 +26,7 @@ const HOUR = 3_600_000;
 let env: TestWorkflowEnvironment;
 let db: Db;
 let smtp: TestSmtpServer;
-let mailer: Mailer;
-let worker: Worker;
-let running: Promise<void>;
-
-beforeAll(async () => {
-  [env, smtp] = await Promise.all([timeSkippingEnv(), startTestSmtpServer()]);
-  db = testDb();
-  mailer = createSmtpMailer({ url: smtp.url, from: MAIL_FROM });
-  worker = await Worker.create({
-    connection: env.nativeConnection,
-    taskQueue: TASK_QUEUE,
-    workflowBundle: workflowBundle(),
-    activities: createActivities({ db, mailer, clock: systemClock, mailFrom: MAIL_FROM, policy, ring, temporal: env.client }),
-  });
-  running = worker.run();
-});
-
-afterAll(async () => {
-  worker?.shutdown();
-  await running;
-  mailer?.close();
-  await db?.$disconnect();
-  await smtp?.close();
-  await env?.teardown();
-});
+timeSkippingStack({ taskQueue: TASK_QUEUE, policy }, (s) => ({ env, db, smtp } = s));
 
 let ssnSerial = 1000;
 /** A structurally valid SSN no other test uses (area 123, group 45, a fresh serial). */

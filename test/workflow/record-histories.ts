@@ -10,15 +10,9 @@
  * started (children included) as `<scenario>.<workflowType>.json`. No personal data: the inputs
  * are ids and codes, the customers are synthetic.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
-import { temporal } from '@temporalio/proto';
-import { createActivities } from '../../activities';
 import { createCustomer } from '../../src/customers/create-customer';
 import { createReminder } from '../../src/reminders/create-reminder';
-import { createSmtpMailer, type Mailer } from '../../src/mail/mailer';
 import { DEFAULT_POLICY } from '../../src/policy/policy';
 import { developmentKeyRing } from '../../src/security/keyring';
 import { systemClock } from '../../src/shared/clock';
@@ -27,14 +21,13 @@ import { decideUpdate, infoReceivedUpdate, onboardingStateQuery } from '../../wo
 import { acknowledgeSignal, acknowledgeUpdate } from '../../workflows/staff-reminder';
 import { completeReviewUpdate, customerWorkflowId, lifecycleStateQuery, meetingHeldUpdate } from '../../workflows/lifecycle/definitions';
 import { nextReviewDue, reviewLadder } from '../../src/domain/lifecycle-schedule';
-import { createStaff, testDb, unique, workflowBundle } from '../support/fixtures';
-import { startTestSmtpServer, type TestSmtpServer } from '../support/smtp';
-import { timeSkippingEnv } from '../support/temporal';
+import { createStaff, unique } from '../support/fixtures';
+import type { TestSmtpServer } from '../support/smtp';
+import { advanceTo } from '../support/time-skipping';
+import { saveHistories, timeSkippingStack } from '../support/workflow-stack';
 
 const LABEL = process.env.CCM_HISTORY_LABEL ?? 'v1';
-const OUT = path.join(__dirname, 'histories', LABEL);
 const TASK_QUEUE = 'record-histories';
-const MAIL_FROM = 'care@bank.test';
 const ring = developmentKeyRing();
 const policy = DEFAULT_POLICY;
 const HOUR = 3_600_000;
@@ -42,49 +35,10 @@ const HOUR = 3_600_000;
 let env: TestWorkflowEnvironment;
 let db: Db;
 let smtp: TestSmtpServer;
-let mailer: Mailer;
-let worker: Worker;
-let running: Promise<void>;
+timeSkippingStack({ taskQueue: TASK_QUEUE, policy }, (s) => ({ env, db, smtp } = s));
 
-beforeAll(async () => {
-  mkdirSync(OUT, { recursive: true });
-  [env, smtp] = await Promise.all([timeSkippingEnv(), startTestSmtpServer()]);
-  db = testDb();
-  mailer = createSmtpMailer({ url: smtp.url, from: MAIL_FROM });
-  worker = await Worker.create({
-    connection: env.nativeConnection,
-    taskQueue: TASK_QUEUE,
-    workflowBundle: workflowBundle(),
-    activities: createActivities({ db, mailer, clock: systemClock, mailFrom: MAIL_FROM, policy, ring, temporal: env.client }),
-  });
-  running = worker.run();
-});
-
-afterAll(async () => {
-  worker?.shutdown();
-  await running;
-  mailer?.close();
-  await db?.$disconnect();
-  await smtp?.close();
-  await env?.teardown();
-});
-
-/**
- * protobufjs object form (enums and 64-bit numbers as strings, bytes base64): readable in a diff and
- * read back with `History.fromObject` (test/workflow/replay.test.ts). The SDK's historyToJSON trips
- * over the two protobufjs copies in node_modules.
- */
-export const historyJson = (history: temporal.api.history.v1.IHistory) =>
-  JSON.stringify(temporal.api.history.v1.History.toObject(temporal.api.history.v1.History.fromObject(history), { longs: String, enums: String, bytes: String }), null, 1) + '\n';
-
-async function save(scenario: string, workflowIds: (string | { workflowId: string; runId: string })[]) {
-  for (const ref of workflowIds) {
-    const handle = typeof ref === 'string' ? env.client.workflow.getHandle(ref) : env.client.workflow.getHandle(ref.workflowId, ref.runId);
-    const { type } = await handle.describe();
-    const history = await handle.fetchHistory();
-    writeFileSync(path.join(OUT, `${scenario}.${type}.json`), historyJson(history));
-  }
-}
+/** Saves the workflows' histories (children included; a workflow id: its latest run) under test/workflow/histories/<LABEL>/. */
+const save = (scenario: string, workflowIds: (string | { workflowId: string; runId: string })[]) => saveHistories(env.client, LABEL, scenario, workflowIds);
 
 let serial = 0;
 const ssn = () => `123-${String(10 + (process.pid % 89)).padStart(2, '0')}-${String(1000 + (serial++ % 8999)).padStart(4, '0')}`;
@@ -224,11 +178,6 @@ async function approvedLifecycle(type: 'INDIVIDUAL' | 'ENTERPRISE' = 'INDIVIDUAL
   return { customer, lifecycle, firstRun: { workflowId: customerWorkflowId(customer.id), runId }, approvedAt };
 }
 
-async function advanceTo(at: Date): Promise<void> {
-  const now = await env.currentTimeMs();
-  if (at.getTime() > now) await env.sleep(at.getTime() - now);
-}
-
 async function completeReview(customerId: string, lifecycle: ReturnType<typeof env.client.workflow.getHandle>) {
   const task = await db.task.findFirstOrThrow({ where: { customerId, kind: 'PERIODIC_REVIEW', status: 'OPEN' } });
   await db.task.update({ where: { id: task.id }, data: { outcome: { findings: { basicData: 'checked', financialSituation: 'stable', changedNeeds: 'none' } } } });
@@ -244,7 +193,7 @@ test('lifecycle: open, waiting for its first review', async () => {
 test('lifecycle: review due (digest), completed, next cycle', async () => {
   const { customer, lifecycle, firstRun, approvedAt } = await approvedLifecycle();
   const due = nextReviewDue(approvedAt, 'INDIVIDUAL', policy);
-  await advanceTo(new Date(due.getTime() + 20 * 60_000));
+  await advanceTo(env, new Date(due.getTime() + 20 * 60_000));
   await completeReview(customer.id, lifecycle);
   const digest = (await db.reminder.findUniqueOrThrow({ where: { key: `review-${customer.id}-0` } })).digestKey!.split(':')[1]!;
   await env.client.workflow.getHandle(digest).result();
@@ -254,7 +203,7 @@ test('lifecycle: review due (digest), completed, next cycle', async () => {
 test('lifecycle: review overdue (second reminder, escalation), then completed', async () => {
   const { customer, lifecycle, firstRun, approvedAt } = await approvedLifecycle();
   const ladder = reviewLadder(nextReviewDue(approvedAt, 'INDIVIDUAL', policy), policy);
-  await advanceTo(new Date(ladder.overdueAt.getTime() + 60_000));
+  await advanceTo(env, new Date(ladder.overdueAt.getTime() + 60_000));
   await completeReview(customer.id, lifecycle);
   await save('lifecycle-review-overdue', [firstRun]);
 });
@@ -263,7 +212,7 @@ test('lifecycle: enterprise meeting held, then closed', async () => {
   const { customer, lifecycle, firstRun } = await approvedLifecycle('ENTERPRISE');
   const state = await lifecycle.query(lifecycleStateQuery);
   const opens = state.agenda.find((a) => a.kind === 'QUARTERLY_MEETING')!;
-  await advanceTo(new Date(Date.parse(opens.at) + 60_000));
+  await advanceTo(env, new Date(Date.parse(opens.at) + 60_000));
   const meeting = await db.task.findFirstOrThrow({ where: { customerId: customer.id, kind: 'RELATIONSHIP_MEETING', status: 'OPEN' } });
   await db.task.update({ where: { id: meeting.id }, data: { outcome: { heldOn: '2027-01-05', attendees: ['CFO'], notes: 'facilities' } } });
   await lifecycle.executeUpdate(meetingHeldUpdate, { args: [{ staffId: meeting.assigneeStaffId ?? 'nobody', taskId: meeting.id }] });
@@ -360,7 +309,7 @@ test('lifecycle-risk: enterprise rated A, distressed statements → D (investiga
     state = await lifecycle.query(lifecycleStateQuery);
   }
   const due = Date.parse(state.risk!.investigation!.planDueAt);
-  await advanceTo(new Date(due + reminderEscalationDelayMs(policy) + 60_000));
+  await advanceTo(env, new Date(due + reminderEscalationDelayMs(policy) + 60_000));
   // A portfolio run found recovered statements and re-assessed it: it tells the lifecycle.
   await db.financialStatement.create({ data: { customerId: customer.id, ...statement('2026-06-30', false), periodEnd: new Date('2026-06-30T00:00:00Z'), recordedByStaffId: admin.staffId } });
   const run = await assessCustomers({ db, ring, policy }, { customerIds: [customer.id], runKey: 'risk-portfolio-recorded', trigger: 'QUARTERLY', at: new Date(await env.currentTimeMs()) });

@@ -13,14 +13,11 @@
  *   - a MEDIUM individual monitored monthly (§6.2 closer monitoring) until its facts make it LOW.
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
 import type { WorkflowHandle } from '@temporalio/client';
-import { createActivities } from '../../activities';
 import { createCustomer } from '../../src/customers/create-customer';
 import { updateProfile } from '../../src/customers/update-profile';
 import { addBusinessDays, calendarDateIn } from '../../src/domain/business-calendar';
 import { nextRiskMonitoring } from '../../src/domain/lifecycle-schedule';
-import { createSmtpMailer, type Mailer } from '../../src/mail/mailer';
 import { DEFAULT_POLICY, reminderEscalationDelayMs, type Policy } from '../../src/policy/policy';
 import { openProduct } from '../../src/products/open-product';
 import { startPortfolioRun } from '../../src/risk/portfolio-runs';
@@ -33,14 +30,13 @@ import type { StaffRole } from '../../src/db/generated/client';
 import { decideUpdate } from '../../workflows/onboarding';
 import { customerWorkflowId } from '../../workflows/lifecycle/definitions';
 import type { customerLifecycle } from '../../workflows/lifecycle/customer-lifecycle';
-import { createStaff, testDb, unique, workflowBundle } from '../support/fixtures';
-import { startTestSmtpServer, type TestSmtpServer } from '../support/smtp';
-import { timeSkippingEnv } from '../support/temporal';
+import { createStaff, unique } from '../support/fixtures';
+import type { TestSmtpServer } from '../support/smtp';
+import { timeSkippingStack } from '../support/workflow-stack';
 import { advanceTo, eventually, lifecycleStateOf as stateOf } from '../support/time-skipping';
 
 const TASK_QUEUE = 'risk-lifecycle-test';
 const RISK_QUEUE = 'risk-pages-test';
-const MAIL_FROM = 'care@bank.test';
 const ring = developmentKeyRing();
 const policy: Policy = DEFAULT_POLICY;
 const TZ = policy.onboarding.timeZone;
@@ -49,36 +45,16 @@ const MINUTE = 60_000;
 let env: TestWorkflowEnvironment;
 let db: Db;
 let smtp: TestSmtpServer;
-let mailer: Mailer;
-const workers: Worker[] = [];
-const running: Promise<void>[] = [];
 let supervisor: { id: string; email: string };
 let officer: { id: string; email: string };
 let admin: { id: string; email: string };
 
+// The lifecycle and the portfolio workflow on one queue, the portfolio's pages on their own (as in production).
+timeSkippingStack({ taskQueue: [TASK_QUEUE, RISK_QUEUE], policy }, (s) => ({ env, db, smtp } = s));
 beforeAll(async () => {
-  [env, smtp] = await Promise.all([timeSkippingEnv(), startTestSmtpServer()]);
-  db = testDb();
-  mailer = createSmtpMailer({ url: smtp.url, from: MAIL_FROM });
-  const activities = createActivities({ db, mailer, clock: systemClock, mailFrom: MAIL_FROM, policy, ring, temporal: env.client });
-  // The lifecycle and the portfolio workflow on one queue, the portfolio's pages on their own (as in production).
-  for (const taskQueue of [TASK_QUEUE, RISK_QUEUE]) {
-    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: workflowBundle(), activities });
-    workers.push(worker);
-    running.push(worker.run());
-  }
   supervisor = await createStaff(db, 'Sue Pervisor', ['SUPERVISOR']);
   officer = await createStaff(db, 'Rita Risk', ['RISK_OFFICER']);
   admin = await createStaff(db, 'Adam Admin', ['ADMIN']);
-});
-
-afterAll(async () => {
-  for (const w of workers) w.shutdown();
-  await Promise.all(running);
-  mailer?.close();
-  await db?.$disconnect();
-  await smtp?.close();
-  await env?.teardown();
 });
 
 let serial = 4000;

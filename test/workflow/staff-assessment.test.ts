@@ -6,29 +6,20 @@
  * the other manager is reminded at the due time and, still silent, escalated to a supervisor; at the
  * close the remaining result goes out without notes and the task is MISSED (audited), the run ends.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { temporal } from '@temporalio/proto';
-import { Worker } from '@temporalio/worker';
-import { createActivities } from '../../activities';
-import { createSmtpMailer, type Mailer } from '../../src/mail/mailer';
 import { DEFAULT_POLICY, type Policy } from '../../src/policy/policy';
-import { developmentKeyRing } from '../../src/security/keyring';
 import { systemClock } from '../../src/shared/clock';
 import { recordGuidance } from '../../src/staff-assessment/record-guidance';
 import { periodBefore } from '../../src/staff-assessment/period';
 import type { Db } from '../../src/db/client';
 import { staffAssessmentScheduled } from '../../workflows/staff-assessment/run';
 import { runStateQuery, staffAssessmentWorkflowId, type StaffAssessmentState } from '../../workflows/staff-assessment/definitions';
-import { createStaff, testDb, workflowBundle } from '../support/fixtures';
-import { startTestSmtpServer, type TestSmtpServer } from '../support/smtp';
-import { timeSkippingEnv } from '../support/temporal';
+import { createStaff } from '../support/fixtures';
+import type { TestSmtpServer } from '../support/smtp';
+import { saveHistories, timeSkippingStack } from '../support/workflow-stack';
 import { advanceTo, eventually } from '../support/time-skipping';
 
 const TASK_QUEUE = 'staff-assessment-test';
-const MAIL_FROM = 'care@bank.test';
-const ring = developmentKeyRing();
 const policy: Policy = DEFAULT_POLICY;
 const TZ = policy.onboarding.timeZone;
 const MINUTE = 60_000;
@@ -36,27 +27,7 @@ const MINUTE = 60_000;
 let env: TestWorkflowEnvironment;
 let db: Db;
 let smtp: TestSmtpServer;
-let mailer: Mailer;
-let worker: Worker;
-let running: Promise<void>;
-
-beforeAll(async () => {
-  [env, smtp] = await Promise.all([timeSkippingEnv(), startTestSmtpServer()]);
-  db = testDb();
-  mailer = createSmtpMailer({ url: smtp.url, from: MAIL_FROM });
-  const activities = createActivities({ db, mailer, clock: systemClock, mailFrom: MAIL_FROM, policy, ring, temporal: env.client });
-  worker = await Worker.create({ connection: env.nativeConnection, taskQueue: TASK_QUEUE, workflowBundle: workflowBundle(), activities });
-  running = worker.run();
-});
-
-afterAll(async () => {
-  worker?.shutdown();
-  await running;
-  mailer?.close();
-  await db?.$disconnect();
-  await smtp?.close();
-  await env?.teardown();
-});
+timeSkippingStack({ taskQueue: TASK_QUEUE, policy }, (s) => ({ env, db, smtp } = s));
 
 test('§7.2 the quarter just ended: records, guidance tasks, a result with notes at once, a reminder and an escalation for the silent manager, the rest at the close', async () => {
   // Ids sort so that supA is the first supervisor (cs's manager) and supB the one it escalates to.
@@ -121,16 +92,8 @@ test('§7.2 the quarter just ended: records, guidance tasks, a result with notes
   expect(smtp.to(rm.email).filter((x) => x.subject.startsWith('Your assessment'))).toHaveLength(1);
 
   // CCM_HISTORY_LABEL=v<n>: this run's histories for the replay test (test/workflow/replay.test.ts),
-  // in the form test/workflow/record-histories.ts writes (protobufjs object form, ids and codes only).
-  const label = process.env.CCM_HISTORY_LABEL;
-  if (label) {
-    const out = path.join(__dirname, 'histories', label);
-    mkdirSync(out, { recursive: true });
-    for (const [scenario, id] of [['staff-assessment-quarter', run.workflowId], ['staff-assessment-scheduled', 'staff-assessment-scheduled-quarter-test-1']] as const) {
-      const h = env.client.workflow.getHandle(id);
-      const { type } = await h.describe();
-      const history = temporal.api.history.v1.History.fromObject(await h.fetchHistory());
-      writeFileSync(path.join(out, `${scenario}.${type}.json`), `${JSON.stringify(temporal.api.history.v1.History.toObject(history, { longs: String, enums: String, bytes: String }), null, 1)}\n`);
-    }
+  // in the form test/workflow/record-histories.ts writes (saveHistories: protobufjs object form, ids and codes only).
+  for (const [scenario, id] of [['staff-assessment-quarter', run.workflowId], ['staff-assessment-scheduled', 'staff-assessment-scheduled-quarter-test-1']] as const) {
+    await saveHistories(env.client, process.env.CCM_HISTORY_LABEL, scenario, [id]);
   }
 });

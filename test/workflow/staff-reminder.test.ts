@@ -5,49 +5,30 @@
  * escalation at the deadline"), with the grace period from the policy configuration.
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
-import { createActivities } from '../../activities';
-import { createSmtpMailer, type Mailer } from '../../src/mail/mailer';
 import { DEFAULT_POLICY } from '../../src/policy/policy';
 import { createReminder } from '../../src/reminders/create-reminder';
 import { acknowledgeUpdate, reminderStateQuery, type ReminderState } from '../../workflows/staff-reminder';
-import { systemClock } from '../../src/shared/clock';
-import { developmentKeyRing } from '../../src/security/keyring';
 import type { Db } from '../../src/db/client';
-import { createStaff, testDb, unique, workflowBundle } from '../support/fixtures';
-import { startTestSmtpServer, type TestSmtpServer } from '../support/smtp';
-import { timeSkippingEnv } from '../support/temporal';
+import { createStaff, unique } from '../support/fixtures';
+import type { TestSmtpServer } from '../support/smtp';
+import { timeSkippingStack, type TimeSkippingStack } from '../support/workflow-stack';
 
 const DAY = 86_400_000;
 const TASK_QUEUE = 'reminders-test';
-const MAIL_FROM = 'care@bank.test';
 
 let env: TestWorkflowEnvironment;
 let db: Db;
 let smtp: TestSmtpServer;
-let mailer: Mailer;
-
-beforeAll(async () => {
-  [env, smtp] = await Promise.all([timeSkippingEnv(), startTestSmtpServer()]);
-  db = testDb();
-  mailer = createSmtpMailer({ url: smtp.url, from: MAIL_FROM });
-});
-
-afterAll(async () => {
-  mailer?.close();
-  await db?.$disconnect();
-  await smtp?.close();
-  await env?.teardown();
+let stack: TimeSkippingStack;
+// No worker until a test runs one (runWorker); the reminder's activities run without a Temporal client.
+timeSkippingStack({ activities: { temporal: undefined } }, (s) => {
+  stack = s;
+  ({ env, db, smtp } = s);
 });
 
 async function runWorker<T>(fn: () => Promise<T>, dbForActivities: Db = db): Promise<T> {
-  const worker = await Worker.create({
-    connection: env.nativeConnection,
-    taskQueue: TASK_QUEUE,
-    workflowBundle: workflowBundle(),
-    activities: createActivities({ db: dbForActivities, mailer, clock: systemClock, mailFrom: MAIL_FROM, policy: DEFAULT_POLICY, ring: developmentKeyRing() }),
-  });
+  const worker = await stack.createWorker(TASK_QUEUE, { db: dbForActivities });
   return worker.runUntil(fn);
 }
 

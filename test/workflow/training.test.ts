@@ -10,17 +10,10 @@
  * is issued, the trainee and the manager are told, and the gate lifts (foundationCompletedAt, the
  * picker chooses the hire, the auditor check passes), each step audited.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
-import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
-import { createActivities } from '../../activities';
 import type { Db } from '../../src/db/client';
-import { createSmtpMailer, type Mailer } from '../../src/mail/mailer';
 import { DEFAULT_POLICY, type Policy } from '../../src/policy/policy';
 import { ForbiddenError } from '../../src/security/auth';
-import { developmentKeyRing } from '../../src/security/keyring';
 import { systemClock } from '../../src/shared/clock';
 import { createStaff as registerStaff } from '../../src/staff/create-staff';
 import { leastLoadedHandler } from '../../src/departments/repository';
@@ -31,60 +24,25 @@ import { getStaffTraining } from '../../src/training/get-training';
 import { recordModuleCompletion } from '../../src/training/record-completion';
 import { trainingStateQuery, trainingWorkflowId, type TrainingState } from '../../workflows/training/definitions';
 import type { trainingEnrolment } from '../../workflows/training/enrolment';
-import { createStaff, testDb, unique, workflowBundle } from '../support/fixtures';
-import { startTestSmtpServer, type TestSmtpServer } from '../support/smtp';
-import { timeSkippingEnv } from '../support/temporal';
+import { createStaff, unique } from '../support/fixtures';
+import type { TestSmtpServer } from '../support/smtp';
+import { saveHistories, timeSkippingStack } from '../support/workflow-stack';
 import { advanceTo, eventually } from '../support/time-skipping';
 
-/**
- * CCM_HISTORY_LABEL=v<n>: the histories of this file's runs for the replay test (test/workflow/replay.test.ts),
- * in the form test/workflow/record-histories.ts writes (protobufjs object form; ids, codes and times only).
- */
-async function saveHistory(scenario: string, workflowId: string): Promise<void> {
-  const label = process.env.CCM_HISTORY_LABEL;
-  if (!label) return;
-  const out = path.join(__dirname, 'histories', label);
-  mkdirSync(out, { recursive: true });
-  const h = env.client.workflow.getHandle(workflowId);
-  const { type } = await h.describe();
-  const history = temporal.api.history.v1.History.fromObject(await h.fetchHistory());
-  writeFileSync(path.join(out, `${scenario}.${type}.json`), `${JSON.stringify(temporal.api.history.v1.History.toObject(history, { longs: String, enums: String, bytes: String }), null, 1)}\n`);
-}
-
 const TASK_QUEUE = 'training-test';
-const MAIL_FROM = 'care@bank.test';
-const ring = developmentKeyRing();
 const policy: Policy = DEFAULT_POLICY;
 const MINUTE = 60_000;
 
 let env: TestWorkflowEnvironment;
 let db: Db;
 let smtp: TestSmtpServer;
-let mailer: Mailer;
-let worker: Worker;
-let running: Promise<void>;
+timeSkippingStack({ taskQueue: TASK_QUEUE, policy }, (s) => ({ env, db, smtp } = s));
 
-beforeAll(async () => {
-  [env, smtp] = await Promise.all([timeSkippingEnv(), startTestSmtpServer()]);
-  db = testDb();
-  mailer = createSmtpMailer({ url: smtp.url, from: MAIL_FROM });
-  worker = await Worker.create({
-    connection: env.nativeConnection,
-    taskQueue: TASK_QUEUE,
-    workflowBundle: workflowBundle(),
-    activities: createActivities({ db, mailer, clock: systemClock, mailFrom: MAIL_FROM, policy, ring, temporal: env.client }),
-  });
-  running = worker.run();
-});
-
-afterAll(async () => {
-  worker?.shutdown();
-  await running;
-  mailer?.close();
-  await db?.$disconnect();
-  await smtp?.close();
-  await env?.teardown();
-});
+/**
+ * CCM_HISTORY_LABEL=v<n>: the histories of this file's runs for the replay test (test/workflow/replay.test.ts),
+ * in the form test/workflow/record-histories.ts writes (saveHistories: protobufjs object form; ids, codes and times only).
+ */
+const saveHistory = (scenario: string, workflowId: string) => saveHistories(env.client, process.env.CCM_HISTORY_LABEL, scenario, [workflowId]);
 
 test('§7.1 a new hire’s foundation course: reminders before each module, an overdue module escalated to the manager, the certificate, and the §3.1 gate lifted', async () => {
   const manager = await createStaff(db, 'Sue Pervisor', ['SUPERVISOR']);
