@@ -11,77 +11,45 @@
  *   and revokes keys, and none of them appears in anything it printed.
  */
 import { spawn } from 'node:child_process';
-import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { Client, Connection } from '@temporalio/client';
-import type { FastifyInstance } from 'fastify';
-import { buildApi } from '../../src/api/server';
 import type { Db } from '../../src/db/client';
 import type { StaffRole } from '../../src/db/generated/client';
-import { DEFAULT_POLICY } from '../../src/policy/policy';
-import { authenticate, issueApiKey } from '../../src/security/auth';
+import { authenticate } from '../../src/security/auth';
 import { developmentKeyRing } from '../../src/security/keyring';
 import { PROJECT_ROOT } from '../../src/temporal/binaries';
-import { testDb, unique } from '../support/fixtures';
+import { apiCaller, staffWithKey, type ApiStaff, type CallOptions } from '../support/api';
+import { ccmRunner } from '../support/cli';
 import { startTestSmtpServer, type TestSmtpServer } from '../support/smtp';
+import { startApi, type ApiOnly } from '../support/stack';
 import { devServerAddress } from '../support/temporal';
 
 jest.setTimeout(180_000);
 
 const ring = developmentKeyRing();
 const DAY_MS = 86_400_000;
+let stack: ApiOnly;
 let db: Db;
-let temporal: Client;
-let api: FastifyInstance;
 let baseUrl: string;
 /** The API's clock: the tests move it past a key's expiry. */
 let now = new Date('2026-12-03T12:00:00.000Z');
 
-interface Staff {
-  id: string;
-  key: string;
-}
-const staff: Record<'admin' | 'sup' | 'rm', Staff> = {} as never;
-
-async function makeStaff(prefix: string, roles: StaffRole[]): Promise<Staff> {
-  const id = unique(prefix);
-  await db.staffMember.create({ data: { id, name: `Keys ${prefix}`, email: `${id}@bank.test`, roles } });
-  return { id, key: (await issueApiKey(db, id, 'keys test')).key };
-}
-
-interface Res {
-  status: number;
-  body: Record<string, any>;
-  text: string;
-}
-
-async function call(method: string, urlPath: string, opts: { as?: Staff | string; body?: unknown; base?: string } = {}): Promise<Res> {
-  const key = typeof opts.as === 'string' ? opts.as : opts.as?.key;
-  const res = await fetch(`${opts.base ?? baseUrl}${urlPath}`, {
-    method,
-    headers: { ...(opts.body === undefined ? {} : { 'content-type': 'application/json' }), ...(key ? { authorization: `Bearer ${key}` } : {}) },
-    body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
-  });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : undefined, text };
-}
+const staff: Record<'admin' | 'sup' | 'rm', ApiStaff> = {} as never;
+const makeStaff = (prefix: string, roles: StaffRole[]) => staffWithKey(db, prefix, roles, { label: 'keys test' });
+/** `base`: another API than this file's (the real API process). */
+const call = (method: string, urlPath: string, opts: CallOptions & { base?: string } = {}) => apiCaller(() => opts.base ?? baseUrl)(method, urlPath, opts);
 
 const auditOf = (entityId: string) => db.auditLog.findMany({ where: { entityId }, orderBy: { id: 'asc' } });
 
 beforeAll(async () => {
-  db = testDb();
-  temporal = new Client({ connection: Connection.lazy({ address: devServerAddress() }) });
-  api = await buildApi({ db, temporal, taskQueue: 'api-keys', policy: DEFAULT_POLICY, ring, logLevel: 'silent', reconcile: false, clock: { now: () => now } });
-  baseUrl = await api.listen({ host: '127.0.0.1', port: 0 });
+  stack = await startApi({ ring, clock: { now: () => now } });
+  ({ db, baseUrl } = stack);
   staff.admin = await makeStaff('adm', ['ADMIN']);
   staff.sup = await makeStaff('sup', ['SUPERVISOR']);
   staff.rm = await makeStaff('rm', ['RELATIONSHIP_MANAGER']);
 });
 
 afterAll(async () => {
-  await api?.close();
-  await temporal?.connection.close();
-  await db?.$disconnect();
+  await stack?.stop();
 });
 
 describe('the API: POST, GET /staff/:id/keys and DELETE /staff/:id/keys/:keyId (ADMIN)', () => {
@@ -196,26 +164,7 @@ describe('the API: POST, GET /staff/:id/keys and DELETE /staff/:id/keys/:keyId (
 
 // ───────────────────────────────────────── CLI ─────────────────────────────────────────
 
-interface CliResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function ccm(args: string[]): Promise<CliResult> {
-  const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: process.env.DATABASE_URL, LOG_LEVEL: 'warn' };
-  delete env.CCM_STAFF_ID;
-  delete env.POLICY_FILE;
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(PROJECT_ROOT, 'bin', 'ccm.js'), ...args], { cwd: PROJECT_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const ccm = ccmRunner();
 
 describe('the CLI: ccm staff key issue | list | revoke', () => {
   test('issue --expires-in 90d prints the key once on stdout; list shows it ACTIVE without the key; revoke refuses it at once', async () => {

@@ -11,12 +11,12 @@ import { randomInt } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import { aad } from '../../src/customers/encrypted-fields';
 import type { Db } from '../../src/db/client';
-import type { StaffRole } from '../../src/db/generated/client';
 import { DEFAULT_POLICY, parsePolicy } from '../../src/policy/policy';
-import { issueApiKey, revokeApiKey } from '../../src/security/auth';
+import { revokeApiKey } from '../../src/security/auth';
 import { decryptField } from '../../src/security/crypto';
 import { developmentKeyRing } from '../../src/security/keyring';
 import type { OnboardingState } from '../../workflows/onboarding';
+import { apiCaller, individualBody, mediumEnterpriseBody, staffWithKey, staffWithKeys, type ApiStaff } from '../support/api';
 import { unique } from '../support/fixtures';
 import { startApiStack, type ApiStack } from '../support/stack';
 
@@ -29,57 +29,19 @@ let db: Db;
 let baseUrl: string;
 let temporal: Client;
 
-interface Staff {
-  id: string;
-  key: string;
-}
 /** One staff member per role (and a maker who is also an AUDITOR, for maker-checker). */
-const staff = {} as Record<'admin' | 'cs' | 'auditor' | 'risk' | 'supervisor' | 'rm' | 'makerAuditor', Staff>;
-
-async function makeStaff(prefix: string, roles: StaffRole[]): Promise<Staff> {
-  const id = unique(prefix);
-  await db.staffMember.create({ data: { id, name: `Test ${prefix}`, email: `${id}@bank.test`, roles } });
-  return { id, key: (await issueApiKey(db, id, 'customers-api test')).key };
-}
+const staff = {} as Record<'admin' | 'cs' | 'auditor' | 'risk' | 'supervisor' | 'rm' | 'makerAuditor', ApiStaff>;
+const call = apiCaller(() => baseUrl);
 
 beforeAll(async () => {
   stack = await startApiStack({ policy, mailFrom: MAIL_FROM, ring, api: { mailbox: { list: async () => [], read: async () => undefined } } });
   ({ db, temporal, baseUrl } = stack);
-  staff.admin = await makeStaff('adm', ['ADMIN']);
-  staff.cs = await makeStaff('cs', ['CUSTOMER_SERVICE']);
-  staff.auditor = await makeStaff('aud', ['AUDITOR']);
-  staff.risk = await makeStaff('risk', ['RISK_OFFICER']);
-  staff.supervisor = await makeStaff('sup', ['SUPERVISOR']);
-  staff.rm = await makeStaff('rm', ['RELATIONSHIP_MANAGER']);
-  staff.makerAuditor = await makeStaff('mkaud', ['CUSTOMER_SERVICE', 'AUDITOR']);
+  await staffWithKeys(db, staff, { admin: ['ADMIN'], cs: ['CUSTOMER_SERVICE'], auditor: ['AUDITOR'], risk: ['RISK_OFFICER'], supervisor: ['SUPERVISOR'], rm: ['RELATIONSHIP_MANAGER'], makerAuditor: ['CUSTOMER_SERVICE', 'AUDITOR'] });
 });
 
 afterAll(async () => {
   await stack?.stop();
 });
-
-interface Res {
-  status: number;
-  body: any;
-  text: string;
-  headers: Headers;
-}
-
-/** `as`: a staff member (their key), a raw Authorization value, or null for none. */
-async function call(method: string, path: string, opts: { as?: Staff | string | null; body?: unknown; headers?: Record<string, string> } = {}): Promise<Res> {
-  const authorization = opts.as === null || opts.as === undefined ? undefined : typeof opts.as === 'string' ? opts.as : `Bearer ${opts.as.key}`;
-  const res = await fetch(`${baseUrl}${path}`, {
-    method,
-    headers: {
-      ...(opts.body === undefined ? {} : { 'content-type': 'application/json' }),
-      ...(authorization ? { authorization } : {}),
-      ...opts.headers,
-    },
-    body: opts.body === undefined ? undefined : typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body),
-  });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : undefined, text, headers: res.headers };
-}
 
 /** A valid SSN ending in `last4` (areas 100–665, never 666 or 9xx; group ≠ 00). */
 function ssn(last4 = '6789'): { dashed: string; digits: string } {
@@ -90,37 +52,12 @@ function ssn(last4 = '6789'): { dashed: string; digits: string } {
 /** A valid EIN (prefix 12, Andover) ending in `last4`. */
 const ein = (last4 = '6789') => `12-${String(randomInt(100, 1000))}${last4}`;
 
-function individual(overrides: Record<string, unknown> = {}) {
-  return {
-    type: 'INDIVIDUAL',
-    channel: 'BRANCH',
-    firstName: 'Ada',
-    lastName: 'Lovelace',
-    dateOfBirth: '1985-04-12',
-    email: `${unique('ada')}@example.com`,
-    totalAssetsUsd: 50_000,
-    identity: { kind: 'SSN', number: ssn().dashed },
-    ...overrides,
-  };
-}
+/** An individual of the REGULAR tier (assets USD 50,000), the SSN ending in 6789. */
+const individual = (overrides: Record<string, unknown> = {}) => individualBody({ identity: { kind: 'SSN', number: ssn().dashed }, ...overrides });
+/** A MEDIUM enterprise with assets of USD 5,000,000, the EIN ending in 6789. */
+const enterprise = (overrides: Record<string, unknown> = {}) => mediumEnterpriseBody({ totalAssetsUsd: 5_000_000, identity: { kind: 'EIN', number: ein() }, ...overrides });
 
-function enterprise(overrides: Record<string, unknown> = {}) {
-  return {
-    type: 'ENTERPRISE',
-    channel: 'WEBSITE',
-    legalName: 'Acme Tools LLC',
-    registrationState: 'DE',
-    naicsCode: '332216',
-    employees: 150,
-    annualRevenueUsd: 20_000_000,
-    totalAssetsUsd: 5_000_000,
-    email: `${unique('acme')}@example.com`,
-    identity: { kind: 'EIN', number: ein() },
-    ...overrides,
-  };
-}
-
-async function create(body: unknown, as: Staff = staff.cs): Promise<any> {
+async function create(body: unknown, as: ApiStaff = staff.cs): Promise<any> {
   const res = await call('POST', '/customers', { as, body });
   expect([res.status, res.body?.issues]).toEqual([201, undefined]);
   return res.body;
@@ -164,7 +101,7 @@ describe('§3.1 every request is authenticated', () => {
   ])('§3.1 %s → 401 with a Bearer challenge on every protected route, nothing written', async (_label, authorization) => {
     const customers = await db.customer.count();
     for (const [method, path, body] of routes) {
-      const res = await call(method, path, { as: authorization, body });
+      const res = await call(method, path, { body, headers: authorization ? { authorization } : {} });
       expect([method, path, res.status, res.headers.get('www-authenticate'), res.body?.error]).toEqual([method, path, 401, 'Bearer', 'unauthenticated']);
       expect(typeof res.body.message).toBe('string');
     }
@@ -179,7 +116,7 @@ describe('§3.1 every request is authenticated', () => {
   });
 
   test('§3.1 a revoked key → 401', async () => {
-    const s = await makeStaff('revoked', ['ADMIN']);
+    const s = await staffWithKey(db, 'revoked', ['ADMIN']);
     expect((await call('GET', '/customers', { as: s })).status).toBe(200);
     const row = await db.apiKey.findFirstOrThrow({ where: { staffId: s.id } });
     await revokeApiKey(db, row.id, new Date());
@@ -385,7 +322,7 @@ describe('GET /customers/:id (§3.1 masking, scope, recording)', () => {
   });
 
   test('§3.1 a RELATIONSHIP_MANAGER sees only the customers they manage or are assigned to; others are 404 like a missing one', async () => {
-    const rm = await makeStaff('rmscope', ['RELATIONSHIP_MANAGER']);
+    const rm = await staffWithKey(db, 'rmscope', ['RELATIONSHIP_MANAGER']);
     const managed = await create(individual());
     const teamMember = await create(enterprise());
     const formerly = await create(individual());
@@ -419,7 +356,7 @@ describe('GET /customers/:id (§3.1 masking, scope, recording)', () => {
 describe('GET /customers (filters, pagination)', () => {
   test('filters by manager and type; cursor and page paging with a total; newest first; masked', async () => {
     // A manager column value no other test uses (any staff member can be the referenced row).
-    const manager = await makeStaff('listmgr', ['SUPERVISOR']);
+    const manager = await staffWithKey(db, 'listmgr', ['SUPERVISOR']);
     const a = await create(individual());
     const b = await create(enterprise());
     const c = await create(individual());

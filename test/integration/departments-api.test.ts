@@ -9,54 +9,24 @@
  *        reads), every change audited once, bad input refused with the field named and nothing written.
  */
 import { randomUUID } from 'node:crypto';
-import { Client, Connection } from '@temporalio/client';
-import type { FastifyInstance } from 'fastify';
-import { buildApi } from '../../src/api/server';
 import type { Db } from '../../src/db/client';
 import type { FeedbackStatus, StaffRole } from '../../src/db/generated/client';
 import { leastLoadedHandler } from '../../src/departments/repository';
 import { executiveOnDutyAt } from '../../src/departments/rota';
 import { DEFAULT_POLICY } from '../../src/policy/policy';
-import { issueApiKey } from '../../src/security/auth';
 import { encryptField } from '../../src/security/crypto';
 import { developmentKeyRing } from '../../src/security/keyring';
-import { testDb, unique } from '../support/fixtures';
-import { devServerAddress } from '../support/temporal';
+import { apiCaller, staffWithKey, staffWithKeys, type ApiResponse, type ApiStaff } from '../support/api';
+import { startApi, type ApiOnly } from '../support/stack';
 
 const ring = developmentKeyRing();
+let stack: ApiOnly;
 let db: Db;
-let temporal: Client;
-let api: FastifyInstance;
 let baseUrl: string;
 
-interface Staff {
-  id: string;
-  key: string;
-}
 type Name = 'admin' | 'sup' | 'sup2' | 'cs' | 'rm' | 'auditor' | 'h1' | 'h2' | 'h3' | 'head' | 'gone';
-const staff = {} as Record<Name, Staff>;
-
-async function makeStaff(prefix: string, roles: StaffRole[], active = true): Promise<Staff> {
-  const id = unique(prefix);
-  await db.staffMember.create({ data: { id, name: `Test ${prefix}`, email: `${id}@bank.test`, roles, active } });
-  return { id, key: active ? (await issueApiKey(db, id, 'departments-api test')).key : '' };
-}
-
-interface Res {
-  status: number;
-  body: any;
-  text: string;
-}
-
-async function call(method: string, path: string, opts: { as?: Staff; body?: unknown } = {}): Promise<Res> {
-  const res = await fetch(`${baseUrl}${path}`, {
-    method,
-    headers: { ...(opts.body === undefined ? {} : { 'content-type': 'application/json' }), ...(opts.as ? { authorization: `Bearer ${opts.as.key}` } : {}) },
-    body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
-  });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : undefined, text };
-}
+const staff = {} as Record<Name, ApiStaff>;
+const call = apiCaller(() => baseUrl);
 
 /** Everything a refused request must leave as it was. */
 async function written() {
@@ -105,7 +75,7 @@ async function feedbackCase(code: string, status: FeedbackStatus): Promise<strin
 }
 
 /** An OPEN (or closed) FEEDBACK_CASE task for `assignee`, as the feedback process opens one for a handler. */
-async function caseTask(assignee: Staff, status: 'OPEN' | 'DONE' = 'OPEN', createdAt = new Date()): Promise<void> {
+async function caseTask(assignee: ApiStaff, status: 'OPEN' | 'DONE' = 'OPEN', createdAt = new Date()): Promise<void> {
   const id = `feedback:${randomUUID()}`;
   await db.task.create({
     data: { id, kind: 'FEEDBACK_CASE', subject: 'feedback case', assigneeStaffId: assignee.id, dueAt: new Date(Date.now() + 86_400_000), status, workflowId: id, policyVersion: DEFAULT_POLICY.version, createdAt },
@@ -113,27 +83,26 @@ async function caseTask(assignee: Staff, status: 'OPEN' | 'DONE' = 'OPEN', creat
 }
 
 beforeAll(async () => {
-  db = testDb();
-  temporal = new Client({ connection: Connection.lazy({ address: devServerAddress() }) });
-  api = await buildApi({ db, temporal, taskQueue: 'departments-api', policy: DEFAULT_POLICY, ring, logLevel: 'silent', reconcile: false });
-  baseUrl = await api.listen({ host: '127.0.0.1', port: 0 });
-  staff.admin = await makeStaff('adm', ['ADMIN']);
-  staff.sup = await makeStaff('sup', ['SUPERVISOR']);
-  staff.sup2 = await makeStaff('sup2', ['SUPERVISOR', 'RELATIONSHIP_MANAGER']);
-  staff.cs = await makeStaff('cs', ['CUSTOMER_SERVICE']);
-  staff.rm = await makeStaff('rm', ['RELATIONSHIP_MANAGER']);
-  staff.auditor = await makeStaff('aud', ['AUDITOR']);
-  staff.h1 = await makeStaff('h1', ['CUSTOMER_SERVICE']);
-  staff.h2 = await makeStaff('h2', ['CUSTOMER_SERVICE']);
-  staff.h3 = await makeStaff('h3', ['CUSTOMER_SERVICE']);
-  staff.head = await makeStaff('head', ['SUPERVISOR']);
-  staff.gone = await makeStaff('gone', ['SUPERVISOR'], false);
+  stack = await startApi({ ring });
+  ({ db, baseUrl } = stack);
+  const service: StaffRole[] = ['CUSTOMER_SERVICE'];
+  await staffWithKeys<Exclude<Name, 'gone'>>(db, staff, {
+    admin: ['ADMIN'],
+    sup: ['SUPERVISOR'],
+    sup2: ['SUPERVISOR', 'RELATIONSHIP_MANAGER'],
+    cs: service,
+    rm: ['RELATIONSHIP_MANAGER'],
+    auditor: ['AUDITOR'],
+    h1: service,
+    h2: service,
+    h3: service,
+    head: ['SUPERVISOR'],
+  });
+  staff.gone = await staffWithKey(db, 'gone', ['SUPERVISOR'], { active: false });
 });
 
 afterAll(async () => {
-  await api?.close();
-  await temporal?.connection.close();
-  await db?.$disconnect();
+  await stack?.stop();
 });
 
 // ─────────────────────────────────────── departments ───────────────────────────────────────
@@ -375,7 +344,7 @@ describe('department members and their load', () => {
 
 describe('deactivating and reactivating a department', () => {
   test('refused (409, naming the cases) while it has cases needing work; then deactivated (audited), hidden from the list, refuses new members; reactivation needs an active head', async () => {
-    const head = await makeStaff('head2', ['SUPERVISOR']);
+    const head = await staffWithKey(db, 'head2', ['SUPERVISOR']);
     const code = await department(newCode(), head);
     const open = await feedbackCase(code, 'WAITING_ON_CUSTOMER');
     await feedbackCase(code, 'RESOLVED');
@@ -429,7 +398,7 @@ let slice = 0;
 /** A fresh 1000-hour stretch of future no other test's shifts touch. */
 const nextSlice = () => 1000 * ++slice;
 
-async function shift(as: Staff, exec: Staff, fromH: number, toH: number): Promise<Res> {
+async function shift(as: ApiStaff, exec: ApiStaff, fromH: number, toH: number): Promise<ApiResponse> {
   return call('POST', '/rota/shifts', { as, body: { staffId: exec.id, startsAt: inHours(fromH), endsAt: inHours(toH) } });
 }
 
@@ -506,7 +475,7 @@ describe('the executive-on-duty rota (§5.2 the escalation after the deadline go
     expect(gap.body.escalateTo.map((s: { id: string }) => s.id)).toEqual(expect.arrayContaining([staff.sup.id, staff.sup2.id, staff.head.id]));
     expect(gap.body.escalateTo.map((s: { id: string }) => s.id)).not.toContain(staff.gone.id);
 
-    const exec = await makeStaff('exec', ['SUPERVISOR']);
+    const exec = await staffWithKey(db, 'exec', ['SUPERVISOR']);
     const s = await shift(staff.admin, exec, base, base + 8);
     expect(s.status).toBe(201);
     await db.staffMember.update({ where: { id: exec.id }, data: { active: false } });

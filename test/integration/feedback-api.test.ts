@@ -15,9 +15,9 @@ import type { Db } from '../../src/db/client';
 import type { StaffRole } from '../../src/db/generated/client';
 import { caseYear } from '../../src/domain/case-number';
 import { DEFAULT_POLICY, parsePolicy } from '../../src/policy/policy';
-import { issueApiKey } from '../../src/security/auth';
 import { developmentKeyRing } from '../../src/security/keyring';
 import { caseStateQuery, feedbackWorkflowId } from '../../workflows/feedback/definitions';
+import { apiCaller, staffWithKeys, until, type ApiResponse, type ApiStaff } from '../support/api';
 import { unique } from '../support/fixtures';
 import { startApiStack, type ApiStack } from '../support/stack';
 
@@ -32,46 +32,8 @@ let db: Db;
 let baseUrl: string;
 let temporal: Client;
 
-interface Staff {
-  id: string;
-  key: string;
-  email: string;
-}
-const staff = {} as Record<'admin' | 'cs' | 'supervisor' | 'head' | 'h1' | 'h2' | 'complaints' | 'outsider' | 'auditor', Staff>;
-
-async function makeStaff(prefix: string, roles: StaffRole[]): Promise<Staff> {
-  const id = unique(prefix);
-  const email = `${id}@bank.test`;
-  await db.staffMember.create({ data: { id, name: `Test ${prefix}`, email, roles } });
-  return { id, email, key: (await issueApiKey(db, id, 'feedback-api test')).key };
-}
-
-interface Res {
-  status: number;
-  body: any;
-  text: string;
-  headers: Headers;
-}
-
-async function call(method: string, path: string, opts: { as?: Staff; body?: unknown; headers?: Record<string, string> } = {}): Promise<Res> {
-  const res = await fetch(`${baseUrl}${path}`, {
-    method,
-    headers: { ...(opts.body === undefined ? {} : { 'content-type': 'application/json' }), ...(opts.as ? { authorization: `Bearer ${opts.as.key}` } : {}), ...opts.headers },
-    body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
-  });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : undefined, text, headers: res.headers };
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined | null | false>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+const staff = {} as Record<'admin' | 'cs' | 'supervisor' | 'head' | 'h1' | 'h2' | 'complaints' | 'outsider' | 'auditor', ApiStaff>;
+const call = apiCaller(() => baseUrl);
 
 /** The case's process has begun: a handler assigned (IN_PROGRESS), its task open, the SLA stored, the workflow's state answering. */
 const begun = (caseNo: string) =>
@@ -122,7 +84,7 @@ const prospect = (extra: Record<string, unknown> = {}) => ({
   ...extra,
 });
 
-async function registered(body: unknown, as: Staff = staff.cs): Promise<string> {
+async function registered(body: unknown, as: ApiStaff = staff.cs): Promise<string> {
   const res = await call('POST', '/feedback', { as, body });
   expect([res.status, res.body?.issues, res.body?.message]).toEqual([201, undefined, undefined]);
   return res.body.caseNo as string;
@@ -131,15 +93,8 @@ async function registered(body: unknown, as: Staff = staff.cs): Promise<string> 
 beforeAll(async () => {
   stack = await startApiStack({ policy, mailFrom: MAIL_FROM, ring });
   ({ db, temporal, baseUrl } = stack);
-  staff.admin = await makeStaff('adm', ['ADMIN']);
-  staff.cs = await makeStaff('cs', ['CUSTOMER_SERVICE']);
-  staff.supervisor = await makeStaff('sup', ['SUPERVISOR']);
-  staff.head = await makeStaff('head', ['RELATIONSHIP_MANAGER']);
-  staff.h1 = await makeStaff('h1', ['RELATIONSHIP_MANAGER']);
-  staff.h2 = await makeStaff('h2', ['RELATIONSHIP_MANAGER']);
-  staff.complaints = await makeStaff('cpl', ['RELATIONSHIP_MANAGER']);
-  staff.outsider = await makeStaff('out', ['RELATIONSHIP_MANAGER']);
-  staff.auditor = await makeStaff('aud', ['AUDITOR']);
+  const rm: StaffRole[] = ['RELATIONSHIP_MANAGER'];
+  await staffWithKeys(db, staff, { admin: ['ADMIN'], cs: ['CUSTOMER_SERVICE'], supervisor: ['SUPERVISOR'], head: rm, h1: rm, h2: rm, complaints: rm, outsider: rm, auditor: ['AUDITOR'] });
   await db.department.create({ data: { code: 'CARDS', name: 'Cards', headStaffId: staff.head.id } });
   await db.department.create({ data: { code: 'COMPLAINTS', name: 'Complaints unit', headStaffId: staff.head.id } });
   await db.department.create({ data: { code: 'CUSTOMER_SERVICE', name: 'Customer service', headStaffId: staff.head.id } });
@@ -526,7 +481,7 @@ describe('the suggestion box and the lists', () => {
     let cursor: string | null = null;
     let pages = 0;
     do {
-      const page: Res = await call('GET', `/feedback?department=CARDS&limit=2${cursor ? `&cursor=${cursor}` : ''}`, { as: staff.cs });
+      const page: ApiResponse = await call('GET', `/feedback?department=CARDS&limit=2${cursor ? `&cursor=${cursor}` : ''}`, { as: staff.cs });
       expect(page.status).toBe(200);
       expect(page.body.items.length).toBeLessThanOrEqual(2);
       seen.push(...page.body.items.map((i: any) => i.caseNo));
@@ -576,7 +531,7 @@ describe('the inbox (GET /tasks)', () => {
       const caseNo = await registered(cardCall({ severity: 'CRITICAL' })); // rule critical → COMPLAINTS
       const task = await until('the case task', () => db.task.findFirst({ where: { workflowId: `feedback-${caseNo}`, status: 'OPEN' } }));
       expect([task.kind, task.assigneeStaffId, task.team]).toEqual(['FEEDBACK_CASE', null, 'department:COMPLAINTS']);
-      const inbox = async (as: Staff) => ((await call('GET', '/tasks?kind=FEEDBACK_CASE', { as })).body.items as { id: string }[]).map((t) => t.id);
+      const inbox = async (as: ApiStaff) => ((await call('GET', '/tasks?kind=FEEDBACK_CASE', { as })).body.items as { id: string }[]).map((t) => t.id);
       expect(await inbox(staff.complaints)).toContain(task.id);
       expect(await inbox(staff.head)).toContain(task.id);
       expect(await inbox(staff.h1)).not.toContain(task.id);

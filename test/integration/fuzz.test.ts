@@ -24,9 +24,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import type { Db } from '../../src/db/client';
-import type { StaffRole } from '../../src/db/generated/client';
 import { DEFAULT_POLICY, parsePolicy } from '../../src/policy/policy';
-import { issueApiKey } from '../../src/security/auth';
 import { developmentKeyRing } from '../../src/security/keyring';
 import { encryptField } from '../../src/security/crypto';
 import { createSurveyToken } from '../../src/security/signed-links';
@@ -40,6 +38,7 @@ import { SENSITIVE_REVIEW_FIELDS } from '../../src/lifecycle/complete-review';
 import { SENSITIVE_FEEDBACK_FIELDS } from '../../src/feedback/register-feedback';
 import { systemClock } from '../../src/shared/clock';
 import { customerWorkflowId } from '../../workflows/lifecycle/definitions';
+import { financialStatementBody, individualBody, mediumEnterpriseBody, staffWithKey, until } from '../support/api';
 import { unique } from '../support/fixtures';
 import { startApiStack, type ApiStack } from '../support/stack';
 
@@ -103,35 +102,8 @@ interface Example {
 const noParams = async () => ({});
 const b64 = (s: string) => Buffer.from(s).toString('base64');
 const jsonPayload = { metadata: { encoding: b64('json/plain') }, data: b64('"hello"') };
-let ssnCounter = 0;
-/** A valid, unique SSN (area 100–665, group 10–99). */
-const ssn = () => {
-  const n = (Date.now() + ssnCounter++) % 1_000_000;
-  return `${100 + (n % 566)}-${10 + (Math.floor(n / 566) % 90)}-${String(1000 + (n % 9000)).padStart(4, '0')}`;
-};
-/** A valid EIN (prefix 12, Andover). */
-const ein = () => `12-${String(1_000_000 + ((Date.now() + ssnCounter++) % 9_000_000)).padStart(7, '0')}`;
-const enterprise = () => ({
-  type: 'ENTERPRISE',
-  channel: 'WEBSITE',
-  legalName: 'Acme Tools LLC',
-  registrationState: 'DE',
-  naicsCode: '332216',
-  employees: 150,
-  annualRevenueUsd: 20_000_000,
-  email: `${unique('acme')}@example.com`,
-  identity: { kind: 'EIN', number: ein() },
-});
-const individual = () => ({
-  type: 'INDIVIDUAL',
-  channel: 'BRANCH',
-  firstName: 'Ada',
-  lastName: 'Lovelace',
-  dateOfBirth: '1985-04-12',
-  email: `${unique('ada')}@example.com`,
-  totalAssetsUsd: 50_000,
-  identity: { kind: 'SSN', number: ssn() },
-});
+const enterprise = () => mediumEnterpriseBody();
+const individual = () => individualBody();
 const versionOf = async (id: string) => (await db.customer.findUniqueOrThrow({ where: { id } })).version;
 
 async function newCustomer(body: unknown = individual()): Promise<string> {
@@ -148,15 +120,6 @@ async function newReminder(): Promise<string> {
   });
   if (res.status !== 201) throw new Error(`setup: POST /reminders → ${res.status} ${res.text}`);
   return key;
-}
-
-async function until<T>(what: string, probe: () => Promise<T | null | undefined | false>): Promise<T> {
-  for (const deadline = Date.now() + 30_000; ; ) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`setup: timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 /** A new customer approved by the AUDITOR, its lifecycle running (started by onboarding). */
@@ -462,18 +425,7 @@ const EXAMPLES: Record<string, Example | Example[]> = {
   'POST /customers/{id}/financials': {
     as: 'admin',
     setup: async () => ({ id: await newCustomer(enterprise()) }),
-    body: () => ({
-      periodEnd: '2025-12-31',
-      revenueUsd: 21_400_000,
-      netIncomeUsd: -120_000.5,
-      ebitUsd: 350_000,
-      interestExpenseUsd: 410_000,
-      totalAssetsUsd: 15_000_000,
-      totalLiabilitiesUsd: 9_750_000,
-      currentAssetsUsd: 4_100_000,
-      currentLiabilitiesUsd: 3_900_000,
-      largestCustomerShare: 0.42,
-    }),
+    body: () => financialStatementBody('2025-12-31'),
   },
   'POST /customers/{id}/products': {
     as: 'admin',
@@ -634,12 +586,6 @@ const EXAMPLES: Record<string, Example | Example[]> = {
 
 // ───────────────────────────────────────── the stack ─────────────────────────────────────────
 
-async function makeStaff(prefix: string, roles: StaffRole[]): Promise<{ id: string; key: string }> {
-  const id = unique(prefix);
-  await db.staffMember.create({ data: { id, name: `Fuzz ${prefix}`, email: `${id}@bank.test`, roles } });
-  return { id, key: (await issueApiKey(db, id, 'fuzz test')).key };
-}
-
 interface Endpoint {
   method: string;
   path: string;
@@ -653,12 +599,12 @@ const cases = () => endpoints.flatMap((endpoint) => examplesOf(endpoint.id).map(
 beforeAll(async () => {
   stack = await startApiStack({ policy, mailFrom: 'care@bank.test', ring, api: { codec: dataConverter(ring).payloadCodecs[0] } });
   ({ db, temporal, baseUrl } = stack);
-  keys.admin = (await makeStaff('adm', ['ADMIN'])).key;
-  keys.cs = (await makeStaff('cs', ['CUSTOMER_SERVICE'])).key;
-  keys.auditor = (await makeStaff('aud', ['AUDITOR'])).key;
-  keys.risk = (await makeStaff('risk', ['RISK_OFFICER'])).key;
-  rmId = (await makeStaff('rm', ['RELATIONSHIP_MANAGER'])).id;
-  const supervisor = await makeStaff('sup', ['SUPERVISOR']);
+  keys.admin = (await staffWithKey(db, 'adm', ['ADMIN'])).key;
+  keys.cs = (await staffWithKey(db, 'cs', ['CUSTOMER_SERVICE'])).key;
+  keys.auditor = (await staffWithKey(db, 'aud', ['AUDITOR'])).key;
+  keys.risk = (await staffWithKey(db, 'risk', ['RISK_OFFICER'])).key;
+  rmId = (await staffWithKey(db, 'rm', ['RELATIONSHIP_MANAGER'])).id;
+  const supervisor = await staffWithKey(db, 'sup', ['SUPERVISOR']);
   supervisorId = supervisor.id;
   keys.supervisor = supervisor.key; // §7.2 recompute, runs, guidance, phone follow-ups
   const doc = await call('GET', '/docs/json', {});

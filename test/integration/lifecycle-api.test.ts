@@ -18,17 +18,14 @@
  */
 import type { Client } from '@temporalio/client';
 import type { Db } from '../../src/db/client';
-import type { StaffRole } from '../../src/db/generated/client';
 import { addMonthsClamped, nextReviewDue } from '../../src/domain/lifecycle-schedule';
 import { calendarDateIn } from '../../src/domain/business-calendar';
 import { ensureLifecycles } from '../../src/lifecycle/ensure-lifecycles';
 import { DEFAULT_POLICY, parsePolicy } from '../../src/policy/policy';
-import { issueApiKey } from '../../src/security/auth';
 import { developmentKeyRing } from '../../src/security/keyring';
 import { systemClock } from '../../src/shared/clock';
 import { customerWorkflowId, lifecycleStateQuery, type LifecycleState } from '../../workflows/lifecycle/definitions';
-import type { OnboardingState } from '../../workflows/onboarding';
-import { unique } from '../support/fixtures';
+import { apiCaller, approvedCustomer, mediumEnterpriseBody, staffWithKeys, until, vipBody, type ApiResponse, type ApiStaff, type ApprovedCustomer } from '../support/api';
 import { startApiStack, type ApiStack } from '../support/stack';
 
 const MAIL_FROM = 'care@bank.test';
@@ -45,102 +42,13 @@ let db: Db;
 let baseUrl: string;
 let temporal: Client;
 
-interface Staff {
-  id: string;
-  key: string;
-  email: string;
-}
-const staff = {} as Record<'admin' | 'cs' | 'auditor' | 'supervisor' | 'risk' | 'rmA' | 'rmB', Staff>;
+const staff = {} as Record<'admin' | 'cs' | 'auditor' | 'supervisor' | 'risk' | 'rmA' | 'rmB', ApiStaff>;
+const call = apiCaller(() => baseUrl);
+/** POST /customers by the service desk, approval by the AUDITOR through the API, and the lifecycle it starts running. */
+const approved = (body: unknown) => approvedCustomer({ call, db, temporal }, body, { maker: staff.cs, checker: staff.auditor });
 
-async function makeStaff(prefix: string, roles: StaffRole[]): Promise<Staff> {
-  const id = unique(prefix);
-  const email = `${id}@bank.test`;
-  await db.staffMember.create({ data: { id, name: `Test ${prefix}`, email, roles } });
-  return { id, email, key: (await issueApiKey(db, id, 'lifecycle-api test')).key };
-}
-
-interface Res {
-  status: number;
-  body: any;
-  text: string;
-}
-
-async function call(method: string, path: string, opts: { as?: Staff; body?: unknown } = {}): Promise<Res> {
-  const res = await fetch(`${baseUrl}${path}`, {
-    method,
-    headers: { ...(opts.body === undefined ? {} : { 'content-type': 'application/json' }), ...(opts.as ? { authorization: `Bearer ${opts.as.key}` } : {}) },
-    body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
-  });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : undefined, text };
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined | null | false>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
-let ssnCounter = 0;
-const ssn = () => {
-  const n = (Date.now() + ssnCounter++) % 1_000_000;
-  return `${100 + (n % 566)}-${10 + (Math.floor(n / 566) % 90)}-${String(1000 + (n % 9000)).padStart(4, '0')}`;
-};
-const ein = () => `12-${String(1_000_000 + ((Date.now() + ssnCounter++) % 9_000_000)).padStart(7, '0')}`;
-
-/** A VIP individual (assets ≥ USD 100,000): approval gives it a dedicated relationship manager (§4.1). */
-const vip = () => ({
-  type: 'INDIVIDUAL',
-  channel: 'BRANCH',
-  firstName: 'Vera',
-  lastName: 'Important',
-  dateOfBirth: '1980-02-10',
-  email: `${unique('vera')}@example.com`,
-  totalAssetsUsd: 250_000,
-  identity: { kind: 'SSN', number: ssn() },
-});
-/** A MEDIUM enterprise (§2.2): a dedicated relationship manager, a meeting each quarter (§5.1). */
-const medium = () => ({
-  type: 'ENTERPRISE',
-  channel: 'WEBSITE',
-  legalName: 'Acme Tools LLC',
-  registrationState: 'DE',
-  naicsCode: '332216',
-  employees: 150,
-  annualRevenueUsd: 20_000_000,
-  email: `${unique('acme')}@example.com`,
-  identity: { kind: 'EIN', number: ein() },
-});
-
-interface Customer {
-  id: string;
-  managerId: string;
-}
-
-/** POST /customers, approval by the AUDITOR through the API, and the lifecycle it starts running. */
-async function approved(body: unknown): Promise<Customer> {
-  const created = await call('POST', '/customers', { as: staff.cs, body });
-  expect([created.status, created.body?.issues]).toEqual([201, undefined]);
-  const id = created.body.id as string;
-  const decided = await call('POST', `/reviews/${id}/decision`, { as: staff.auditor, body: { decision: 'APPROVE' } });
-  expect([decided.status, decided.body?.message]).toEqual([200, undefined]);
-  const onboarding = (await temporal.workflow.getHandle(`onboarding-${id}`).result()) as OnboardingState;
-  expect(onboarding.status).toBe('APPROVED');
-  await until(`customer-${id} running with its record`, async () => {
-    const lc = await db.customerLifecycle.findUnique({ where: { customerId: id } });
-    return lc && (await temporal.workflow.getHandle(customerWorkflowId(id)).describe()).status.name === 'RUNNING';
-  });
-  const c = await db.customer.findUniqueOrThrow({ where: { id } });
-  expect(c.relationshipManagerId).not.toBeNull();
-  return { id, managerId: c.relationshipManagerId! };
-}
-
-const rmOf = (c: Customer) => (c.managerId === staff.rmA.id ? staff.rmA : staff.rmB);
-const otherRmOf = (c: Customer) => (c.managerId === staff.rmA.id ? staff.rmB : staff.rmA);
+const rmOf = (c: ApprovedCustomer) => (c.managerId === staff.rmA.id ? staff.rmA : staff.rmB);
+const otherRmOf = (c: ApprovedCustomer) => (c.managerId === staff.rmA.id ? staff.rmB : staff.rmA);
 
 const admin = () => ({ staffId: staff.admin.id, roles: ['ADMIN' as const] });
 const ensureDeps = () => ({ db, temporal, taskQueue: stack.taskQueue, policy, clock: systemClock });
@@ -150,7 +58,7 @@ const ensureDeps = () => ({ db, temporal, taskQueue: stack.taskQueue, policy, cl
  * ago: 185 days (6 months, at most 184 days, and a day) → the review fell due yesterday or earlier, at
  * once; 215 days → it fell due about a month ago and is overdue (10 business days) at once.
  */
-async function reviewFallsDue(c: Customer, daysAgo: number): Promise<string> {
+async function reviewFallsDue(c: ApprovedCustomer, daysAgo: number): Promise<string> {
   const handle = temporal.workflow.getHandle(customerWorkflowId(c.id));
   await handle.terminate('test: the lifecycle is restarted as a migrated customer’s');
   const last = new Date(Date.now() - daysAgo * 86_400_000);
@@ -173,21 +81,15 @@ async function stateOf(customerId: string) {
   return JSON.stringify({ audit, tasks, customer, contacts, lifecycle });
 }
 
-let individual: Customer; // VIP: review completed
-let overdue: Customer; // VIP: review overdue, then closed
-let enterprise: Customer; // MEDIUM: quarterly meeting
+let individual: ApprovedCustomer; // VIP: review completed
+let overdue: ApprovedCustomer; // VIP: review overdue, then closed
+let enterprise: ApprovedCustomer; // MEDIUM: quarterly meeting
 
 beforeAll(async () => {
   stack = await startApiStack({ policy, mailFrom: MAIL_FROM, ring });
   ({ db, temporal, baseUrl } = stack);
-  staff.admin = await makeStaff('adm', ['ADMIN']);
-  staff.cs = await makeStaff('cs', ['CUSTOMER_SERVICE']);
-  staff.auditor = await makeStaff('aud', ['AUDITOR']);
-  staff.supervisor = await makeStaff('sup', ['SUPERVISOR']);
-  staff.risk = await makeStaff('risk', ['RISK_OFFICER']);
-  staff.rmA = await makeStaff('rma', ['RELATIONSHIP_MANAGER']);
-  staff.rmB = await makeStaff('rmb', ['RELATIONSHIP_MANAGER']);
-  [individual, overdue, enterprise] = await Promise.all([approved(vip()), approved(vip()), approved(medium())]);
+  await staffWithKeys(db, staff, { admin: ['ADMIN'], cs: ['CUSTOMER_SERVICE'], auditor: ['AUDITOR'], supervisor: ['SUPERVISOR'], risk: ['RISK_OFFICER'], rmA: ['RELATIONSHIP_MANAGER'], rmB: ['RELATIONSHIP_MANAGER'] });
+  [individual, overdue, enterprise] = await Promise.all([approved(vipBody()), approved(vipBody()), approved(mediumEnterpriseBody())]);
 });
 
 afterAll(async () => {
@@ -378,7 +280,7 @@ describe('§3.2 an overdue review escalates; the customer leaves', () => {
     expect((await call('POST', `/customers/${overdue.id}/close`, { as: staff.cs, body: { reason: 'moved away' } })).status).toBe(403);
     expect((await call('POST', `/customers/${overdue.id}/close`, { as: staff.auditor, body: { reason: 'moved away' } })).status).toBe(403);
     expect(await stateOf(overdue.id)).toBe(before);
-    const pending = await call('POST', '/customers', { as: staff.cs, body: vip() });
+    const pending = await call('POST', '/customers', { as: staff.cs, body: vipBody() });
     const refused = await call('POST', `/customers/${pending.body.id}/close`, { as: staff.supervisor, body: { reason: 'moved away' } });
     expect([refused.status, refused.body.message]).toEqual([409, `customer ${pending.body.id} is PENDING_REVIEW: only an APPROVED customer can be closed`]);
   });
@@ -556,7 +458,7 @@ describe('list queries: bad values 400 naming them; keyset paging', () => {
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
-      const page: Res = await call('GET', `/tasks?status=DONE&assignee=${rm.id}&pageSize=1${cursor ? `&cursor=${cursor}` : ''}`, { as: staff.supervisor });
+      const page: ApiResponse = await call('GET', `/tasks?status=DONE&assignee=${rm.id}&pageSize=1${cursor ? `&cursor=${cursor}` : ''}`, { as: staff.supervisor });
       expect([page.status, page.body.items.length]).toEqual([200, 1]);
       seen.push(...page.body.items.map((t: { id: string }) => t.id));
       cursor = page.body.nextCursor;

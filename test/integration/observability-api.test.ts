@@ -18,8 +18,8 @@ import { buildApi } from '../../src/api/server';
 import type { Db } from '../../src/db/client';
 import { createLogger } from '../../src/observability/logger';
 import { DEFAULT_POLICY, parsePolicy } from '../../src/policy/policy';
-import { issueApiKey } from '../../src/security/auth';
 import { developmentKeyRing } from '../../src/security/keyring';
+import { staffWithKey } from '../support/api';
 import { unique } from '../support/fixtures';
 import { startApiStack, type ApiStack } from '../support/stack';
 
@@ -44,9 +44,7 @@ beforeAll(async () => {
   const logger = createLogger({ level: 'trace', format: 'json', destination: { write: (line: string) => void logLines.push(line) } }).child({ component: 'api' });
   api = await buildApi({ db, temporal: stack.temporal, taskQueue: stack.taskQueue, policy, ring, logger, reconcile: false });
   baseUrl = await api.listen({ host: '127.0.0.1', port: 0 });
-  const cs = unique('obs-cs');
-  await db.staffMember.create({ data: { id: cs, name: 'Olga Observer', email: `${cs}@bank.test`, roles: ['CUSTOMER_SERVICE'] } });
-  csKey = (await issueApiKey(db, cs, 'observability test')).key;
+  csKey = (await staffWithKey(db, 'obs-cs', ['CUSTOMER_SERVICE'], { label: 'observability test' })).key;
 });
 
 afterAll(async () => {

@@ -12,57 +12,22 @@
  *   §3.1 a RELATIONSHIP_MANAGER acts for their own customers only (others 404), every change audited
  *        in the change's transaction, every read recorded; bad input refused with the field named.
  */
-import { Client, Connection } from '@temporalio/client';
-import type { FastifyInstance } from 'fastify';
-import { buildApi } from '../../src/api/server';
 import type { Db } from '../../src/db/client';
-import type { StaffRole } from '../../src/db/generated/client';
 import { DEFAULT_POLICY } from '../../src/policy/policy';
-import { issueApiKey } from '../../src/security/auth';
-import { developmentKeyRing } from '../../src/security/keyring';
-import { testDb, unique } from '../support/fixtures';
-import { devServerAddress } from '../support/temporal';
+import { apiCaller, staffWithKeys, type ApiStaff } from '../support/api';
+import { unique } from '../support/fixtures';
+import { startApi, type ApiOnly } from '../support/stack';
 
 const policy = DEFAULT_POLICY;
+let stack: ApiOnly;
 let db: Db;
-let temporal: Client;
-let api: FastifyInstance;
 let baseUrl: string;
 
-interface Staff {
-  id: string;
-  key: string;
-}
-const staff = {} as Record<'admin' | 'supervisor' | 'risk' | 'rmA' | 'rmB' | 'cs', Staff>;
-
-async function makeStaff(prefix: string, roles: StaffRole[]): Promise<Staff> {
-  const id = unique(prefix);
-  await db.staffMember.create({ data: { id, name: `Test ${prefix}`, email: `${id}@bank.test`, roles } });
-  return { id, key: (await issueApiKey(db, id, 'products-api test')).key };
-}
-
-interface Res {
-  status: number;
-  body: any;
-  headers: Headers;
-}
-
-async function call(method: string, path: string, opts: { as?: Staff; body?: unknown; headers?: Record<string, string> } = {}): Promise<Res> {
-  const res = await fetch(`${baseUrl}${path}`, {
-    method,
-    headers: {
-      ...(opts.body === undefined ? {} : { 'content-type': 'application/json' }),
-      ...(opts.as ? { authorization: `Bearer ${opts.as.key}` } : {}),
-      ...opts.headers,
-    },
-    body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
-  });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : undefined, headers: res.headers };
-}
+const staff = {} as Record<'admin' | 'supervisor' | 'risk' | 'rmA' | 'rmB' | 'cs', ApiStaff>;
+const call = apiCaller(() => baseUrl);
 
 /** An APPROVED customer managed by rmA, with `riskRating` set as a §6.1 assessment would have set it. */
-async function customer(type: 'INDIVIDUAL' | 'ENTERPRISE', riskRating: string | null, opts: { status?: 'APPROVED' | 'PENDING_REVIEW' | 'CLOSED'; manager?: Staff } = {}): Promise<string> {
+async function customer(type: 'INDIVIDUAL' | 'ENTERPRISE', riskRating: string | null, opts: { status?: 'APPROVED' | 'PENDING_REVIEW' | 'CLOSED'; manager?: ApiStaff } = {}): Promise<string> {
   const id = unique('cus');
   await db.customer.create({
     data: {
@@ -87,27 +52,18 @@ async function written() {
 }
 
 const auditOf = (entityId: string) => db.auditLog.findMany({ where: { entityId }, orderBy: { id: 'asc' } });
-const open = (as: Staff, customerId: string, body: unknown, headers?: Record<string, string>) =>
+const open = (as: ApiStaff, customerId: string, body: unknown, headers?: Record<string, string>) =>
   call('POST', `/customers/${customerId}/products`, { as, body, ...(headers ? { headers } : {}) });
-const approve = (as: Staff, customerId: string, productId: string) => call('POST', `/customers/${customerId}/products/${productId}/approve`, { as });
+const approve = (as: ApiStaff, customerId: string, productId: string) => call('POST', `/customers/${customerId}/products/${productId}/approve`, { as });
 
 beforeAll(async () => {
-  db = testDb();
-  temporal = new Client({ connection: Connection.lazy({ address: devServerAddress() }) });
-  api = await buildApi({ db, temporal, taskQueue: 'products-api', policy, ring: developmentKeyRing(), logLevel: 'silent', reconcile: false });
-  baseUrl = await api.listen({ host: '127.0.0.1', port: 0 });
-  staff.admin = await makeStaff('adm', ['ADMIN']);
-  staff.supervisor = await makeStaff('sup', ['SUPERVISOR']);
-  staff.risk = await makeStaff('risk', ['RISK_OFFICER']);
-  staff.rmA = await makeStaff('rma', ['RELATIONSHIP_MANAGER']);
-  staff.rmB = await makeStaff('rmb', ['RELATIONSHIP_MANAGER']);
-  staff.cs = await makeStaff('cs', ['CUSTOMER_SERVICE']);
+  stack = await startApi({ policy });
+  ({ db, baseUrl } = stack);
+  await staffWithKeys(db, staff, { admin: ['ADMIN'], supervisor: ['SUPERVISOR'], risk: ['RISK_OFFICER'], rmA: ['RELATIONSHIP_MANAGER'], rmB: ['RELATIONSHIP_MANAGER'], cs: ['CUSTOMER_SERVICE'] });
 });
 
 afterAll(async () => {
-  await api?.close();
-  await temporal?.connection.close();
-  await db?.$disconnect();
+  await stack?.stop();
 });
 
 test('§6.2 LOW: the relationship manager opens a class-4 credit line at once, with the preferential terms; audited', async () => {

@@ -7,7 +7,7 @@
 import type { Client } from '@temporalio/client';
 import { DEFAULT_POLICY, parsePolicy } from '../../src/policy/policy';
 import type { Db } from '../../src/db/client';
-import { issueApiKey } from '../../src/security/auth';
+import { apiCaller, staffWithKey } from '../support/api';
 import { unique } from '../support/fixtures';
 import { type TestSmtpServer } from '../support/smtp';
 import { startApiStack, type ApiStack } from '../support/stack';
@@ -26,32 +26,21 @@ let apiKey: string;
 beforeAll(async () => {
   stack = await startApiStack({ policy, mailFrom: MAIL_FROM });
   ({ db, smtp, temporal, baseUrl } = stack);
-  const caller = unique('cs');
-  await db.staffMember.create({ data: { id: caller, name: 'Cary Service', email: `${caller}@bank.test`, roles: ['CUSTOMER_SERVICE'] } });
-  apiKey = (await issueApiKey(db, caller, 'reminders-api test')).key;
+  apiKey = (await staffWithKey(db, 'cs', ['CUSTOMER_SERVICE'])).key;
 });
 
 afterAll(async () => {
   await stack?.stop();
 });
 
-async function call(method: string, path: string, body?: unknown, key: string | null = apiKey): Promise<{ status: number; body: any }> {
-  const res = await fetch(`${baseUrl}${path}`, {
-    method,
-    headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...(key ? { authorization: `Bearer ${key}` } : {}) },
-    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-  });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : undefined };
-}
+const request = apiCaller(() => baseUrl);
+/** `key`: the caller's API key (default the CUSTOMER_SERVICE member's; null: none). */
+const call = (method: string, path: string, body?: unknown, key: string | null = apiKey) => request(method, path, { body, as: key });
 
 async function staffPair() {
-  const a = unique('rm');
-  const b = unique('sup');
-  await db.staffMember.create({ data: { id: a, name: 'Rita Manager', email: `${a}@bank.test`, roles: ['RELATIONSHIP_MANAGER'] } });
-  await db.staffMember.create({ data: { id: b, name: 'Sue Pervisor', email: `${b}@bank.test`, roles: ['SUPERVISOR'] } });
-  const keys = { [a]: (await issueApiKey(db, a, 'test')).key, [b]: (await issueApiKey(db, b, 'test')).key };
-  return { assignee: a, supervisor: b, keyOf: (id: string) => keys[id]! };
+  const [a, b] = [await staffWithKey(db, 'rm', ['RELATIONSHIP_MANAGER']), await staffWithKey(db, 'sup', ['SUPERVISOR'])];
+  const keys = { [a.id]: a.key, [b.id]: b.key };
+  return { assignee: a.id, supervisor: b.id, keyOf: (id: string) => keys[id]! };
 }
 
 async function waitForStatus(key: string, status: string, timeoutMs = 20_000) {

@@ -13,60 +13,27 @@
  *        bad input 400 naming the field; 409 when nothing is open; audited; the plan's reminder answered);
  *   §3.1 a RELATIONSHIP_MANAGER sees their own customers only (others 404); every read recorded.
  */
-import { spawn } from 'node:child_process';
-import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { Client, Connection } from '@temporalio/client';
-import type { FastifyInstance } from 'fastify';
-import { buildApi } from '../../src/api/server';
 import { aad } from '../../src/customers/encrypted-fields';
 import type { Db } from '../../src/db/client';
-import type { StaffRole } from '../../src/db/generated/client';
 import { DEFAULT_POLICY } from '../../src/policy/policy';
 import { assessCustomers } from '../../src/risk/assess-customers';
-import { issueApiKey } from '../../src/security/auth';
 import { encryptField } from '../../src/security/crypto';
 import { developmentKeyRing } from '../../src/security/keyring';
 import { taskId } from '../../src/tasks/tasks';
-import { PROJECT_ROOT } from '../../src/temporal/binaries';
 import { customerWorkflowId } from '../../workflows/lifecycle/definitions';
-import { testDb, unique } from '../support/fixtures';
-import { devServerAddress } from '../support/temporal';
+import { apiCaller, staffWithKeys, type ApiStaff } from '../support/api';
+import { ccmRunner } from '../support/cli';
+import { startApi, type ApiOnly } from '../support/stack';
 
 const policy = DEFAULT_POLICY;
 const ring = developmentKeyRing();
+let stack: ApiOnly;
 let db: Db;
-let temporal: Client;
-let api: FastifyInstance;
 let baseUrl: string;
 
-interface Staff {
-  id: string;
-  key: string;
-}
-const staff = {} as Record<'admin' | 'supervisor' | 'risk' | 'rmA' | 'rmB' | 'cs', Staff>;
-
-async function makeStaff(prefix: string, roles: StaffRole[]): Promise<Staff> {
-  const id = unique(prefix);
-  await db.staffMember.create({ data: { id, name: `Test ${prefix}`, email: `${id}@bank.test`, roles } });
-  return { id, key: (await issueApiKey(db, id, 'risk-api test')).key };
-}
-
-interface Res {
-  status: number;
-  body: any;
-  headers: Headers;
-}
-
-async function call(method: string, urlPath: string, opts: { as?: Staff; body?: unknown } = {}): Promise<Res> {
-  const res = await fetch(`${baseUrl}${urlPath}`, {
-    method,
-    headers: { ...(opts.body === undefined ? {} : { 'content-type': 'application/json' }), ...(opts.as ? { authorization: `Bearer ${opts.as.key}` } : {}) },
-    body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
-  });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : undefined, headers: res.headers };
-}
+const staff = {} as Record<'admin' | 'supervisor' | 'risk' | 'rmA' | 'rmB' | 'cs', ApiStaff>;
+const call = apiCaller(() => baseUrl);
 
 /**
  * An APPROVED customer managed by rmA, written straight to the database (no onboarding, no lifecycle),
@@ -114,7 +81,7 @@ async function assess(id: string, runKey: string, trigger: 'INITIAL' | 'INPUT_CH
   return result.assessed[0]!;
 }
 
-const risk = (as: Staff, id: string) => call('GET', `/customers/${id}/risk`, { as });
+const risk = (as: ApiStaff, id: string) => call('GET', `/customers/${id}/risk`, { as });
 
 /** A period's statements: revenue, and whether the year went well (low leverage, liquid, profitable) or badly. */
 const statements = (periodEnd: string, revenueUsd: number, good: boolean) =>
@@ -148,22 +115,13 @@ const hoursAgo = (h: number) => new Date(Date.now() - h * 3_600_000);
 const kinds = (measures: { kind: string }[]) => measures.map((m) => m.kind).sort();
 
 beforeAll(async () => {
-  db = testDb();
-  temporal = new Client({ connection: Connection.lazy({ address: devServerAddress() }) });
-  api = await buildApi({ db, temporal, taskQueue: 'risk-api', policy, ring, logLevel: 'silent', reconcile: false });
-  baseUrl = await api.listen({ host: '127.0.0.1', port: 0 });
-  staff.admin = await makeStaff('adm', ['ADMIN']);
-  staff.supervisor = await makeStaff('sup', ['SUPERVISOR']);
-  staff.risk = await makeStaff('risk', ['RISK_OFFICER']);
-  staff.rmA = await makeStaff('rma', ['RELATIONSHIP_MANAGER']);
-  staff.rmB = await makeStaff('rmb', ['RELATIONSHIP_MANAGER']);
-  staff.cs = await makeStaff('cs', ['CUSTOMER_SERVICE']);
+  stack = await startApi({ policy, ring });
+  ({ db, baseUrl } = stack);
+  await staffWithKeys(db, staff, { admin: ['ADMIN'], supervisor: ['SUPERVISOR'], risk: ['RISK_OFFICER'], rmA: ['RELATIONSHIP_MANAGER'], rmB: ['RELATIONSHIP_MANAGER'], cs: ['CUSTOMER_SERVICE'] });
 });
 
 afterAll(async () => {
-  await api?.close();
-  await temporal?.connection.close();
-  await db?.$disconnect();
+  await stack?.stop();
 });
 
 let enterpriseId: string;
@@ -399,8 +357,8 @@ async function openInvestigation(c: Awaited<ReturnType<typeof highRiskCustomer>>
 
 test('§6.2 HIGH: the cause analysis and the mitigation plan — 403 for a relationship manager, 400 naming the field, 409 with nothing open; each closes its task with the outcome, audited; the plan answers its reminder', async () => {
   const c = await highRiskCustomer();
-  const investigation = (as: Staff, body: unknown) => call('POST', `/customers/${c.id}/risk/investigation`, { as, body });
-  const plan = (as: Staff, body: unknown) => call('POST', `/customers/${c.id}/risk/mitigation-plan`, { as, body });
+  const investigation = (as: ApiStaff, body: unknown) => call('POST', `/customers/${c.id}/risk/investigation`, { as, body });
+  const plan = (as: ApiStaff, body: unknown) => call('POST', `/customers/${c.id}/risk/mitigation-plan`, { as, body });
   const cause = { causeAnalysis: 'Self-employed income fell in 2026; a default on a car loan in October' };
   const thePlan = { actions: ['MORE_COLLATERAL', 'REDUCED_LIMITS'], description: 'Pledge the savings account; card limit down to USD 2,000' };
   const written = async () => JSON.stringify([await db.task.findMany({ where: { customerId: c.id }, orderBy: { id: 'asc' } }), await db.reminder.findMany({ where: { taskId: c.planTaskId } }), await db.auditLog.count({ where: { action: { startsWith: 'risk.' }, customerId: c.id } })]);
@@ -471,30 +429,8 @@ test('§6.2 HIGH: the cause analysis and the mitigation plan — 403 for a relat
 
 // ───────────────────────────────────────── the CLI ─────────────────────────────────────────
 
-interface CliResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** `node bin/ccm.js …` against this file's database (DATABASE_URL), the development key ring, Temporal's dev server. */
-function ccm(args: string[]): Promise<CliResult> {
-  const env: NodeJS.ProcessEnv = { ...process.env, TEMPORAL_ADDRESS: devServerAddress(), TASK_QUEUE: `risk-api-cli-${randomUUID().slice(0, 8)}`, LOG_LEVEL: 'warn' };
-  for (const name of ['CCM_STAFF_ID', 'POLICY_FILE', 'DATA_ENCRYPTION_KEYS', 'DATA_ENCRYPTION_KEY_ID', 'BLIND_INDEX_KEY']) delete env[name];
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(PROJECT_ROOT, 'bin', 'ccm.js'), ...args], { cwd: PROJECT_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+/** `ccm …` on this file's database, the development key ring, Temporal's dev server (a task queue of its own per run). */
+const ccm = ccmRunner({ taskQueue: () => `risk-api-cli-${randomUUID().slice(0, 8)}`, env: { DATA_ENCRYPTION_KEYS: '', DATA_ENCRYPTION_KEY_ID: '', BLIND_INDEX_KEY: '' } });
 
 test('ccm risk show: the rating, the measures in force, each rating change with its reason, the measures lifted, the latest reasons, the open investigation; --json as the API; another manager: does not exist', async () => {
   // LOW, then HIGH on a default, its investigation opened.

@@ -14,14 +14,12 @@
  */
 import type { Client } from '@temporalio/client';
 import type { Db } from '../../src/db/client';
-import type { StaffRole } from '../../src/db/generated/client';
 import { calendarDateIn } from '../../src/domain/business-calendar';
 import { aad } from '../../src/customers/encrypted-fields';
 import { DEFAULT_POLICY, parsePolicy } from '../../src/policy/policy';
-import { issueApiKey } from '../../src/security/auth';
 import { decryptField, keyIdOf } from '../../src/security/crypto';
 import { developmentKeyRing } from '../../src/security/keyring';
-import { customerWorkflowId } from '../../workflows/lifecycle/definitions';
+import { apiCaller, approvedCustomer, financialStatementBody, mediumEnterpriseBody, staffWithKeys, until, vipBody, type ApiStaff, type ApprovedCustomer } from '../support/api';
 import { unique } from '../support/fixtures';
 import { startApiStack, type ApiStack } from '../support/stack';
 
@@ -35,102 +33,14 @@ let db: Db;
 let baseUrl: string;
 let temporal: Client;
 
-interface Staff {
-  id: string;
-  key: string;
-}
-const staff = {} as Record<'admin' | 'cs' | 'auditor' | 'supervisor' | 'risk' | 'rmA' | 'rmB', Staff>;
+const staff = {} as Record<'cs' | 'auditor' | 'supervisor' | 'risk' | 'rmA' | 'rmB', ApiStaff>;
+const call = apiCaller(() => baseUrl);
+const approved = (body: unknown) => approvedCustomer({ call, db, temporal }, body, { maker: staff.cs, checker: staff.auditor });
+/** A VIP individual (a dedicated relationship manager, §4.1). */
+const vip = () => vipBody({ firstName: 'Rhea', lastName: 'Risk' });
 
-async function makeStaff(prefix: string, roles: StaffRole[]): Promise<Staff> {
-  const id = unique(prefix);
-  await db.staffMember.create({ data: { id, name: `Test ${prefix}`, email: `${id}@bank.test`, roles } });
-  return { id, key: (await issueApiKey(db, id, 'risk-inputs-api test')).key };
-}
-
-interface Res {
-  status: number;
-  body: any;
-  text: string;
-  headers: Headers;
-}
-
-async function call(method: string, path: string, opts: { as?: Staff; body?: unknown; headers?: Record<string, string> } = {}): Promise<Res> {
-  const res = await fetch(`${baseUrl}${path}`, {
-    method,
-    headers: {
-      ...(opts.body === undefined ? {} : { 'content-type': 'application/json' }),
-      ...(opts.as ? { authorization: `Bearer ${opts.as.key}` } : {}),
-      ...opts.headers,
-    },
-    body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
-  });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : undefined, text, headers: res.headers };
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined | null | false>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
-let counter = 0;
-const ssn = () => {
-  const n = (Date.now() + counter++) % 1_000_000;
-  return `${100 + (n % 566)}-${10 + (Math.floor(n / 566) % 90)}-${String(1000 + (n % 9000)).padStart(4, '0')}`;
-};
-const ein = () => `12-${String(1_000_000 + ((Date.now() + counter++) % 9_000_000)).padStart(7, '0')}`;
-
-/** A VIP individual (assets ≥ USD 100,000): approval gives it a dedicated relationship manager (§4.1). */
-const vip = () => ({
-  type: 'INDIVIDUAL',
-  channel: 'BRANCH',
-  firstName: 'Rhea',
-  lastName: 'Risk',
-  dateOfBirth: '1981-03-14',
-  email: `${unique('rhea')}@example.com`,
-  totalAssetsUsd: 250_000,
-  identity: { kind: 'SSN', number: ssn() },
-});
-/** A MEDIUM enterprise (§2.2): a dedicated relationship manager. */
-const medium = () => ({
-  type: 'ENTERPRISE',
-  channel: 'WEBSITE',
-  legalName: 'Ledger Works Inc',
-  registrationState: 'DE',
-  naicsCode: '332216',
-  employees: 150,
-  annualRevenueUsd: 20_000_000,
-  email: `${unique('ledger')}@example.com`,
-  identity: { kind: 'EIN', number: ein() },
-});
-
-interface Customer {
-  id: string;
-  managerId: string;
-}
-
-async function approved(body: unknown): Promise<Customer> {
-  const created = await call('POST', '/customers', { as: staff.cs, body });
-  expect([created.status, created.body?.issues]).toEqual([201, undefined]);
-  const id = created.body.id as string;
-  const decided = await call('POST', `/reviews/${id}/decision`, { as: staff.auditor, body: { decision: 'APPROVE' } });
-  expect([decided.status, decided.body?.message]).toEqual([200, undefined]);
-  await until(`customer-${id} running`, async () => {
-    const lc = await db.customerLifecycle.findUnique({ where: { customerId: id } });
-    return lc && (await temporal.workflow.getHandle(customerWorkflowId(id)).describe()).status.name === 'RUNNING';
-  });
-  const c = await db.customer.findUniqueOrThrow({ where: { id } });
-  expect(c.relationshipManagerId).not.toBeNull();
-  return { id, managerId: c.relationshipManagerId! };
-}
-
-const rmOf = (c: Customer) => (c.managerId === staff.rmA.id ? staff.rmA : staff.rmB);
-const otherRmOf = (c: Customer) => (c.managerId === staff.rmA.id ? staff.rmB : staff.rmA);
+const rmOf = (c: ApprovedCustomer) => (c.managerId === staff.rmA.id ? staff.rmA : staff.rmB);
+const otherRmOf = (c: ApprovedCustomer) => (c.managerId === staff.rmA.id ? staff.rmB : staff.rmA);
 const versionOf = async (id: string) => (await db.customer.findUniqueOrThrow({ where: { id } })).version;
 const today = () => calendarDateIn(new Date(), TZ);
 const tomorrow = () => calendarDateIn(new Date(Date.now() + 86_400_000), TZ);
@@ -161,35 +71,18 @@ const reassessmentDue = (customerId: string, staffId: string, inputs: string[]) 
     return rows.find((r) => JSON.stringify((r.changes as any)?.riskInputs?.after) === JSON.stringify(inputs));
   });
 
-const statement = (periodEnd: string) => ({
-  periodEnd,
-  revenueUsd: 21_400_000,
-  netIncomeUsd: -120_000.5,
-  ebitUsd: 350_000,
-  interestExpenseUsd: 410_000,
-  totalAssetsUsd: 15_000_000,
-  totalLiabilitiesUsd: 9_750_000,
-  currentAssetsUsd: 4_100_000,
-  currentLiabilitiesUsd: 3_900_000,
-  largestCustomerShare: 0.42,
-});
+const statement = financialStatementBody;
 
-let enterprise: Customer;
-let person: Customer;
+let enterprise: ApprovedCustomer;
+let person: ApprovedCustomer;
 let pendingEnterpriseId: string;
 
 beforeAll(async () => {
   stack = await startApiStack({ policy, mailFrom: MAIL_FROM, ring });
   ({ db, temporal, baseUrl } = stack);
-  staff.admin = await makeStaff('adm', ['ADMIN']);
-  staff.cs = await makeStaff('cs', ['CUSTOMER_SERVICE']);
-  staff.auditor = await makeStaff('aud', ['AUDITOR']);
-  staff.supervisor = await makeStaff('sup', ['SUPERVISOR']);
-  staff.risk = await makeStaff('risk', ['RISK_OFFICER']);
-  staff.rmA = await makeStaff('rma', ['RELATIONSHIP_MANAGER']);
-  staff.rmB = await makeStaff('rmb', ['RELATIONSHIP_MANAGER']);
-  [enterprise, person] = await Promise.all([approved(medium()), approved(vip())]);
-  const pending = await call('POST', '/customers', { as: staff.cs, body: medium() });
+  await staffWithKeys(db, staff, { cs: ['CUSTOMER_SERVICE'], auditor: ['AUDITOR'], supervisor: ['SUPERVISOR'], risk: ['RISK_OFFICER'], rmA: ['RELATIONSHIP_MANAGER'], rmB: ['RELATIONSHIP_MANAGER'] });
+  [enterprise, person] = await Promise.all([approved(mediumEnterpriseBody()), approved(vip())]);
+  const pending = await call('POST', '/customers', { as: staff.cs, body: mediumEnterpriseBody() });
   expect(pending.status).toBe(201);
   pendingEnterpriseId = pending.body.id;
 });

@@ -18,21 +18,15 @@
  *           c11 INDIVIDUAL CLOSED    target +24, first response +24 exactly (on time, not breached), resolved +26
  *   outside: c9 registered exactly at `to`; c10 the day before `from` (both breached: they must not count).
  */
-import { spawn } from 'node:child_process';
-import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { Client, Connection } from '@temporalio/client';
-import type { FastifyInstance } from 'fastify';
-import { buildApi } from '../../src/api/server';
 import type { Db } from '../../src/db/client';
-import type { CustomerType, FeedbackStatus, StaffRole } from '../../src/db/generated/client';
+import type { CustomerType, FeedbackStatus } from '../../src/db/generated/client';
 import { DEFAULT_POLICY } from '../../src/policy/policy';
-import { issueApiKey } from '../../src/security/auth';
 import { encryptField } from '../../src/security/crypto';
 import { developmentKeyRing } from '../../src/security/keyring';
-import { PROJECT_ROOT } from '../../src/temporal/binaries';
-import { testDb, unique } from '../support/fixtures';
-import { devServerAddress } from '../support/temporal';
+import { apiCaller, staffWithKey, staffWithKeys, type ApiResponse, type ApiStaff } from '../support/api';
+import { ccmRunner } from '../support/cli';
+import { startApi, type ApiOnly } from '../support/stack';
 
 const ring = developmentKeyRing();
 const HOUR = 3_600_000;
@@ -41,12 +35,10 @@ const FAR = new Date('2099-01-01T00:00:00.000Z');
 const FROM = '2026-03-01T05:00:00.000Z';
 const TO = '2026-04-01T04:00:00.000Z';
 
+let stack: ApiOnly;
 let db: Db;
-let temporal: Client;
-let api: FastifyInstance;
 let baseUrl: string;
-const keys = {} as Record<'sup' | 'admin' | 'cs' | 'rm' | 'auditor', string>;
-let supId = '';
+const staff = {} as Record<'sup' | 'admin' | 'cs' | 'rm' | 'auditor', ApiStaff>;
 let A = '';
 let B = '';
 
@@ -95,49 +87,20 @@ async function feedbackCase(spec: CaseSpec): Promise<string> {
   return caseNo;
 }
 
-async function makeStaff(prefix: string, roles: StaffRole[]): Promise<{ id: string; key: string }> {
-  const id = unique(prefix);
-  await db.staffMember.create({ data: { id, name: `Test ${prefix}`, email: `${id}@bank.test`, roles } });
-  return { id, key: (await issueApiKey(db, id, 'sla-report test')).key };
-}
-
-interface Res {
-  status: number;
-  headers: Headers;
-  text: string;
-  body: any;
-}
-
-async function report(query: string, opts: { as?: keyof typeof keys | null; accept?: string } = {}): Promise<Res> {
+/** GET /reports/sla<query> as `as` (default the supervisor; null: no key). */
+function report(query: string, opts: { as?: keyof typeof staff | null; accept?: string } = {}): Promise<ApiResponse> {
   const as = opts.as === undefined ? 'sup' : opts.as;
-  const res = await fetch(`${baseUrl}/reports/sla${query}`, {
-    headers: { ...(as ? { authorization: `Bearer ${keys[as]}` } : {}), ...(opts.accept ? { accept: opts.accept } : {}) },
-  });
-  const text = await res.text();
-  let body: unknown;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    body = undefined;
-  }
-  return { status: res.status, headers: res.headers, text, body };
+  return apiCaller(() => baseUrl)('GET', `/reports/sla${query}`, { as: as && staff[as], headers: opts.accept ? { accept: opts.accept } : {} });
 }
 
 const zeroStatuses = { REGISTERED: 0, IN_PROGRESS: 0, WAITING_ON_CUSTOMER: 0, RESPONDED: 0, RESOLVED: 0, CLOSED: 0, REOPENED: 0 };
 const statuses = (s: Partial<Record<FeedbackStatus, number>>) => ({ ...zeroStatuses, ...s });
 
 beforeAll(async () => {
-  db = testDb();
-  temporal = new Client({ connection: Connection.lazy({ address: devServerAddress() }) });
-  api = await buildApi({ db, temporal, taskQueue: unique('sla-report'), policy: DEFAULT_POLICY, ring, logLevel: 'silent', reconcile: false, clock: { now: () => NOW } });
-  baseUrl = await api.listen({ host: '127.0.0.1', port: 0 });
-  const sup = await makeStaff('sup', ['SUPERVISOR']);
-  supId = sup.id;
-  keys.sup = sup.key;
-  keys.admin = (await makeStaff('adm', ['ADMIN'])).key;
-  keys.cs = (await makeStaff('cs', ['CUSTOMER_SERVICE'])).key;
-  keys.rm = (await makeStaff('rm', ['RELATIONSHIP_MANAGER'])).key;
-  keys.auditor = (await makeStaff('aud', ['AUDITOR'])).key;
+  stack = await startApi({ ring, clock: { now: () => NOW } });
+  ({ db, baseUrl } = stack);
+  await staffWithKeys(db, staff, { sup: ['SUPERVISOR'], admin: ['ADMIN'], cs: ['CUSTOMER_SERVICE'], rm: ['RELATIONSHIP_MANAGER'], auditor: ['AUDITOR'] });
+  const supId = staff.sup.id;
   const suffix = randomUUID().replace(/-/g, '').slice(0, 8).toUpperCase();
   A = `A_${suffix}`;
   B = `B_${suffix}`;
@@ -159,9 +122,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await api?.close();
-  await temporal?.connection.close();
-  await db?.$disconnect();
+  await stack?.stop();
 });
 
 // ─────────────────────────────────────────── expected ───────────────────────────────────────────
@@ -326,38 +287,21 @@ describe('GET /reports/sla', () => {
 
 // ───────────────────────────────────────────── CLI ─────────────────────────────────────────────
 
-function ccm(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const env: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: 'warn' };
-  delete env.CCM_STAFF_ID;
-  delete env.POLICY_FILE;
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(PROJECT_ROOT, 'bin', 'ccm.js'), ...args], { cwd: PROJECT_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+const ccm = ccmRunner();
 
 describe('ccm reports sla', () => {
   // The CLI reports as of the real clock: every deadline in the data set is either long past or in 2099, so the figures are the same.
   test('--csv prints the same CSV as the API; --json the same figures; the table by default', async () => {
-    const csv = await ccm(['--as', supId, 'reports', 'sla', '--from', '2026-03-01', '--to', '2026-04-01', '--csv']);
+    const csv = await ccm(['--as', staff.sup.id, 'reports', 'sla', '--from', '2026-03-01', '--to', '2026-04-01', '--csv']);
     expect([csv.code, csv.stderr]).toEqual([0, '']);
     expect(csv.stdout).toBe(`${csvLines().join('\r\n')}\r\n`);
 
-    const json = await ccm(['--as', supId, '--json', 'reports', 'sla', '--from', FROM, '--to', TO]);
+    const json = await ccm(['--as', staff.sup.id, '--json', 'reports', 'sla', '--from', FROM, '--to', TO]);
     expect(json.code).toBe(0);
     const body = JSON.parse(json.stdout);
     expect([body.overall, body.byDepartment.map((d: { departmentCode: string }) => d.departmentCode), body.byCustomerType[1]]).toEqual([OVERALL, [A, B], { customerType: 'ENTERPRISE', ...ENTERPRISE }]);
 
-    const text = await ccm(['--as', supId, 'reports', 'sla', '--from', '2026-03-01', '--to', '2026-04-01']);
+    const text = await ccm(['--as', staff.sup.id, 'reports', 'sla', '--from', '2026-03-01', '--to', '2026-04-01']);
     expect(text.code).toBe(0);
     expect(text.stdout).toContain(`SLA report: cases registered from ${FROM} to ${TO} (bank time zone America/New_York)`);
     expect(text.stdout).toMatch(/^overall\s+9\s+2\s+22\.2%\s+1\s+5\s+12\.5\s+27\.6\s+4\s+22\s+41\.4$/m);
@@ -365,12 +309,12 @@ describe('ccm reports sla', () => {
   });
 
   test('refusals: a role other than SUPERVISOR/ADMIN (exit 1), a bad window (exit 1, the field named), a missing option (exit 2)', async () => {
-    const cs = await makeStaff('cs-cli', ['CUSTOMER_SERVICE']);
+    const cs = await staffWithKey(db, 'cs-cli', ['CUSTOMER_SERVICE']);
     const forbidden = await ccm(['--as', cs.id, 'reports', 'sla', '--from', '2026-03-01', '--to', '2026-04-01']);
     expect([forbidden.code, forbidden.stdout, forbidden.stderr]).toEqual([1, '', expect.stringMatching(/^ccm: requires one of the roles SUPERVISOR, ADMIN/)]);
-    const bad = await ccm(['--as', supId, 'reports', 'sla', '--from', '2026-04-01', '--to', '2026-03-01']);
+    const bad = await ccm(['--as', staff.sup.id, 'reports', 'sla', '--from', '2026-04-01', '--to', '2026-03-01']);
     expect([bad.code, bad.stderr]).toEqual([1, expect.stringMatching(/^ccm: to: must be after from/)]);
-    const missing = await ccm(['--as', supId, 'reports', 'sla', '--from', '2026-04-01']);
+    const missing = await ccm(['--as', staff.sup.id, 'reports', 'sla', '--from', '2026-04-01']);
     expect([missing.code, missing.stderr]).toEqual([2, expect.stringMatching(/--to/)]);
   });
 });

@@ -18,23 +18,18 @@
  * follows changed inputs (revision 2, audited); GET /staff/:id/assessments and GET /reports/staff
  * (JSON, CSV) with their roles (§3.1).
  */
-import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import type { Db } from '../../src/db/client';
-import type { StaffRole } from '../../src/db/generated/client';
 import { ensureLifecycles } from '../../src/lifecycle/ensure-lifecycles';
 import { DEFAULT_POLICY, parsePolicy } from '../../src/policy/policy';
-import { issueApiKey } from '../../src/security/auth';
 import { developmentKeyRing } from '../../src/security/keyring';
 import { systemClock } from '../../src/shared/clock';
 import { periodContaining } from '../../src/staff-assessment/period';
 import { describeStaffSchedule, ensureStaffSchedules } from '../../src/staff-assessment/schedule';
-import { PROJECT_ROOT } from '../../src/temporal/binaries';
 import { customerWorkflowId } from '../../workflows/lifecycle/definitions';
 import { staffAssessmentWorkflowId, type StaffAssessmentState } from '../../workflows/staff-assessment/definitions';
-import type { OnboardingState } from '../../workflows/onboarding';
+import { apiCaller, approvedCustomer, staffWithKeys, until, vipBody, type ApiStaff } from '../support/api';
+import { ccmRunner, cliKeys } from '../support/cli';
 import { unique } from '../support/fixtures';
 import { startApiStack, type ApiStack } from '../support/stack';
 import { devServerAddress } from '../support/temporal';
@@ -51,81 +46,13 @@ let db: Db;
 let baseUrl: string;
 let temporal: Client;
 
-interface Staff {
-  id: string;
-  key: string;
-  email: string;
-}
-const staff = {} as Record<'rm' | 'cs' | 'head' | 'auditor' | 'supervisor' | 'admin', Staff>;
+const staff = {} as Record<'rm' | 'cs' | 'head' | 'auditor' | 'supervisor' | 'admin', ApiStaff>;
+const call = apiCaller(() => baseUrl);
 
-async function makeStaff(prefix: string, roles: StaffRole[]): Promise<Staff> {
-  const id = unique(prefix);
-  const email = `${id}@bank.test`;
-  await db.staffMember.create({ data: { id, name: `Test ${prefix}`, email, roles } });
-  return { id, email, key: (await issueApiKey(db, id, 'staff-assessment-api test')).key };
-}
-
-interface Res {
-  status: number;
-  body: any;
-  text: string;
-  headers: Headers;
-}
-
-async function call(method: string, path: string, opts: { as?: Staff; body?: unknown } = {}): Promise<Res> {
-  const res = await fetch(`${baseUrl}${path}`, {
-    method,
-    headers: { ...(opts.body === undefined ? {} : { 'content-type': 'application/json' }), ...(opts.as ? { authorization: `Bearer ${opts.as.key}` } : {}) },
-    body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
-  });
-  const text = await res.text();
-  let body: unknown;
-  try {
-    body = text ? JSON.parse(text) : undefined;
-  } catch {
-    body = undefined;
-  }
-  return { status: res.status, body, text, headers: res.headers };
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined | null | false>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
-let n = 0;
-const ssn = () => {
-  const k = (Date.now() + n++) % 1_000_000;
-  return `${100 + (k % 566)}-${10 + (Math.floor(k / 566) % 90)}-${String(1000 + (k % 9000)).padStart(4, '0')}`;
-};
-/** A VIP individual (assets ≥ USD 100,000): approval gives it the only relationship manager, staff.rm (§4.1). */
-const vip = (extra: Record<string, unknown> = {}) => ({
-  type: 'INDIVIDUAL',
-  channel: 'BRANCH',
-  firstName: 'Vera',
-  lastName: 'Important',
-  dateOfBirth: '1980-02-10',
-  email: `${unique('vera')}@example.com`,
-  totalAssetsUsd: 250_000,
-  identity: { kind: 'SSN', number: ssn() },
-  ...extra,
-});
-
-/** POST /customers by the manager, approval by the AUDITOR, and the lifecycle it starts running. */
+/** POST /customers by the manager, approval by the AUDITOR, the lifecycle running; staff.rm, the only relationship manager, manages it (§4.1). */
 async function approved(body: Record<string, unknown>): Promise<{ id: string; email: string }> {
-  const created = await call('POST', '/customers', { as: staff.rm, body });
-  expect([created.status, created.body?.issues]).toEqual([201, undefined]);
-  const id = created.body.id as string;
-  const decided = await call('POST', `/reviews/${id}/decision`, { as: staff.auditor, body: { decision: 'APPROVE' } });
-  expect([decided.status, decided.body?.message]).toEqual([200, undefined]);
-  expect(((await temporal.workflow.getHandle(`onboarding-${id}`).result()) as OnboardingState).status).toBe('APPROVED');
-  await until(`customer-${id} running`, async () => (await db.customerLifecycle.findUnique({ where: { customerId: id } })) && (await temporal.workflow.getHandle(customerWorkflowId(id)).describe()).status.name === 'RUNNING');
-  expect((await db.customer.findUniqueOrThrow({ where: { id } })).relationshipManagerId).toBe(staff.rm.id);
+  const { id, managerId } = await approvedCustomer({ call, db, temporal }, body, { maker: staff.rm, checker: staff.auditor });
+  expect(managerId).toBe(staff.rm.id);
   return { id, email: body.email as string };
 }
 
@@ -139,12 +66,7 @@ let caseNo: string;
 beforeAll(async () => {
   stack = await startApiStack({ policy, mailFrom: MAIL_FROM, ring });
   ({ db, temporal, baseUrl } = stack);
-  staff.rm = await makeStaff('rm', ['RELATIONSHIP_MANAGER']);
-  staff.cs = await makeStaff('cs', ['CUSTOMER_SERVICE']);
-  staff.head = await makeStaff('head', ['RISK_OFFICER']);
-  staff.auditor = await makeStaff('aud', ['AUDITOR']);
-  staff.supervisor = await makeStaff('sup', ['SUPERVISOR']);
-  staff.admin = await makeStaff('adm', ['ADMIN']);
+  await staffWithKeys(db, staff, { rm: ['RELATIONSHIP_MANAGER'], cs: ['CUSTOMER_SERVICE'], head: ['RISK_OFFICER'], auditor: ['AUDITOR'], supervisor: ['SUPERVISOR'], admin: ['ADMIN'] });
   // The manager handles the CARDS department's cases; its head writes the manager's guidance (§7.2).
   await db.department.create({ data: { code: 'CARDS', name: 'Cards', headStaffId: staff.head.id } });
   await db.departmentMember.create({ data: { departmentCode: 'CARDS', staffId: staff.rm.id } });
@@ -156,12 +78,12 @@ afterAll(async () => {
 
 describe('§7.2 what the quarter is made of, through the API', () => {
   test('referrals are recorded at first contact: an unknown referrer → 400 naming referredByCustomerId, nothing written; a known one is kept', async () => {
-    a = await approved(vip());
+    a = await approved(vipBody());
     const before = await db.customer.count();
-    const refused = await call('POST', '/customers', { as: staff.rm, body: vip({ referredByCustomerId: 'cus_nobody' }) });
+    const refused = await call('POST', '/customers', { as: staff.rm, body: vipBody({ referredByCustomerId: 'cus_nobody' }) });
     expect([refused.status, refused.body.issues]).toEqual([400, [{ field: 'referredByCustomerId', value: 'cus_nobody', reason: 'no customer with this id: a referral names an existing customer' }]]);
     expect(await db.customer.count()).toBe(before);
-    b = await approved(vip({ referredByCustomerId: a.id }));
+    b = await approved(vipBody({ referredByCustomerId: a.id }));
     expect((await call('GET', `/customers/${b.id}`, { as: staff.rm })).body.referredByCustomerId).toBe(a.id);
   });
 
@@ -383,21 +305,8 @@ describe('§7.2 recompute and the staff report', () => {
 });
 
 describe('ccm staff-assessment (the same use cases from the command line)', () => {
-  const key = () => randomBytes(32).toString('base64');
-  const ccm = (args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> => {
-    const env: NodeJS.ProcessEnv = { ...process.env, TEMPORAL_ADDRESS: devServerAddress(), DATA_ENCRYPTION_KEYS: `rk-1:${key()}`, DATA_ENCRYPTION_KEY_ID: 'rk-1', BLIND_INDEX_KEY: key(), LOG_LEVEL: 'warn' };
-    delete env.CCM_STAFF_ID;
-    delete env.POLICY_FILE;
-    return new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, [path.join(PROJECT_ROOT, 'bin', 'ccm.js'), ...args], { cwd: PROJECT_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-      child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-      child.on('error', reject);
-      child.on('close', (code) => resolve({ code, stdout, stderr }));
-    });
-  };
+  const ccm = ccmRunner({ keys: cliKeys('rk-1'), env: { TEMPORAL_ADDRESS: devServerAddress() } });
+
 
   test('report --csv prints the CSV; show refused to an ADMIN with one line and exit 1', async () => {
     const [report, refused] = await Promise.all([

@@ -12,7 +12,6 @@
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
-import type { FastifyInstance } from 'fastify';
 import { buildApi } from '../../src/api/server';
 import type { Db } from '../../src/db/client';
 import { surveyCommentAad } from '../../src/feedback/answer-survey';
@@ -21,14 +20,15 @@ import { decryptField, encryptField } from '../../src/security/crypto';
 import { createKeyRing, developmentKeyRing } from '../../src/security/keyring';
 import { createSurveyToken } from '../../src/security/signed-links';
 import { failFastConnectionOptions } from '../../src/temporal/client';
-import { testDb, unique } from '../support/fixtures';
-import { devServerAddress } from '../support/temporal';
+import { apiCaller, type ApiResponse } from '../support/api';
+import { unique } from '../support/fixtures';
+import { startApi, type ApiOnly } from '../support/stack';
 
 const ring = developmentKeyRing();
 const DAY = 86_400_000;
+let stack: ApiOnly;
 let db: Db;
 let temporal: Client;
-let api: FastifyInstance;
 let baseUrl: string;
 let departmentCode: string;
 
@@ -66,29 +66,11 @@ async function resolvedCase(rounds = 1): Promise<string> {
 
 const tokenFor = (caseNo: string, round = 1, expiresAt = new Date(Date.now() + 14 * DAY), r = ring) => createSurveyToken({ caseNo, round, expiresAt }, r);
 
-interface Res {
-  status: number;
-  headers: Headers;
-  text: string;
-  body: any;
-}
-
-async function call(method: string, token: string, opts: { json?: unknown; form?: string; contentType?: string; accept?: string; api?: string } = {}): Promise<Res> {
-  const payload = opts.form ?? (opts.json === undefined ? undefined : JSON.stringify(opts.json));
+/** A request to /survey/:token: a JSON or form body (its content type unless `contentType`), to this file's API unless `api`. */
+function call(method: string, token: string, opts: { json?: unknown; form?: string; contentType?: string; accept?: string; api?: string } = {}): Promise<ApiResponse> {
+  const body = opts.form ?? (opts.json === undefined ? undefined : JSON.stringify(opts.json));
   const contentType = opts.contentType ?? (opts.form !== undefined ? 'application/x-www-form-urlencoded' : opts.json !== undefined ? 'application/json' : undefined);
-  const res = await fetch(`${opts.api ?? baseUrl}/survey/${token}`, {
-    method,
-    headers: { ...(contentType ? { 'content-type': contentType } : {}), ...(opts.accept ? { accept: opts.accept } : {}) },
-    ...(payload === undefined ? {} : { body: payload }),
-  });
-  const text = await res.text();
-  let body: unknown;
-  try {
-    body = text ? JSON.parse(text) : undefined;
-  } catch {
-    body = undefined;
-  }
-  return { status: res.status, headers: res.headers, text, body };
+  return apiCaller(() => opts.api ?? baseUrl)(method, `/survey/${token}`, { body, headers: { ...(contentType ? { 'content-type': contentType } : {}), ...(opts.accept ? { accept: opts.accept } : {}) } });
 }
 
 /** What a survey answer writes; a refused or read-only request must leave it as it was. */
@@ -119,10 +101,8 @@ async function signalsOf(caseNo: string): Promise<{ name: string; args: unknown[
 }
 
 beforeAll(async () => {
-  db = testDb();
-  temporal = new Client({ connection: Connection.lazy({ address: devServerAddress() }) });
-  api = await buildApi({ db, temporal, taskQueue: unique('survey-api'), policy: DEFAULT_POLICY, ring, logLevel: 'silent', reconcile: false });
-  baseUrl = await api.listen({ host: '127.0.0.1', port: 0 });
+  stack = await startApi({ ring });
+  ({ db, temporal, baseUrl } = stack);
   const head = unique('head');
   await db.staffMember.create({ data: { id: head, name: 'Head of Cards', email: `${head}@bank.test`, roles: ['SUPERVISOR'] } });
   departmentCode = `S_${randomUUID().replace(/-/g, '').slice(0, 10).toUpperCase()}`;
@@ -130,9 +110,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await api?.close();
-  await temporal?.connection.close();
-  await db?.$disconnect();
+  await stack?.stop();
 });
 
 // ───────────────────────────────────────────── GET ─────────────────────────────────────────────

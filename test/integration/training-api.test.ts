@@ -10,48 +10,23 @@
  *   - the trainer records the modules (not the trainee, not another role; the score where the module
  *     is assessed; a failed attempt keeps it open); the last one brings the certificate and lifts the gate.
  */
-import { spawn } from 'node:child_process';
-import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { ensureCoverage } from '../../src/customers/classify-customer';
-import type { StaffRole } from '../../src/db/generated/client';
 import { DEFAULT_POLICY } from '../../src/policy/policy';
 import { issueApiKey } from '../../src/security/auth';
-import { PROJECT_ROOT } from '../../src/temporal/binaries';
+import { apiCaller, staffWithKey, staffWithKeys, type ApiResponse, type ApiStaff } from '../support/api';
+import { ccmRunner } from '../support/cli';
 import { unique } from '../support/fixtures';
 import { startApiStack, type ApiStack } from '../support/stack';
-import { devServerAddress } from '../support/temporal';
 
 const policy = DEFAULT_POLICY;
 let stack: ApiStack;
 
-interface Staff {
-  id: string;
-  key: string;
-}
-const staff = {} as Record<'admin' | 'supervisor' | 'cs' | 'trainer', Staff>;
-let hire: Staff;
-
-interface Res {
-  status: number;
-  body: any;
-}
-
-async function call(method: string, urlPath: string, opts: { as?: Staff; body?: unknown } = {}): Promise<Res> {
-  const res = await fetch(`${stack.baseUrl}${urlPath}`, {
-    method,
-    headers: { ...(opts.body === undefined ? {} : { 'content-type': 'application/json' }), ...(opts.as ? { authorization: `Bearer ${opts.as.key}` } : {}) },
-    body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
-  });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : undefined };
-}
-
-async function makeStaff(prefix: string, roles: StaffRole[]): Promise<Staff> {
-  const id = unique(prefix);
-  await stack.db.staffMember.create({ data: { id, name: `Test ${prefix}`, email: `${id}@bank.test`, roles } });
-  return { id, key: (await issueApiKey(stack.db, id, 'training-api test')).key };
-}
+const staff = {} as Record<'admin' | 'supervisor' | 'cs' | 'trainer', ApiStaff>;
+let hire: ApiStaff;
+const call = apiCaller(() => stack.baseUrl);
+/** `ccm …` with the stack's worker behind it, on the development key ring. */
+const ccm = ccmRunner({ taskQueue: () => stack.taskQueue, env: { DATA_ENCRYPTION_KEYS: '', DATA_ENCRYPTION_KEY_ID: '', BLIND_INDEX_KEY: '' } });
 
 const course = (code: string) => ({
   code,
@@ -70,15 +45,12 @@ const auditActions = async (entityId: string) => (await stack.db.auditLog.findMa
 
 beforeAll(async () => {
   stack = await startApiStack({ policy, mailFrom: 'care@bank.test' });
-  staff.admin = await makeStaff('adm', ['ADMIN']);
-  staff.supervisor = await makeStaff('sup', ['SUPERVISOR']);
-  staff.cs = await makeStaff('cs', ['CUSTOMER_SERVICE']);
-  staff.trainer = await makeStaff('trn', ['RISK_OFFICER']);
+  await staffWithKeys(stack.db, staff, { admin: ['ADMIN'], supervisor: ['SUPERVISOR'], cs: ['CUSTOMER_SERVICE'], trainer: ['RISK_OFFICER'] });
   // A new hire through the API: untrained from the start (§3.1, §7.1).
   const id = unique('hire');
   const created = await call('POST', '/staff', { as: staff.admin, body: { id, name: 'Nina Newhire', email: `${id}@bank.test`, roles: ['AUDITOR'] } });
   expect(created.status).toBe(201);
-  hire = { id, key: (await issueApiKey(stack.db, id, 'training-api test')).key };
+  hire = { id, email: `${id}@bank.test`, key: (await issueApiKey(stack.db, id, 'training-api test')).key };
 });
 
 afterAll(async () => {
@@ -135,7 +107,7 @@ test('§3.1 a new hire is untrained: refused as an auditor and for identity numb
 });
 
 test('§3.1, §4 the assignment rules skip an untrained relationship manager: a VIP customer gets the trained one, though the new hire has fewer customers and comes first', async () => {
-  const trained = await makeStaff('rmt', ['RELATIONSHIP_MANAGER']);
+  const trained = await staffWithKey(stack.db, 'rmt', ['RELATIONSHIP_MANAGER']);
   const newRmId = `aaa-${randomUUID().slice(0, 8)}`;
   expect((await call('POST', '/staff', { as: staff.admin, body: { id: newRmId, name: 'Rory Rookie', email: `${newRmId}@bank.test`, roles: ['RELATIONSHIP_MANAGER'] } })).status).toBe(201);
   const customerId = `cus_${randomUUID().replace(/-/g, '').slice(0, 16)}`;
@@ -172,7 +144,7 @@ test('§7.1 enrolment and the trainer’s records: the certificate at the last m
     ['CLASSIFICATION_IDENTIFICATION', 'INFORMATION_MANAGEMENT', 'SERVICE_STANDARDS'].map((m) => [`training:${hire.id}:FOUNDATION:${m}`, 'OPEN']),
   );
 
-  const complete = (module: string, as: Staff, body: object = {}) => call('POST', `/staff/${hire.id}/training/FOUNDATION/modules/${module}/complete`, { as, body });
+  const complete = (module: string, as: ApiStaff, body: object = {}) => call('POST', `/staff/${hire.id}/training/FOUNDATION/modules/${module}/complete`, { as, body });
   const self = await complete('CLASSIFICATION_IDENTIFICATION', hire);
   expect([self.status, self.body.message]).toEqual([403, `staff member ${hire.id} may not record their own training (§7.1): the trainer records it`]);
   expect((await complete('CLASSIFICATION_IDENTIFICATION', staff.cs)).status).toBe(403);
@@ -184,7 +156,7 @@ test('§7.1 enrolment and the trainer’s records: the certificate at the last m
   expect((await complete('INFORMATION_MANAGEMENT', staff.trainer, { score: 88 })).body).toMatchObject({ passed: true, moduleStatus: 'DONE' });
   expect((await complete('SERVICE_STANDARDS', staff.supervisor, { score: 75 })).body).toMatchObject({ passed: true, moduleStatus: 'DONE' });
 
-  let view: Res | undefined;
+  let view: ApiResponse | undefined;
   for (let i = 0; i < 100; i++) {
     view = await call('GET', `/staff/${hire.id}/training`, { as: hire });
     if (view.body.foundation.complete) break;
@@ -214,21 +186,3 @@ test('§7.1 enrolment and the trainer’s records: the certificate at the last m
   // (its first line says the CLI runs on the development key ring, as every command that talks to Temporal here)
   expect(own.stderr.split('\n').slice(-2)).toEqual([`ccm: staff member ${hire.id} may not record their own training (§7.1): the trainer records it`, '']);
 });
-
-function ccm(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const env: NodeJS.ProcessEnv = { ...process.env, TEMPORAL_ADDRESS: devServerAddress(), TASK_QUEUE: stack.taskQueue, LOG_LEVEL: 'warn' };
-  for (const name of ['CCM_STAFF_ID', 'POLICY_FILE', 'DATA_ENCRYPTION_KEYS', 'DATA_ENCRYPTION_KEY_ID', 'BLIND_INDEX_KEY']) delete env[name];
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(PROJECT_ROOT, 'bin', 'ccm.js'), ...args], { cwd: PROJECT_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}

@@ -1,6 +1,7 @@
 /**
- * The API with a worker behind it, on the real parts: the dev server from global-setup.ts, the test
- * database, a real SMTP server, payloads encrypted as in production. One per test file.
+ * The API on the real parts, one per test file: with a worker behind it (startApiStack: the dev
+ * server from global-setup.ts, the file's database, a real SMTP server, payloads encrypted as in
+ * production), or alone for what no workflow runs in (startApi).
  */
 import type { FastifyInstance } from 'fastify';
 import { Client, Connection } from '@temporalio/client';
@@ -9,24 +10,60 @@ import { createActivities } from '../../activities';
 import { buildApi, type ApiDeps } from '../../src/api/server';
 import type { Db } from '../../src/db/client';
 import { createSmtpMailer } from '../../src/mail/mailer';
-import type { Policy } from '../../src/policy/policy';
+import { DEFAULT_POLICY, type Policy } from '../../src/policy/policy';
 import { developmentKeyRing, type KeyRing } from '../../src/security/keyring';
-import { systemClock } from '../../src/shared/clock';
+import { systemClock, type Clock } from '../../src/shared/clock';
 import { dataConverter } from '../../src/temporal/codec';
 import { testDb, unique, workflowBundle } from './fixtures';
 import { startTestSmtpServer, type TestSmtpServer } from './smtp';
 import { devServerAddress } from './temporal';
 
-export interface ApiStack {
+export interface ApiOnly {
   db: Db;
-  smtp: TestSmtpServer;
   temporal: Client;
   api: FastifyInstance;
   baseUrl: string;
   taskQueue: string;
+  stop(): Promise<void>;
+}
+
+export interface ApiStack extends ApiOnly {
+  smtp: TestSmtpServer;
   /** The worker's activities, for tests that run one step as the workflow would (e.g. a §5.1 contact by phone). */
   activities: ReturnType<typeof createActivities>;
-  stop(): Promise<void>;
+}
+
+/**
+ * The API alone on the file's database: no worker, no SMTP, a Temporal client that connects only if a
+ * route calls Temporal, the outbox reconciler off. `clock`: the API's time (tests move it).
+ */
+export async function startApi(opts: { policy?: Policy; ring?: KeyRing; taskQueue?: string; clock?: Clock } = {}): Promise<ApiOnly> {
+  const db = testDb();
+  const temporal = new Client({ connection: Connection.lazy({ address: devServerAddress() }) });
+  const taskQueue = opts.taskQueue ?? unique('api-only');
+  const api = await buildApi({
+    db,
+    temporal,
+    taskQueue,
+    policy: opts.policy ?? DEFAULT_POLICY,
+    ring: opts.ring ?? developmentKeyRing(),
+    logLevel: 'silent',
+    reconcile: false,
+    clock: opts.clock,
+  });
+  const baseUrl = await api.listen({ host: '127.0.0.1', port: 0 });
+  return {
+    db,
+    temporal,
+    api,
+    baseUrl,
+    taskQueue,
+    async stop() {
+      await api.close();
+      await temporal.connection.close();
+      await db.$disconnect();
+    },
+  };
 }
 
 export async function startApiStack(opts: {
