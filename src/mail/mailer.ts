@@ -32,8 +32,21 @@ export interface Mailer {
  */
 export const SMTP_TIMEOUTS_MS = { connection: 10_000, greeting: 10_000, socket: 90_000 } as const;
 
+/**
+ * SMTP connections are pooled (issue 9, the escalation benchmark): a burst of escalations or digests
+ * reuses up to `maxConnections` open sessions instead of a TCP connect, greeting, EHLO and QUIT per
+ * email; a session is replaced after `maxMessages`, and one the server closed is opened again on the
+ * next send (a send that fails is retried by its activity, once-only by its key).
+ */
+export const SMTP_POOL = { maxConnections: 4, maxMessages: 100 } as const;
+
 export function createSmtpMailer({ url, from, timeouts = SMTP_TIMEOUTS_MS }: { url: string; from: string; timeouts?: { connection: number; greeting: number; socket: number } }): Mailer {
-  const transport = nodemailer.createTransport(url, {
+  // One options object: nodemailer reads a second argument as message defaults, not transport
+  // options (so these timeouts were not applied before issue 9). Parameters in the URL win.
+  const transport = nodemailer.createTransport({
+    url,
+    pool: true,
+    ...SMTP_POOL,
     connectionTimeout: timeouts.connection,
     greetingTimeout: timeouts.greeting,
     socketTimeout: timeouts.socket,
