@@ -18,7 +18,6 @@
  * Defect 2 (a NUL reason) is covered by test/integration/fuzz.test.ts and test/workflow/onboarding.test.ts.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomInt } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import pg from 'pg';
 import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
@@ -38,6 +37,7 @@ import { PROJECT_ROOT } from '../../src/temporal/binaries';
 import { onboardingStateQuery, type OnboardingState } from '../../workflows/onboarding';
 import { reminderStateQuery } from '../../workflows/staff-reminder';
 import type { Notification } from '../../src/db/generated/client';
+import { individualBody } from '../support/api';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy';
 import { testDb, unique, workflowBundle } from '../support/fixtures';
 import { startTestSmtpServer, type ReceivedEmail, type TestSmtpServer } from '../support/smtp';
@@ -248,18 +248,6 @@ function serially(fn: () => Promise<void>): () => Promise<void> {
   };
 }
 
-/** A valid SSN (areas 100–665; group ≠ 00), unique enough per test. */
-const ssn = () => `${randomInt(100, 666)}-${randomInt(10, 100)}-${randomInt(1000, 10_000)}`;
-const individual = () => ({
-  type: 'INDIVIDUAL',
-  channel: 'BRANCH',
-  firstName: 'Ada',
-  lastName: 'Lovelace',
-  dateOfBirth: '1985-04-12',
-  email: `${unique('ada')}@example.com`,
-  totalAssetsUsd: 50_000,
-  identity: { kind: 'SSN', number: ssn() },
-});
 const reminderBody = (key: string, dueAt: number, subject = 'Call the customer back about the mortgage offer') => ({
   key,
   staffId: assignee.id,
@@ -445,7 +433,7 @@ test.concurrent(
     const customerKey = unique('idem-cus');
     const reminderKey = unique('idem-rem');
     const key = unique('tcut');
-    const customerBody = individual();
+    const customerBody = individualBody();
     let customer!: Answer;
     let reminder!: Answer;
     let restoredAt = 0;
@@ -478,7 +466,7 @@ test.concurrent(
       expect(customerAgain.body).toEqual(customer.body);
       expect(reminderAgain.body).toEqual(reminder.body);
       // The same key for another request is refused, not replayed and not run.
-      expect((await call('POST', '/customers', individual(), { 'idempotency-key': customerKey })).status).toBe(422);
+      expect((await call('POST', '/customers', individualBody(), { 'idempotency-key': customerKey })).status).toBe(422);
       expect((await call('POST', '/reminders', { ...reminderRequest, subject: 'Another subject' }, { 'idempotency-key': reminderKey })).status).toBe(422);
 
       // While Temporal is unreachable no workflow exists yet (asked of Temporal directly).
@@ -530,7 +518,7 @@ test.concurrent(
   serially(async () => {
     const key = unique('dbcut');
     const reminderRequest = reminderBody(key, Date.now() + 3_600_000);
-    const customerRequest = individual();
+    const customerRequest = individualBody();
     expect((await call('GET', '/customers?pageSize=1')).status).toBe(200); // the API's pool has live connections
 
     let reminderCut!: Answer;
@@ -574,7 +562,7 @@ test.concurrent.skip(
     const reminderIdem = unique('idem-dbcut-rem');
     const customerIdem = unique('idem-dbcut-cus');
     const reminderRequest = reminderBody(key, Date.now() + 3_600_000);
-    const customerRequest = individual();
+    const customerRequest = individualBody();
     expect((await call('GET', '/customers?pageSize=1')).status).toBe(200);
     let reminderCut!: Answer;
     let customerCut!: Answer;
