@@ -32,8 +32,8 @@ export function apiLoggingOptions(opts: { logger?: Logger | undefined; level?: s
   return {
     // pino's Logger is a FastifyBaseLogger; typed as one, the app keeps Fastify's default instance type.
     loggerInstance: (opts.logger ?? componentLogger('api', level)) as FastifyBaseLogger,
+    // Request lines carry it as `reqId`, Fastify's default label (the option is deprecated in Fastify 5).
     genReqId: (req: IncomingMessage) => requestIdFrom(req.headers[REQUEST_ID_HEADER]),
-    requestIdLogLabel: 'reqId',
   };
 }
 
