@@ -70,6 +70,7 @@ runMain('api', async () => {
     rateLimits: policy.security.rateLimits, // §3.1 (src/api/hardening.ts)
     ...(env.API_TRUST_PROXY !== undefined ? { trustProxy: env.API_TRUST_PROXY } : {}),
     ...(env.CODEC_CORS_ORIGINS ? { codecCorsOrigins: env.CODEC_CORS_ORIGINS } : {}),
+    ...(env.TEMPORAL_UI_URL ? { temporalUiUrl: env.TEMPORAL_UI_URL } : {}),
   });
   const waits = Promise.all([
     wait({ name: 'Temporal', variable: 'TEMPORAL_ADDRESS', address: env.TEMPORAL_ADDRESS! }, () =>

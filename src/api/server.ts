@@ -62,6 +62,8 @@ export interface ApiDeps {
   /** §3.1: serves /codec/decode for the Temporal UI when given. */
   codec?: PayloadCodec;
   codecCorsOrigins?: string[];
+  /** Issue 12: the Temporal UI the console's process links open (TEMPORAL_UI_URL); default: the first codecCorsOrigins. */
+  temporalUiUrl?: string;
   /** Development only: the codec endpoint answers loopback callers without an API key. */
   codecOpenOnLoopback?: boolean;
   /** Time for use cases and API-key `lastUsedAt`; tests may pass a fixed clock. Default: the system clock. */

@@ -241,6 +241,15 @@ export const envSchema = z.object({
   BLIND_INDEX_KEY: secret(BLIND_INDEX_KEY_EXPECTED, checkBlindIndexKey).optional(),
   /** Browser origins of the Temporal UI allowed to call /codec/*; unset → http://localhost:8233 and http://127.0.0.1:8233. */
   CODEC_CORS_ORIGINS: origins.optional(),
+  /**
+   * Issue 12: where staff open the Temporal UI — the staff console's deep links to a customer's
+   * processes (`<TEMPORAL_UI_URL>/namespaces/<ns>/workflows/<id>`), e.g. https://temporal.bank.example.
+   * Unset → the first CODEC_CORS_ORIGINS; under `npm start` with its own dev server, that server's UI.
+   */
+  TEMPORAL_UI_URL: urlWith(['http', 'https'])
+    .refine((v) => !/[?#]/.test(v), { error: 'a URL starting with http:// or https://, without ? or #' })
+    .transform((v) => v.replace(/\/+$/, ''))
+    .optional(),
   /** Issue 12, §3.1: a staff console session idle this many minutes ends (src/console/config.ts; default 15). */
   CONSOLE_IDLE_TIMEOUT_MINUTES: wholeNumber(1, 1440, 'whole minutes').optional(),
   /** Any staff console session ends this many hours after sign-in (default 12). */

@@ -108,7 +108,7 @@ export interface ConsoleDeps {
   useCases: ConsoleUseCaseDeps;
   /**
    * The Temporal UI's address as staff's browsers reach it (the customer page links each open process
-   * there): the first of CODEC_CORS_ORIGINS, the UI's origin; absent → http://localhost:8233.
+   * there): TEMPORAL_UI_URL, else the first of CODEC_CORS_ORIGINS (the UI's origin); absent → http://localhost:8233.
    */
   temporalUiUrl?: string;
 }

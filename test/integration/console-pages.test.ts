@@ -31,6 +31,7 @@ import { unique } from '../support/fixtures';
 import { startApiStack, type ApiStack } from '../support/stack';
 
 const MAIL_FROM = 'care@bank.test';
+const TEMPORAL_UI = 'https://temporal.bank.example';
 // Case numbers prefixed FBPAGE: the integration files share one Temporal namespace (feedback-<caseNo>).
 const policy = parsePolicy({ ...DEFAULT_POLICY, version: '2026.12-94', feedback: { ...DEFAULT_POLICY.feedback, caseNumberPrefix: 'FBPAGE' } });
 const ring = developmentKeyRing();
@@ -117,7 +118,8 @@ async function individual(manager: Staff, displayName: string, extra: { riskRati
 }
 
 beforeAll(async () => {
-  stack = await startApiStack({ policy, mailFrom: MAIL_FROM, ring });
+  // TEMPORAL_UI_URL: the customer page's process links open the deployment's Temporal UI (the browser test checks the default).
+  stack = await startApiStack({ policy, mailFrom: MAIL_FROM, ring, api: { temporalUiUrl: TEMPORAL_UI } });
   ({ db, baseUrl } = stack);
   staff.admin = await makeStaff('adm', ['ADMIN']);
   staff.supervisor = await makeStaff('sup', ['SUPERVISOR']);
@@ -238,7 +240,7 @@ describe('customer page (§3.1 scope, masking, audited reveal)', () => {
     expect(between(t, 'Feedback cases (§5.2) you may see', 'Open processes')).toContain('No feedback cases.');
     expect(t).not.toContain(caseNo);
     expect(t).toContain(`customer-${ada} CUSTOMER_LIFECYCLE REVIEW_DUE ${formatBankTime((await db.customerLifecycle.findUniqueOrThrow({ where: { customerId: ada } })).nextReviewAt!, zone)} Open customer-${ada} in the Temporal UI (opens in a new tab)`);
-    expect(page.html).toContain(`href="http://localhost:8233/namespaces/default/workflows/customer-${encodeURIComponent(ada)}"`);
+    expect(page.html).toContain(`href="${TEMPORAL_UI}/namespaces/default/workflows/customer-${encodeURIComponent(ada)}"`);
 
     expect((await readsOf(staff.rmA, ada)).filter((r) => r.action === 'customer.read').map((r) => r.entity).sort()).toEqual(
       ['ContactEvent', 'Customer', 'CustomerProduct', 'Process', 'RiskAssessment', 'SegmentChange'],
@@ -262,7 +264,7 @@ describe('customer page (§3.1 scope, masking, audited reveal)', () => {
     // An auditor sees every feedback case (§5.2), and the case's process with its Temporal UI link.
     expect(page.text).toMatch(new RegExp(`${caseNo} IN_PROGRESS CARD MEDIUM CARDS`));
     expect(page.text).toContain(`feedback-${caseNo} FEEDBACK ${caseNo} IN_PROGRESS`);
-    expect(page.html).toContain(`href="http://localhost:8233/namespaces/default/workflows/feedback-${caseNo}"`);
+    expect(page.html).toContain(`href="${TEMPORAL_UI}/namespaces/default/workflows/feedback-${caseNo}"`);
 
     const forged = await b.submit(page, `/console/customers/${ada}/reveal`, { field: 'identity' }, { csrf: false });
     expect(forged.status).toBe(403);

@@ -70,7 +70,7 @@ export async function startApiStack(opts: {
   policy: Policy;
   mailFrom: string;
   ring?: KeyRing;
-  api?: Partial<Pick<ApiDeps, 'mailbox' | 'codec'>>;
+  api?: Partial<Pick<ApiDeps, 'mailbox' | 'codec' | 'temporalUiUrl'>>;
 }): Promise<ApiStack> {
   const ring = opts.ring ?? developmentKeyRing();
   const taskQueue = unique('api-stack');

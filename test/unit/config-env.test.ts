@@ -111,6 +111,9 @@ describe('loadConfig accepts valid values', () => {
     ['TASK_QUEUE', 'care-eu', 'care-eu'],
     ['DATA_DIR', '/var/lib/ccm', '/var/lib/ccm'],
     ['API_HOST', '0.0.0.0', '0.0.0.0'],
+    // Issue 12: the Temporal UI the console's process links open.
+    ['TEMPORAL_UI_URL', 'https://temporal.bank.example/', 'https://temporal.bank.example'],
+    ['TEMPORAL_UI_URL', 'http://localhost:18233', 'http://localhost:18233'],
   ])('%s=%s → %j', (key, raw, parsed) => {
     const env = loadConfig({ [key]: raw });
     expect(env[key as keyof Env]).toEqual(parsed);
@@ -127,6 +130,8 @@ describe('loadConfig rejects a bad value with one line: variable, value, expecta
     ['TEMPORAL_ADDRESS', 'localhost:7233/', /host:port/],
     ['TEMPORAL_ADDRESS', 'localhost:123456', /host:port/],
     ['API_PORT', '70000', /65535/],
+    ['TEMPORAL_UI_URL', 'temporal.bank.example', /http/],
+    ['TEMPORAL_UI_URL', 'https://temporal.bank.example/?ns=x', /without \? or #/],
     ['API_PORT', '65536', /65535/],
     ['API_PORT', '-1', /a port number 0–65535/],
     ['API_PORT', '3000.5', /a port number 0–65535/],

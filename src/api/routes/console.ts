@@ -68,7 +68,8 @@ export const consoleRoutes =
       store,
       providers,
       ...(sendMail ? { sendMail } : {}),
-      ...(deps.codecCorsOrigins?.[0] ? { temporalUiUrl: deps.codecCorsOrigins[0] } : {}), // the Temporal UI's origin (CODEC_CORS_ORIGINS)
+      // The Temporal UI: TEMPORAL_UI_URL, else the first origin allowed to call the codec (CODEC_CORS_ORIGINS).
+      ...((deps.temporalUiUrl ?? deps.codecCorsOrigins?.[0]) ? { temporalUiUrl: deps.temporalUiUrl ?? deps.codecCorsOrigins![0] } : {}),
       useCases: {
         db: deps.db,
         temporal: deps.temporal,
