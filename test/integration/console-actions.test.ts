@@ -8,10 +8,9 @@
  *   the inbox's filters (a bad one named next to its field), the team queue, the live counts.
  */
 import type { Db } from '../../src/db/client';
-import type { StaffRole } from '../../src/db/generated/client';
 import { DEFAULT_POLICY, parsePolicy } from '../../src/policy/policy';
-import { issueApiKey } from '../../src/security/auth';
 import { developmentKeyRing } from '../../src/security/keyring';
+import { staffWithKey, until } from '../support/api';
 import { unique } from '../support/fixtures';
 import { startApiStack, type ApiStack } from '../support/stack';
 import { ConsoleBrowser } from '../support/console-browser';
@@ -23,22 +22,6 @@ const DAY = 86_400_000;
 let stack: ApiStack;
 let db: Db;
 
-async function makeStaff(prefix: string, roles: StaffRole[]) {
-  const id = unique(prefix);
-  await db.staffMember.create({ data: { id, name: `Test ${prefix}`, email: `${id}@bank.test`, roles } });
-  return { id, key: (await issueApiKey(db, id, 'console-actions test')).key };
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined | null | false>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
 beforeAll(async () => {
   stack = await startApiStack({ policy, mailFrom: 'care@bank.test', ring });
   db = stack.db;
@@ -49,7 +32,7 @@ afterAll(async () => {
 });
 
 test('§6.2 a mitigation plan in place: missing measures and a short plan shown next to their fields, nothing written; then recorded and audited', async () => {
-  const officer = await makeStaff('risk', ['RISK_OFFICER']);
+  const officer = await staffWithKey(db, 'risk', ['RISK_OFFICER'], { label: 'console-actions test' });
   const customerId = unique('cus');
   await db.customer.create({ data: { id: customerId, type: 'ENTERPRISE', status: 'APPROVED', displayName: 'Acme', email: `${customerId}@example.com`, contactPreferences: {}, channel: 'BRANCH', createdByStaffId: officer.id, riskRating: 'D' } });
   const taskId = `mitigation-plan:${customerId}:a1`;
@@ -84,8 +67,8 @@ test('§6.2 a mitigation plan in place: missing measures and a short plan shown 
 });
 
 test('§5.2 a reminder that fell due is in the inbox, acknowledged there; its page says so', async () => {
-  const cs = await makeStaff('cs', ['CUSTOMER_SERVICE']);
-  const sup = await makeStaff('sup', ['SUPERVISOR']);
+  const cs = await staffWithKey(db, 'cs', ['CUSTOMER_SERVICE'], { label: 'console-actions test' });
+  const sup = await staffWithKey(db, 'sup', ['SUPERVISOR'], { label: 'console-actions test' });
   const key = unique('call-back');
   const created = await fetch(`${stack.baseUrl}/reminders`, {
     method: 'POST',
@@ -93,7 +76,7 @@ test('§5.2 a reminder that fell due is in the inbox, acknowledged there; its pa
     body: JSON.stringify({ key, staffId: cs.id, escalationStaffId: sup.id, dueAt: new Date(Date.now() + 500).toISOString(), subject: 'Call back about the card' }),
   });
   expect(created.status).toBe(201);
-  await until('the reminder due', async () => (await db.reminder.findUnique({ where: { key } }))?.status === 'DUE');
+  await until('the reminder due', async () => (await db.reminder.findUnique({ where: { key } }))?.status === 'DUE', 20_000);
 
   const b = new ConsoleBrowser(stack.baseUrl);
   await b.signIn(cs.key);
@@ -107,14 +90,14 @@ test('§5.2 a reminder that fell due is in the inbox, acknowledged there; its pa
 
   const acked = await b.submit(page, `/console/act/reminder-ack/${key}`, { next: `/console/reminders/${key}` });
   expect(acked.text).toContain('Reminder acknowledged.');
-  await until('the reminder acknowledged', async () => (await db.reminder.findUnique({ where: { key } }))?.status === 'ACKNOWLEDGED');
+  await until('the reminder acknowledged', async () => (await db.reminder.findUnique({ where: { key } }))?.status === 'ACKNOWLEDGED', 20_000);
   const after = await b.get(`/console/reminders/${key}`);
   expect(after.text).toContain('ACKNOWLEDGED');
   expect(after.html).not.toContain('>Acknowledge</button>');
 });
 
 test('the inbox: a bad filter is named next to its field; mine and the team queue apart; live counts as JSON', async () => {
-  const cs = await makeStaff('cs', ['CUSTOMER_SERVICE']);
+  const cs = await staffWithKey(db, 'cs', ['CUSTOMER_SERVICE'], { label: 'console-actions test' });
   const mineId = `contact:${unique('cus')}:MINE`;
   const teamId = `contact:${unique('cus')}:TEAM`;
   const lateId = `contact:${unique('cus')}:LATE`;

@@ -10,10 +10,9 @@ import { defaultPayloadConverter } from '@temporalio/common';
 import type { Db } from '../../src/db/client';
 import type { StaffRole } from '../../src/db/generated/client';
 import { DEFAULT_POLICY, parsePolicy } from '../../src/policy/policy';
-import { issueApiKey } from '../../src/security/auth';
 import { developmentKeyRing } from '../../src/security/keyring';
 import { dataConverter } from '../../src/temporal/codec';
-import { unique } from '../support/fixtures';
+import { staffWithKey } from '../support/api';
 import { startApiStack, type ApiStack } from '../support/stack';
 import { ConsoleBrowser, csrfOf } from '../support/console-browser';
 
@@ -25,11 +24,7 @@ const UI_ORIGIN = 'http://localhost:8233';
 let stack: ApiStack;
 let db: Db;
 
-async function makeStaff(prefix: string, roles: StaffRole[]) {
-  const id = unique(prefix);
-  await db.staffMember.create({ data: { id, name: `Test ${prefix}`, email: `${id}@bank.test`, roles } });
-  return { id, key: (await issueApiKey(db, id, 'console-codec test')).key };
-}
+const makeStaff = (prefix: string, roles: StaffRole[]) => staffWithKey(db, prefix, roles, { label: 'console-codec test' });
 
 /** An encrypted payload as the Temporal UI sends it for decoding. */
 async function encryptedPayload(value: unknown) {

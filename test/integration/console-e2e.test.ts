@@ -24,6 +24,7 @@ import { developmentKeyRing } from '../../src/security/keyring';
 import { systemClock } from '../../src/shared/clock';
 import { customerWorkflowId } from '../../workflows/lifecycle/definitions';
 import { feedbackWorkflowId } from '../../workflows/feedback/definitions';
+import { until } from '../support/api';
 import { checkAndShoot, consoleStaff, startBrowserStack, person as personAt, signIn as signInAt, type BrowserStack, type ConsoleStaff } from '../support/browser';
 import { unique } from '../support/fixtures';
 
@@ -50,16 +51,6 @@ async function api(method: string, url: string, as: ConsoleStaff, body?: unknown
   });
   const text = await res.text();
   return { status: res.status, body: text ? JSON.parse(text) : undefined };
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined | null | false>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
 }
 
 /** Someone at a laptop (1280×860): their own cookies, CSP violations collected. */

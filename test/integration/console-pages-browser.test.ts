@@ -19,6 +19,7 @@ import { aad } from '../../src/customers/encrypted-fields';
 import { DEFAULT_POLICY, parsePolicy } from '../../src/policy/policy';
 import { encryptField } from '../../src/security/crypto';
 import { developmentKeyRing } from '../../src/security/keyring';
+import { until } from '../support/api';
 import { checkAndShootAtBothSizes, consoleStaff, startBrowserStack, person, signIn, type BrowserStack, type ConsoleStaff, type Person } from '../support/browser';
 import { unique } from '../support/fixtures';
 
@@ -35,16 +36,6 @@ let browser: Browser;
 const staff = {} as Record<'auditor' | 'supervisor' | 'rm' | 'cs' | 'head' | 'h1' | 'h2', ConsoleStaff>;
 
 const makeStaff = (prefix: string, roles: StaffRole[], name: string) => consoleStaff(db, prefix, roles, name);
-
-async function until<T>(what: string, probe: () => Promise<T | undefined | null | false>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 /** A signed-in browser context at the laptop size (its own cookies) with CSP violations collected. */
 async function signedIn(who: ConsoleStaff): Promise<Person> {

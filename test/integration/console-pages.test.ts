@@ -22,10 +22,10 @@ import { encryptCreditBureau } from '../../src/customers/credit-bureau';
 import { SLA_CSV_COLUMNS } from '../../src/feedback/sla-report';
 import { formatBankTime } from '../../src/mail/render';
 import { bankTimeZone, DEFAULT_POLICY, parsePolicy } from '../../src/policy/policy';
-import { issueApiKey } from '../../src/security/auth';
 import { encryptField } from '../../src/security/crypto';
 import { developmentKeyRing } from '../../src/security/keyring';
 import { caseStateQuery, feedbackWorkflowId } from '../../workflows/feedback/definitions';
+import { staffWithKey, until } from '../support/api';
 import { ConsoleBrowser } from '../support/console-browser';
 import { unique } from '../support/fixtures';
 import { startApiStack, type ApiStack } from '../support/stack';
@@ -49,11 +49,8 @@ interface Staff {
 type Who = 'admin' | 'supervisor' | 'auditor' | 'risk' | 'cs' | 'rmA' | 'rmB' | 'h1' | 'h2' | 'head';
 const staff = {} as Record<Who, Staff>;
 
-async function makeStaff(prefix: string, roles: StaffRole[], name = `Test ${prefix}`): Promise<Staff> {
-  const id = unique(prefix);
-  await db.staffMember.create({ data: { id, name, email: `${id}@bank.test`, roles } });
-  return { id, key: (await issueApiKey(db, id, 'console-pages test')).key };
-}
+const makeStaff = (prefix: string, roles: StaffRole[], name?: string): Promise<Staff> =>
+  staffWithKey(db, prefix, roles, { label: 'console-pages test', ...(name ? { name } : {}) });
 
 /** A signed-in browser per staff member (its own session cookie), as they would keep one open. */
 const browsers = new Map<Who, ConsoleBrowser>();
@@ -65,16 +62,6 @@ const as = async (who: Who) => {
   }
   return browsers.get(who)!;
 };
-
-async function until<T>(what: string, probe: () => Promise<T | undefined | null | false>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 // ── The customers ─────────────────────────────────────────────────────────────────────────────
 

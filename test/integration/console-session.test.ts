@@ -17,12 +17,12 @@ import { buildApi } from '../../src/api/server';
 import type { Db } from '../../src/db/client';
 import type { StaffRole } from '../../src/db/generated/client';
 import { DEFAULT_POLICY, parsePolicy } from '../../src/policy/policy';
-import { issueApiKey } from '../../src/security/auth';
 import { developmentKeyRing } from '../../src/security/keyring';
 import { createSignedToken } from '../../src/security/signed-links';
 import { hashSessionId } from '../../src/console/session-store';
 import { CONSOLE_COOKIE } from '../../src/console/index';
 import { SIGN_IN_LINK_PURPOSE } from '../../src/console/email-link';
+import { staffWithKey } from '../support/api';
 import { unique } from '../support/fixtures';
 import { startApiStack, type ApiStack } from '../support/stack';
 import { ConsoleBrowser, csrfOf } from '../support/console-browser';
@@ -41,12 +41,7 @@ interface Staff {
   email: string;
 }
 
-async function makeStaff(prefix: string, roles: StaffRole[]): Promise<Staff> {
-  const id = unique(prefix);
-  const email = `${id}@bank.test`;
-  await db.staffMember.create({ data: { id, name: `Test ${prefix}`, email, roles } });
-  return { id, email, key: (await issueApiKey(db, id, 'console-session test')).key };
-}
+const makeStaff = (prefix: string, roles: StaffRole[]): Promise<Staff> => staffWithKey(db, prefix, roles, { label: 'console-session test' });
 
 const browser = () => new ConsoleBrowser(baseUrl);
 

@@ -14,6 +14,7 @@ import type { Db } from '../../src/db/client';
 import { caseYear } from '../../src/domain/case-number';
 import { DEFAULT_POLICY, parsePolicy } from '../../src/policy/policy';
 import { caseStateQuery, feedbackWorkflowId } from '../../workflows/feedback/definitions';
+import { until } from '../support/api';
 import { ccmRunner, cliKeys, staffMembers } from '../support/cli';
 import { startApiStack, type ApiStack } from '../support/stack';
 
@@ -29,16 +30,6 @@ const OUT = 'out-fbc';
 let stack: ApiStack;
 let db: Db;
 const ccm = ccmRunner({ keys, taskQueue: () => stack.taskQueue, timeoutMs: 90_000 });
-
-async function until<T>(what: string, probe: () => Promise<T | undefined | null | false>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'ccm-feedback-cli-'));
 const csv = (name: string, text: string) => {

@@ -19,6 +19,7 @@ import { DEFAULT_POLICY, parsePolicy } from '../../src/policy/policy';
 import { decideReview } from '../../src/reviews/decide-review';
 import { systemClock } from '../../src/shared/clock';
 import { customerWorkflowId, type LifecycleState } from '../../workflows/lifecycle/definitions';
+import { until } from '../support/api';
 import { ccmRunner, cliKeys, staffMembers } from '../support/cli';
 import { startApiStack, type ApiStack } from '../support/stack';
 
@@ -38,16 +39,6 @@ let stack: ApiStack;
 let db: Db;
 let temporal: Client;
 const ccm = ccmRunner({ keys, taskQueue: () => stack.taskQueue });
-
-async function until<T>(what: string, probe: () => Promise<T | undefined | null | false>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 let ssnCounter = 0;
 const person = (firstName: string) => ({

@@ -28,7 +28,6 @@ import { createDb, type Db } from '../../src/db/client';
 import { createSmtpMailer, type Mailer } from '../../src/mail/mailer';
 import { DEFAULT_POLICY, parsePolicy } from '../../src/policy/policy';
 import { createReminder } from '../../src/reminders/create-reminder';
-import { issueApiKey } from '../../src/security/auth';
 import { developmentKeyRing } from '../../src/security/keyring';
 import { systemClock } from '../../src/shared/clock';
 import { dataConverter } from '../../src/temporal/codec';
@@ -37,7 +36,7 @@ import { PROJECT_ROOT } from '../../src/temporal/binaries';
 import { onboardingStateQuery, type OnboardingState } from '../../workflows/onboarding';
 import { reminderStateQuery } from '../../workflows/staff-reminder';
 import type { Notification } from '../../src/db/generated/client';
-import { individualBody } from '../support/api';
+import { individualBody, staffWithKey } from '../support/api';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy';
 import { testDb, unique, workflowBundle } from '../support/fixtures';
 import { startTestSmtpServer, type ReceivedEmail, type TestSmtpServer } from '../support/smtp';
@@ -81,12 +80,8 @@ let clerk: Staff; // CUSTOMER_SERVICE: enters customers and reminders through th
 let assignee: Staff; // RELATIONSHIP_MANAGER: receives the reminders
 let supervisor: Staff; // SUPERVISOR: escalation contact
 
-async function makeStaff(prefix: string, roles: ('CUSTOMER_SERVICE' | 'RELATIONSHIP_MANAGER' | 'SUPERVISOR')[]): Promise<Staff> {
-  const id = unique(prefix);
-  const email = `${id}@bank.test`;
-  await direct.staffMember.create({ data: { id, name: `Test ${prefix}`, email, roles } });
-  return { id, email, key: (await issueApiKey(direct, id, 'reliability test')).key };
-}
+const makeStaff = (prefix: string, roles: ('CUSTOMER_SERVICE' | 'RELATIONSHIP_MANAGER' | 'SUPERVISOR')[]): Promise<Staff> =>
+  staffWithKey(direct, prefix, roles, { label: 'reliability test' });
 
 const hostPort = (address: string) => {
   const url = new URL(address.includes('://') ? address : `tcp://${address}`);

@@ -31,6 +31,7 @@ import { dataConverter } from '../../src/temporal/codec';
 import { createRiskWorker, runTogether } from '../../src/worker/worker';
 import { progressQuery, type PortfolioProgress } from '../../workflows/risk/definitions';
 import { type riskPortfolio } from '../../workflows/risk/portfolio';
+import { until } from '../support/api';
 import { testDb, unique, workflowBundle } from '../support/fixtures';
 import { expectedSummary, seededOff, seedRiskPortfolio, type SeededCustomer } from '../support/risk-portfolio';
 import { startTestSmtpServer, type TestSmtpServer } from '../support/smtp';
@@ -101,16 +102,6 @@ async function inProcessWorkers(): Promise<{ taskQueue: string; riskTaskQueue: s
   return { taskQueue, riskTaskQueue };
 }
 
-async function until<T>(what: string, probe: () => Promise<T | undefined | null | false>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 /** Assessments of a run per customer: how many customers, and the most any one got. */
 async function assessmentsOf(runKey: string): Promise<{ customers: number; rows: number; maxPerCustomer: number }> {
   const [r] = await db.$queryRawUnsafe<{ customers: number; rows: number; max: number }[]>(
@@ -147,7 +138,7 @@ test('§6 the quarterly Schedule: quarter starts at 02:00 in the bank time zone;
   // The same Schedule with a short interval (injected spec): its first action runs the portfolio.
   const fast = riskScheduleId(unique('fast'));
   await ensureRiskSchedule(temporal, { policy, taskQueue, activityTaskQueue: riskTaskQueue, scheduleId: fast, spec: { intervals: [{ every: '5 seconds' }] }, pageSize: 40 });
-  const first = await until('the Schedule starts a run', async () => (await describeRiskSchedule(temporal, fast)).recentRuns[0]);
+  const first = await until('the Schedule starts a run', async () => (await describeRiskSchedule(temporal, fast)).recentRuns[0], 60_000, 100);
   await temporal.schedule.getHandle(fast).delete(); // one run is enough
   expect(first.workflowId).toMatch(/^risk-portfolio-quarterly-fast-.+-\d{4}-\d\d-\d\dT/); // the workflow id carries the scheduled time
   const result = await temporal.workflow.getHandle<typeof riskPortfolio>(first.workflowId).result();
@@ -206,7 +197,7 @@ test('§6 the production layout (WORKER_QUEUES: the cases\' worker and a risk-on
     for (const w of Object.values(first)) if (w.child.exitCode !== null) throw new Error(`worker exited:\n${w.output()}`);
     const row = await db.riskPortfolioRun.findUnique({ where: { id: runId }, select: { processed: true } });
     return row !== null && row.processed >= 60;
-  }, 90_000);
+  }, 90_000, 100);
   // Each process polls its own queue only.
   expect(first.risk.output()).toMatch(new RegExp(`polling task queue ${riskTaskQueue} .*for risk portfolio pages`));
   expect(first.risk.output()).not.toMatch(new RegExp(`polling task queue ${taskQueue} `));

@@ -20,11 +20,11 @@ export interface ApiStaff {
 }
 
 /** A staff member `<prefix>-…` named `Test <prefix>` with `roles` and an API key labelled `label`. */
-export async function staffWithKey(db: Db, prefix: string, roles: StaffRole[], opts: { active?: boolean; label?: string } = {}): Promise<ApiStaff> {
+export async function staffWithKey(db: Db, prefix: string, roles: StaffRole[], opts: { active?: boolean; label?: string; name?: string } = {}): Promise<ApiStaff> {
   const id = unique(prefix);
   const email = `${id}@bank.test`;
   const active = opts.active ?? true;
-  await db.staffMember.create({ data: { id, name: `Test ${prefix}`, email, roles, active } });
+  await db.staffMember.create({ data: { id, name: opts.name ?? `Test ${prefix}`, email, roles, active } });
   return { id, email, key: active ? (await issueApiKey(db, id, opts.label ?? 'test')).key : '' };
 }
 
