@@ -19,8 +19,6 @@
  * Spans carry ids and types (workflow id, run id, activity id and type), never payloads (§3.1:
  * those stay encrypted in Temporal).
  */
-import { AsyncLocalStorage } from 'node:async_hooks';
-import type { Context, ContextManager } from '@opentelemetry/api';
 import type { ClientInterceptors } from '@temporalio/client';
 import type { InjectedSinks, WorkerInterceptors } from '@temporalio/worker';
 
@@ -43,49 +41,15 @@ export interface Tracing extends WorkerTracing {
   shutdown(): Promise<void>;
 }
 
-/**
- * The active OpenTelemetry context per asynchronous flow (what @opentelemetry/context-async-hooks
- * provides, in a few lines rather than another dependency).
- */
-export class AsyncLocalStorageContextManager implements ContextManager {
-  private readonly storage = new AsyncLocalStorage<Context>();
-
-  constructor(private readonly root: Context) {}
-
-  active(): Context {
-    return this.storage.getStore() ?? this.root;
-  }
-
-  with<A extends unknown[], F extends (...args: A) => ReturnType<F>>(context: Context, fn: F, thisArg?: ThisParameterType<F>, ...args: A): ReturnType<F> {
-    return this.storage.run<ReturnType<F>>(context, () => fn.call(thisArg, ...args));
-  }
-
-  bind<T>(context: Context, target: T): T {
-    if (typeof target !== 'function') return target;
-    const run = (self: unknown, args: unknown[]) => this.with(context, () => (target as (...a: unknown[]) => unknown).apply(self, args));
-    return function (this: unknown, ...args: unknown[]) {
-      return run(this, args);
-    } as T;
-  }
-
-  enable(): this {
-    return this;
-  }
-
-  disable(): this {
-    this.storage.disable();
-    return this;
-  }
-}
-
 /** The workflow-side interceptors module of @temporalio/interceptors-opentelemetry. */
 export const workflowTracingModule = (): string => require.resolve('@temporalio/interceptors-opentelemetry/lib/workflow-interceptors');
 
 /** Tracing for a process when OTEL_EXPORTER_OTLP_ENDPOINT is set; undefined otherwise (the default). */
 export async function tracingFromEnv(env: { OTEL_EXPORTER_OTLP_ENDPOINT?: string | undefined }, serviceName: string): Promise<Tracing | undefined> {
   if (!env.OTEL_EXPORTER_OTLP_ENDPOINT) return undefined;
-  const [otel, { OTLPTraceExporter }, { Resource }, { BasicTracerProvider, BatchSpanProcessor }, { OpenTelemetryWorkflowClientInterceptor }, worker] = await Promise.all([
+  const [otel, { AsyncLocalStorageContextManager }, { OTLPTraceExporter }, { Resource }, { BasicTracerProvider, BatchSpanProcessor }, { OpenTelemetryWorkflowClientInterceptor }, worker] = await Promise.all([
     import('@opentelemetry/api'),
+    import('@opentelemetry/context-async-hooks'),
     import('@opentelemetry/exporter-trace-otlp-http'),
     import('@opentelemetry/resources'),
     import('@opentelemetry/sdk-trace-base'),
@@ -97,7 +61,7 @@ export async function tracingFromEnv(env: { OTEL_EXPORTER_OTLP_ENDPOINT?: string
   const processor = new BatchSpanProcessor(exporter);
   const provider = new BasicTracerProvider({ resource, spanProcessors: [processor] });
   // Global: the W3C trace-context propagator (register's default) and the active context per async flow.
-  provider.register({ contextManager: new AsyncLocalStorageContextManager(otel.ROOT_CONTEXT) });
+  provider.register({ contextManager: new AsyncLocalStorageContextManager() });
   const tracer = provider.getTracer('customer-care');
   const workflowModule = workflowTracingModule();
   return {
