@@ -169,7 +169,7 @@ runMain('start', async () => {
       ...(env.API_TRUST_PROXY !== undefined ? { trustProxy: env.API_TRUST_PROXY } : {}),
       ...(env.CODEC_CORS_ORIGINS ? { codecCorsOrigins: env.CODEC_CORS_ORIGINS } : {}),
       // The console's process links: TEMPORAL_UI_URL, else our own dev server's Web UI (its port is TEMPORAL_UI_PORT).
-      ...((env.TEMPORAL_UI_URL ?? uiUrl) ? { temporalUiUrl: env.TEMPORAL_UI_URL ?? uiUrl } : {}),
+      ...(env.TEMPORAL_UI_URL || uiUrl ? { temporalUiUrl: env.TEMPORAL_UI_URL ?? uiUrl } : {}),
       logLevel: env.LOG_LEVEL === 'info' ? 'warn' : env.LOG_LEVEL });
     const apiUrl = await app.listen({ host: env.API_HOST, port: env.API_PORT });
     track('API', () => app.close());

@@ -50,6 +50,8 @@ export const consoleRoutes =
     const clock = deps.clock ?? systemClock;
     const settings = consoleSettings({ ...(deps.publicBaseUrl ? { publicBaseUrl: deps.publicBaseUrl } : {}), ...deps.console });
     const store = new PrismaSessionStore(deps.db, settings.idleTimeoutMs, clock);
+    // The Temporal UI the customer page links into: TEMPORAL_UI_URL, else the first origin allowed to call the codec (CODEC_CORS_ORIGINS).
+    const temporalUiUrl = deps.temporalUiUrl ?? deps.codecCorsOrigins?.[0];
     const mailer = mailerOf(deps);
     const sendMail = mailer
       ? async (m: { to: string; subject: string; text: string; html: string }) => void (await mailer.send({ ...m, messageId: `<console-${randomUUID()}@ccm>` }))
@@ -68,8 +70,7 @@ export const consoleRoutes =
       store,
       providers,
       ...(sendMail ? { sendMail } : {}),
-      // The Temporal UI: TEMPORAL_UI_URL, else the first origin allowed to call the codec (CODEC_CORS_ORIGINS).
-      ...((deps.temporalUiUrl ?? deps.codecCorsOrigins?.[0]) ? { temporalUiUrl: deps.temporalUiUrl ?? deps.codecCorsOrigins![0] } : {}),
+      ...(temporalUiUrl ? { temporalUiUrl } : {}),
       useCases: {
         db: deps.db,
         temporal: deps.temporal,
