@@ -177,7 +177,8 @@ async function main(): Promise<void> {
 
       // ── 1a. The N − M customers without a due review: started under the first worker. ──
       const cpu0 = cpuSample(worker.pids, server.pid);
-      const first = await startLifecycles(sql, temporal, taskQueue, M, N, () => undefined);
+      const workerRss = () => ` · worker RSS ${fmt(memoryOf(worker!.pid).rssMiB, 0)} MiB`;
+      const first = await startLifecycles(sql, temporal, taskQueue, M, N, () => undefined, workerRss);
       const cpu1 = cpuSample(worker.pids, server.pid);
       log(`${N - M} lifecycles in ${fmt(first.seconds)} s (${fmt((N - M) / Math.max(first.seconds, 1e-9))}/s)`);
       const memory1 = await idleMemory(worker.pid);
@@ -212,7 +213,7 @@ async function main(): Promise<void> {
 
         // ── 1b. The M burst customers, with their backfilled last review. ──
         cpu2 = cpuSample(worker.pids, server.pid);
-        second = await startLifecycles(sql, temporal, taskQueue, 0, M, (i) => lastReviewAt[typeOf(i)]);
+        second = await startLifecycles(sql, temporal, taskQueue, 0, M, (i) => lastReviewAt[typeOf(i)], workerRss);
         cpu3 = cpuSample(worker.pids, server.pid);
         log(`${M} burst lifecycles in ${fmt(second.seconds)} s`);
 
@@ -429,7 +430,16 @@ async function seed(sql: pg.Pool, policy: Policy): Promise<void> {
  * startLifecycle for customers [from, to) with C in flight, timed until each has run its first
  * activity (its CustomerLifecycle row exists). Returns the seconds and each start call's latency.
  */
-async function startLifecycles(sql: pg.Pool, temporal: Client, taskQueue: string, from: number, to: number, lastReviewAt: (i: number) => string | undefined): Promise<{ seconds: number; latencies: number[] }> {
+/** `progress`: appended to each progress line (the worker's RSS while the starts run: how memory grows with the number of lifecycles). */
+async function startLifecycles(
+  sql: pg.Pool,
+  temporal: Client,
+  taskQueue: string,
+  from: number,
+  to: number,
+  lastReviewAt: (i: number) => string | undefined,
+  progress: () => string = () => '',
+): Promise<{ seconds: number; latencies: number[] }> {
   const n = to - from;
   if (n === 0) return { seconds: 0, latencies: [] };
   const before = await count(sql, `SELECT count(*) FROM "CustomerLifecycle"`);
@@ -442,7 +452,7 @@ async function startLifecycles(sql: pg.Pool, temporal: Client, taskQueue: string
     if (outcome !== 'STARTED') throw new Error(`lifecycle of ${customerId(i)}: ${outcome}`);
     if (performance.now() - lastLog > 30_000) {
       lastLog = performance.now();
-      log(`… ${k + 1} of ${n} started`);
+      log(`… ${k + 1} of ${n} started${progress()}`);
     }
   });
   // Until every row exists; given up only when none has appeared for two minutes.
@@ -455,7 +465,7 @@ async function startLifecycles(sql: pg.Pool, temporal: Client, taskQueue: string
     if (performance.now() - progressAt > 120_000) throw new Error(`only ${done} of ${n} lifecycles ran their first activity, none more for 120 s`);
     if (performance.now() - lastLog > 30_000) {
       lastLog = performance.now();
-      log(`… ${done} of ${n} ran their first activity`);
+      log(`… ${done} of ${n} ran their first activity${progress()}`);
     }
     await sleep(100);
   }
