@@ -119,7 +119,10 @@ export async function sendEmailOnce(deps: NotificationDeps, n: EmailNotification
     );
   }
 
-  me.heartbeat();
+  // The first beat after a second, not at once: the server times the heartbeat from the activity's
+  // start, so a send that ends within the second (nearly all) needs none, and saves the server one
+  // heartbeat call per email (issue 9, CPU per escalation); a worker killed mid-send is still noticed
+  // HEARTBEAT (10 s) after the start or its last beat.
   const beat = setInterval(me.heartbeat, HEARTBEAT_EVERY_MS);
   try {
     await mailer.send({

@@ -117,6 +117,9 @@ describe('§3.1 one hash chain of every audit record', () => {
     expect(verdict).toMatchObject({ ok: true, count: before + written });
     const [{ max, n }] = (await db.$queryRaw<{ max: bigint; n: bigint }[]>`SELECT max(seq) AS max, count(DISTINCT seq) AS n FROM "AuditLog"`) as [{ max: bigint; n: bigint }];
     expect([Number(max), Number(n)]).toEqual([before + written, before + written]); // 1 … n, no gaps, no duplicates
+    // The trigger computes the hash inline (migration audit_chain_inline_hash); audit_log_hash(r) is its reference.
+    const [{ differing }] = (await db.$queryRaw<{ differing: bigint }[]>`SELECT count(*) AS differing FROM "AuditLog" l WHERE l.hash IS DISTINCT FROM audit_log_hash(l)`) as [{ differing: bigint }];
+    expect(Number(differing)).toBe(0);
   });
 
   test('a writer cannot choose its place or hash: the database sets them', async () => {
