@@ -18,6 +18,7 @@ import { createRiskPortfolioActivities } from './risk-portfolio';
 import { createRiskActivities } from './risk';
 import { createStaffAssessmentActivities } from './staff-assessment';
 import { createTrainingActivities } from './training';
+import { createTaskNoticeActivities } from './task-notice';
 
 export type ActivityDeps = OnboardingDeps & Pick<FeedbackDeps, 'publicBaseUrl'>;
 
@@ -57,6 +58,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createRiskActivities(deps),
     ...createStaffAssessmentActivities(deps), // §7.2 staff assessment runs: pages of staff, guidance tasks, result emails
     ...createTrainingActivities(deps), // §7.1 staff training: module plan, reminders, escalation, certificate, yearly check
+    ...createTaskNoticeActivities(deps), // issue 12: the email to the new assignee of a reassigned task
   });
 }
 

@@ -26,6 +26,8 @@ export const AUDIT_CHANGE_ACTIONS = [
   'meeting.held',
   'meeting.missed',
   'task.complete',
+  /** Issue 12: a supervisor gave an open task (and its reminders still to come) to another staff member (src/tasks/reassign-task.ts). */
+  'task.reassign',
   'customer.close',
   /** §6 risk inputs changed: a re-assessment is due. */
   'risk.reassessment_due',

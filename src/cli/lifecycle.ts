@@ -7,6 +7,7 @@
  *   ccm reviews complete <customerId> --basic-data … --financial-situation … --changed-needs … [--version n]
  *   ccm customers close <id> --reason …                             the customer leaves
  *   ccm tasks [--status …] [--kind …] [--assignee …]                my tasks
+ *   ccm tasks reassign <taskId> --to <staffId> --reason …          an open task to someone else (SUPERVISOR, ADMIN; issue 12)
  *
  * The same use cases as the API (src/lifecycle/, src/tasks/); the actor is `--as` / CCM_STAFF_ID.
  */
@@ -20,6 +21,7 @@ import type * as CompleteReviewModule from '../lifecycle/complete-review';
 import type * as CloseModule from '../lifecycle/close-customer';
 import type * as PeriodicModule from '../lifecycle/list-periodic-reviews';
 import type * as ListTasksModule from '../tasks/list-tasks';
+import type * as ReassignTaskModule from '../tasks/reassign-task';
 /* eslint-disable @typescript-eslint/no-require-imports */
 const onDemand = {
   ensure: () => require('../lifecycle/ensure-lifecycles') as typeof EnsureModule,
@@ -27,6 +29,7 @@ const onDemand = {
   close: () => require('../lifecycle/close-customer') as typeof CloseModule,
   periodic: () => require('../lifecycle/list-periodic-reviews') as typeof PeriodicModule,
   listTasks: () => require('../tasks/list-tasks') as typeof ListTasksModule,
+  reassignTask: () => require('../tasks/reassign-task') as typeof ReassignTaskModule,
 };
 /* eslint-enable @typescript-eslint/no-require-imports */
 
@@ -221,6 +224,27 @@ async function tasksCommand(options: TasksOptions, globals: GlobalOptions): Prom
   }
 }
 
+/**
+ * Issue 12: a supervisor gives an open task to another suitable staff member (src/tasks/reassign-task.ts,
+ * as POST /tasks/:id/reassign): its reminders still to come follow it, the new assignee is emailed.
+ */
+async function reassignTaskCommand(taskId: string, options: { to: string; reason: string; wait: number }, globals: GlobalOptions): Promise<number> {
+  const session = new Session();
+  try {
+    const actor = await session.actor(globals);
+    // The notice's workflow starts after the commit (the API's outbox reconciler starts it if this cannot); a feedback case's task goes through its workflow.
+    const temporal = await session.temporal();
+    const { reassignTask } = onDemand.reassignTask();
+    const deps = { db: session.db, temporal, taskQueue: session.env.TASK_QUEUE, policy: session.policy, ring: session.ring, clock: systemClock };
+    const task = await withinSeconds(options.wait, `task ${taskId}`, reassignTask(deps, actor, taskId, { toStaffId: options.to, reason: options.reason }));
+    if (globals.json) printJson(task);
+    else out(`${task.id}: reassigned to ${task.assigneeStaffId ?? '?'} by ${actor.staffId} (${task.kind}, ${task.status}, due ${task.dueAt})`);
+    return 0;
+  } finally {
+    await session.close();
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Registration
 // ---------------------------------------------------------------------------------------------
@@ -261,7 +285,7 @@ export function registerLifecycleCommands({ program, customers, reviews, run, gl
     .requiredOption('--reason <text>', 'why the customer left')
     .action((id: string, options: { reason: string }, cmd: Command) => run(closeCommand(id, options, globalsOf(cmd))));
 
-  program
+  const tasks = program
     .command('tasks')
     .description('my tasks: assigned to me or to a team I belong to, earliest due first (OPEN by default)')
     .option('--status <status>', 'OPEN, OVERDUE, DONE, CANCELLED or MISSED')
@@ -271,4 +295,12 @@ export function registerLifecycleCommands({ program, customers, reviews, run, gl
     .option('--page-size <n>', 'at most this many (1–100)')
     .option('--cursor <cursor>', 'the next page (printed after a full page)')
     .action((options: TasksOptions, cmd: Command) => run(tasksCommand(options, globalsOf(cmd))));
+  tasks
+    .command('reassign')
+    .description('give an open task to another suitable staff member; its reminders still to come follow it (SUPERVISOR, ADMIN; issue 12)')
+    .argument('<taskId>', 'task id, e.g. review:cus_…:2')
+    .requiredOption('--to <staffId>', 'the new assignee (a RELATIONSHIP_MANAGER who looks after the customer or a team member for reviews, meetings and contacts; a RISK_OFFICER for §6.2 tasks)')
+    .requiredOption('--reason <text>', 'why (1–500 characters)')
+    .addOption(new Option('--wait <seconds>', 'give up waiting for the answer after this long').argParser(wholeNumber('--wait', 1, 3600)).default(60))
+    .action((taskId: string, options: { to: string; reason: string; wait: number }, cmd: Command) => run(reassignTaskCommand(taskId, options, globalsOf(cmd))));
 }

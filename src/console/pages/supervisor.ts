@@ -6,9 +6,15 @@
  * checks (an active, trained member of the department who handles feedback) and audit record. A
  * refusal is shown next to the field it concerns, in the form of that case; success → the page
  * again with a message (post/redirect/get). What the page reads: src/console/pages/supervisor-model.ts.
+ *
+ * Issue 12: each overdue task's row has its own reassign form too
+ * (POST /console/supervisor/tasks/:taskId/reassign, CSRF), by the use case of POST /tasks/:id/reassign
+ * (src/tasks/reassign-task.ts): the select lists who may take it by the same rules; a refusal is shown
+ * next to its field in that row's form; a task that belongs to one person shows why instead of a form.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { reassignFeedback } from '../../feedback/reassign-feedback';
+import { reassignTask } from '../../tasks/reassign-task';
 import type { ConsolePage } from '../index';
 import { errorsOf, flash, pageActor, renderPage, type PageErrors } from '../page';
 import { formatters } from './customer';
@@ -34,7 +40,7 @@ export function reassignInput(body: ReassignBody): Record<string, unknown> {
 export const supervisorPage: ConsolePage = (app, deps) => {
   const fmt = formatters(deps.policy);
 
-  const show = async (request: FastifyRequest, reply: FastifyReply, form?: { caseNo: string; values: ReassignBody; errors: PageErrors }) => {
+  const show = async (request: FastifyRequest, reply: FastifyReply, form?: { caseNo?: string; taskId?: string; values: ReassignBody; errors: PageErrors }) => {
     const model = await supervisorPageModel(deps.useCases, pageActor(request));
     return renderPage(
       request,
@@ -46,6 +52,7 @@ export const supervisorPage: ConsolePage = (app, deps) => {
         model,
         fmt,
         errorCase: form?.caseNo ?? null,
+        errorTask: form?.taskId ?? null,
         formError: form?.errors.formError ?? null,
         fieldErrors: form?.errors.fieldErrors ?? {},
         values: form?.values ?? {},
@@ -68,6 +75,20 @@ export const supervisorPage: ConsolePage = (app, deps) => {
       const errors = errorsOf(err);
       if (errors.status === 403) throw err; // not a supervisor: the 403 page
       return show(request, reply, { caseNo: request.params.caseNo, values: body, errors });
+    }
+  });
+
+  app.post<{ Params: { taskId: string }; Body: ReassignBody }>('/supervisor/tasks/:taskId/reassign', async (request, reply) => {
+    const actor = pageActor(request);
+    const body = request.body ?? {};
+    try {
+      const task = await reassignTask(deps.useCases, actor, request.params.taskId, { toStaffId: body.toStaffId ?? '', reason: body.reason ?? '' }, { requestId: request.id });
+      flash(request, 'info', `Task ${task.id} reassigned to ${task.assigneeStaffId ?? 'nobody'}.`);
+      return await reply.redirect('/console/supervisor', 303);
+    } catch (err) {
+      const errors = errorsOf(err);
+      if (errors.status === 403) throw err; // not a supervisor: the 403 page
+      return show(request, reply, { taskId: request.params.taskId, values: body, errors });
     }
   });
 };
