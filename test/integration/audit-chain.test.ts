@@ -65,6 +65,30 @@ function ccm(args: string[]): Promise<CliResult> {
 }
 
 describe('§3.1 one hash chain of every audit record', () => {
+  // First in the file: the table is still small here. A connection plans the trigger's read of the
+  // chain's head once and keeps that plan; planned on a small, freshly analysed table it was a
+  // sequential scan and a sort, kept as the table grew (migration audit_chain_head_by_index).
+  test("the trigger reads the chain's head by the seq index even when its connection first ran on a small, freshly analysed table", async () => {
+    await sql.query('VACUUM ANALYZE "AuditLog"');
+    const c = new pg.Client({ connectionString: url() });
+    const plans: string[] = [];
+    c.on('notice', (n) => plans.push(String(n.message)));
+    await c.connect();
+    try {
+      // auto_explain sends every statement's plan, the trigger's own included, to this client.
+      await c.query(`SET client_min_messages = log; LOAD 'auto_explain'; SET auto_explain.log_min_duration = 0; SET auto_explain.log_nested_statements = on`);
+      await c.query(`INSERT INTO "AuditLog" ("actorStaffId", action, entity, "entityId") VALUES (NULL, 'customer.read', 'Customer', 'cus_plan_1')`);
+    } finally {
+      await c.end();
+    }
+    const head = plans.filter((p) => p.includes('ORDER BY seq DESC LIMIT 1'));
+    expect(head.length).toBeGreaterThan(0);
+    for (const plan of head) {
+      expect(plan).toContain('Index Scan Backward using "AuditLog_seq_key"');
+      expect(plan).not.toContain('Seq Scan');
+    }
+  });
+
   test('four processes writing at once, by every path, rollbacks among them, make one valid chain', async () => {
     const before = await db.auditLog.count();
     // Each "process" has its own client and pool (its own connections), as API and worker processes do.
