@@ -351,6 +351,45 @@ describe('supervisor page (§5.2 escalations, overdue work, reassign)', () => {
     expect((await db.feedbackCase.findUniqueOrThrow({ where: { caseNo } })).handlerStaffId).toBe(target.id);
     await until('the reassignment recorded', async () => (await db.auditLog.count({ where: { action: 'feedback.reassign', actorStaffId: staff.supervisor.id } })) === 1);
   });
+
+  test('issue 12: an overdue task’s own reassign form lists who may take it; without a reason the row’s form says so, nothing changes; with one the task moves', async () => {
+    // §5.1 a contact by phone for a customer of rmA's whose relationship team has rmB; a §7.1 trainee's module.
+    const now = Date.now();
+    const cus = await individual(staff.rmA, 'Carla Contact');
+    await db.relationshipAssignment.create({ data: { customerId: cus, staffId: staff.rmB.id, role: 'TEAM_MEMBER', expertise: 'RELATIONSHIP_TEAM' } });
+    const taskId = `contact:${cus}:BIRTHDAY_GREETING:2026`;
+    const moduleId = `training:${staff.h1.id}:FOUNDATION:M2`;
+    await db.task.create({ data: { id: taskId, kind: 'CUSTOMER_CONTACT', subject: `BIRTHDAY_GREETING to customer ${cus} by PHONE (§5.1)`, customerId: cus, assigneeStaffId: staff.rmA.id, dueAt: new Date(now - 3 * DAY), overdueAt: new Date(now - 2 * DAY), workflowId: `customer-${cus}`, policyVersion: policy.version } });
+    await db.task.create({ data: { id: moduleId, kind: 'TRAINING_MODULE', subject: 'module M2', assigneeStaffId: staff.h1.id, dueAt: new Date(now - 3 * DAY), overdueAt: new Date(now - 2 * DAY), workflowId: `training-${staff.h1.id}-FOUNDATION`, policyVersion: policy.version } });
+    try {
+      const b = await as('supervisor');
+      const page = await b.get('/console/supervisor');
+      const row = between(page.html, `Reassign ${taskId}</summary>`, '</form>');
+      expect(row).toContain('<label for="t-');
+      expect(row).toContain(`Bob Manager (${staff.rmB.id}, `);
+      // Not the assignee, not managers who do not look after the customer (§3.1), not a risk officer.
+      for (const other of [staff.rmA, staff.h1, staff.h2, staff.head, staff.risk]) expect(row).not.toContain(`(${other.id}, `);
+      expect(page.text).toContain("Not reassignable: it is a module of one trainee's own course (§7.1)");
+
+      const action = `/console/supervisor/tasks/${encodeURIComponent(taskId)}/reassign`;
+      const refused = await b.submit(page, action, { toStaffId: staff.rmB.id, reason: '' });
+      expect(refused.status).toBe(400);
+      const form = between(refused.html, `Reassign ${taskId}</summary>`, '</form>');
+      expect(form).toMatch(/<p class="field-error" id="t-[^"]+-reason-error">must not be blank: say why<\/p>/);
+      expect(form).toMatch(/name="reason"[^>]*aria-invalid="true"/);
+      expect((await db.task.findUniqueOrThrow({ where: { id: taskId } })).assigneeStaffId).toBe(staff.rmA.id);
+
+      const done = await b.submit(refused, action, { toStaffId: staff.rmB.id, reason: 'Rita is on leave' });
+      expect(done.status).toBe(200);
+      expect(done.text).toContain(`Task ${taskId} reassigned to ${staff.rmB.id}.`);
+      expect((await db.task.findUniqueOrThrow({ where: { id: taskId } })).assigneeStaffId).toBe(staff.rmB.id);
+      expect(await db.auditLog.count({ where: { action: 'task.reassign', entityId: taskId, actorStaffId: staff.supervisor.id } })).toBe(1);
+    } finally {
+      // The reports below count open overdue work and active customers: these are this test's only.
+      await db.task.updateMany({ where: { id: { in: [taskId, moduleId] } }, data: { status: 'CANCELLED', closedAt: new Date() } });
+      await db.customer.update({ where: { id: cus }, data: { status: 'CLOSED' } });
+    }
+  });
 });
 
 // ── Reports ───────────────────────────────────────────────────────────────────────────────────
