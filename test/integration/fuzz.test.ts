@@ -310,6 +310,19 @@ async function openRiskTask(kind: 'RISK_INVESTIGATION' | 'MITIGATION_PLAN'): Pro
   return { id };
 }
 
+/**
+ * Issue 12 an open RISK_INVESTIGATION task (its id) and a risk officer whose foundation course is
+ * complete (§7.1: only trained staff may be assigned work) to give it to (`toStaffId`, body only: the
+ * route's path has `id` alone).
+ */
+async function openRiskTaskAndTaker(): Promise<Record<string, string>> {
+  const { id: customerId } = await openRiskTask('RISK_INVESTIGATION');
+  const task = await db.task.findFirstOrThrow({ where: { customerId, kind: 'RISK_INVESTIGATION' } });
+  const toStaffId = unique('riskt');
+  await db.staffMember.create({ data: { id: toStaffId, name: 'Rhea Risk', email: `${toStaffId}@bank.test`, roles: ['RISK_OFFICER'], foundationCompletedAt: new Date() } });
+  return { id: task.id, toStaffId };
+}
+
 /** §7.1 an advanced course (the body of POST /training/programmes) with a fresh code. */
 const advancedCourse = (code: string) => ({
   code,
@@ -489,6 +502,8 @@ const EXAMPLES: Record<string, Example | Example[]> = {
     setup: async () => ({ id: await contactTask() }),
     body: () => ({ outcome: 'REACHED', notes: 'Greeting passed on' }),
   },
+  // Issue 12: a supervisor gives an open §6.2 risk investigation (the risk team's) to a trained risk officer.
+  'POST /tasks/{id}/reassign': { as: 'supervisor', setup: openRiskTaskAndTaker, body: (p) => ({ toStaffId: p.toStaffId, reason: 'Specialist in commercial credit' }) },
   'POST /survey/{token}': { as: 'admin', setup: surveyLink, body: () => ({ score: 4, comment: 'Quick and friendly' }), publicForm: true },
   'POST /departments': {
     as: 'admin',
