@@ -18,6 +18,12 @@ import { testDb, unique, workflowBundle } from './fixtures';
 import { startTestSmtpServer, type TestSmtpServer } from './smtp';
 import { devServerAddress } from './temporal';
 
+/**
+ * The test APIs log only errors: a request that answers 500 ("unhandled error") prints its cause in
+ * the test run (no test expects a 500); `TEST_API_LOG_LEVEL=info` shows every request.
+ */
+const API_LOG_LEVEL = process.env.TEST_API_LOG_LEVEL ?? 'error';
+
 export interface ApiOnly {
   db: Db;
   temporal: Client;
@@ -47,7 +53,7 @@ export async function startApi(opts: { policy?: Policy; ring?: KeyRing; taskQueu
     taskQueue,
     policy: opts.policy ?? DEFAULT_POLICY,
     ring: opts.ring ?? developmentKeyRing(),
-    logLevel: 'silent',
+    logLevel: API_LOG_LEVEL,
     reconcile: false,
     clock: opts.clock,
   });
@@ -90,7 +96,7 @@ export async function startApiStack(opts: {
     activities,
   });
   const workerRun = worker.run();
-  const api = await buildApi({ db, temporal, taskQueue, policy: opts.policy, ring, logLevel: 'silent', smtp: mailer, ...opts.api });
+  const api = await buildApi({ db, temporal, taskQueue, policy: opts.policy, ring, logLevel: API_LOG_LEVEL, smtp: mailer, ...opts.api });
   const baseUrl = await api.listen({ host: '127.0.0.1', port: 0 });
   return {
     db,
