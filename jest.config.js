@@ -36,8 +36,10 @@ module.exports = {
     },
   ],
   testTimeout: 120000,
-  // Two test files at a time: the integration files mostly wait (Temporal timers, child processes,
+  // Three test files at a time: the integration files mostly wait (Temporal timers, child processes,
   // SMTP), each has its own database, task queues and (for feedback cases) case-number prefix, so
-  // they do not meet on the shared dev server; on 2 cores this halves `npm test` (≈ 6 min, not 10+).
-  maxWorkers: 2,
+  // they do not meet on the shared dev server. On the 2-core machine (2026-12-04, 114 files): 575 s
+  // with 2 (both workers busy to the end: 1,145 s of files), 415 s and 403 s with 3 (1,239 s of
+  // files, the cores 94 % busy); 4 would only queue on the CPU.
+  maxWorkers: 3,
 };
