@@ -10,7 +10,16 @@ import { mkdtempSync } from 'node:fs';
 import { startDevServer } from '../../src/temporal/dev-server';
 
 test('a dev server that cannot bind its port is tried three times, then the error names the address and its log', async () => {
-  const holder = net.createServer();
+  // Something that is not Temporal holds the port: it accepts connections and never answers. The
+  // readiness probes' gRPC channels keep a connection to it open until it ends them (grpc-js closes an
+  // HTTP/2 session that never got the server's settings gracefully, and waits): ended in `finally`,
+  // else the socket outlives the test in jest's worker — the one handle left open across files in a
+  // full run, and the likely cause of jest's "worker process has failed to exit gracefully".
+  const accepted = new Set<net.Socket>();
+  const holder = net.createServer((socket) => {
+    accepted.add(socket);
+    socket.on('close', () => accepted.delete(socket));
+  });
   await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
   const port = (holder.address() as net.AddressInfo).port;
   const logFile = path.join(mkdtempSync(path.join(os.tmpdir(), 'ccm-devserver-')), 'server.log');
@@ -21,6 +30,7 @@ test('a dev server that cannot bind its port is tried three times, then the erro
     );
     expect(lines.filter((l) => /exited during start-up \(its log: .*\) \(attempt \d of 3\): starting it again/.test(l))).toHaveLength(2);
   } finally {
+    for (const socket of accepted) socket.destroy();
     holder.close();
   }
 }, 90_000);
