@@ -13,8 +13,8 @@ test('a dev server that cannot bind its port is tried three times, then the erro
   // Something that is not Temporal holds the port: it accepts connections and never answers. The
   // readiness probes' gRPC channels keep a connection to it open until it ends them (grpc-js closes an
   // HTTP/2 session that never got the server's settings gracefully, and waits): ended in `finally`,
-  // else the socket outlives the test in jest's worker — the one handle left open across files in a
-  // full run, and the likely cause of jest's "worker process has failed to exit gracefully".
+  // else the socket outlives the test in jest's worker (the one handle a full run left open from one
+  // file into the next).
   const accepted = new Set<net.Socket>();
   const holder = net.createServer((socket) => {
     accepted.add(socket);
