@@ -136,8 +136,18 @@ export async function createCustomer(deps: CustomerDeps, actor: Actor, body: unk
             VALUES (${id}, ${input.legalName}, ${input.registrationState ?? null}, ${input.naicsCode}, ${input.employees ?? null}::int,
                     ${input.annualRevenueUsd ?? null}::numeric, ${input.totalAssetsUsd ?? null}::numeric, ${now}::timestamptz)
             RETURNING "annualRevenueUsd"::text AS "annualRevenueUsd", "totalAssetsUsd"::text AS "totalAssetsUsd"`;
+    //
+    // Lock order: the referrer's row before the audit record. The audit chain's trigger takes a
+    // transaction-level advisory lock (held to the commit); the referral's foreign key takes a KEY SHARE
+    // lock on the referrer at the end of the statement. A §6 re-assessment of the referrer holds its
+    // row FOR UPDATE and then writes audit records (src/risk/assess-customers.ts): taken the other way
+    // round, each waited for the other — "deadlock detected", a 500 (seen in an integration run). So
+    // `referrer` locks the row first, and the audit INSERT reads it (count(*): one row, after every
+    // referrer row is locked), which orders the two.
     const [stored] = await deps.db.$queryRaw<{ annualRevenueUsd: string | null; totalAssetsUsd: string | null }[]>`
-      WITH customer AS (
+      WITH referrer AS (
+        SELECT "id" FROM "Customer" WHERE "id" = ${referredBy} FOR KEY SHARE
+      ), customer AS (
         INSERT INTO "Customer" ("id", "type", "status", "displayName", "email", "phone", "contactPreferences", "channel", "createdByStaffId", "referredByCustomerId", "version", "createdAt", "updatedAt")
         VALUES (${id}, ${customer.type}::"CustomerType", ${customer.status}::"CustomerStatus", ${displayName}, ${customer.email}, ${customer.phone}, ${JSON.stringify(prefs)}::jsonb,
                 ${customer.channel}::"OnboardingChannel", ${actor.staffId}, ${referredBy}, 1, ${now}::timestamptz, ${now}::timestamptz)
@@ -149,7 +159,8 @@ export async function createCustomer(deps: CustomerDeps, actor: Actor, body: unk
         INSERT INTO "OnboardingReview" ("customerId", "workflowId", "submittedAt") VALUES (${id}, ${workflowId}, ${now}::timestamptz)
       ), audit AS (
         INSERT INTO "AuditLog" ("actorStaffId", "action", "entity", "entityId", "customerId", "changes")
-        VALUES (${actor.staffId}, ${'customer.create' satisfies AuditAction}, 'Customer', ${id}, ${id}, ${JSON.stringify(changes)}::jsonb)
+        SELECT ${actor.staffId}, ${'customer.create' satisfies AuditAction}, 'Customer', ${id}, ${id}, ${JSON.stringify(changes)}::jsonb
+        FROM (SELECT count(*) FROM referrer) AS referrer_locked
       ), outbox AS (${startInsertSql(start, now)}
       ), profile AS (${profileCte})
       SELECT "annualRevenueUsd", "totalAssetsUsd" FROM profile`;
