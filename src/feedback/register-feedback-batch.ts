@@ -8,7 +8,8 @@
  *   `channel` (the channel is SUGGESTION_BOX). 400 lists every bad item's index and field
  *   (`items.3.category`), and nothing is written; 409 when an item has no department to go to.
  * - The cases are registered in ONE transaction (consecutive case numbers, each with its events,
- *   audit record and outbox record, exactly as a single registration), then their workflows are started.
+ *   audit record and outbox record, exactly as a single registration), the named customers' rows
+ *   locked first (no deadlock with a §6 re-assessment), then their workflows are started.
  * - Answer (201): how many, and each case's number, department, routing rule and status, in input order.
  */
 import { z } from 'zod';
@@ -60,6 +61,14 @@ export async function registerFeedbackBatch(deps: FeedbackDeps, actor: Actor, bo
   const now = deps.clock.now();
   const written = await deps.db.$transaction(
     async (tx) => {
+      // Lock order (README "Tamper evidence of the audit log"): every named customer's row before the
+      // first audit record. Each case's foreign key takes a KEY SHARE lock on its customer, and the
+      // first case's audit record takes the chain's lock to the commit; a §6 re-assessment holds its
+      // customers' rows FOR UPDATE and then writes its records (src/risk/assess-customers.ts). A batch
+      // that reached such a customer after its first audit record waited for the re-assessment while
+      // the re-assessment waited for the batch. Id order, as the re-assessments lock theirs.
+      const customerIds = [...new Set(prepared.flatMap((p) => (p.customerId ? [p.customerId] : [])))].sort();
+      if (customerIds.length) await tx.$queryRaw`SELECT "id" FROM "Customer" WHERE "id" = ANY(${customerIds}::text[]) ORDER BY "id" FOR KEY SHARE`;
       const out: Awaited<ReturnType<typeof insertCase>>[] = [];
       for (const p of prepared) out.push(await insertCase(tx, deps, actor, p, now, ctx));
       return out;
