@@ -144,7 +144,7 @@ async function customerWithReviewDue(): Promise<string> {
   );
   if (ensured.started.length !== 1) throw new Error(`setup: ensure → ${JSON.stringify(ensured)}`);
   await until('the review task', () => db.task.findFirst({ where: { customerId: id, kind: 'PERIODIC_REVIEW', status: 'OPEN' } }));
-  await settle(4, 100);
+  await settleAfterSetup();
   return id;
 }
 
@@ -152,7 +152,7 @@ async function customerWithReviewDue(): Promise<string> {
 async function enterpriseWithMeetingOpen(): Promise<string> {
   const id = await approvedCustomer({ ...enterprise(), employees: 20, annualRevenueUsd: 2_000_000 });
   await until('the meeting task', () => db.task.findFirst({ where: { customerId: id, kind: 'RELATIONSHIP_MEETING', status: 'OPEN' } }));
-  await settle(4, 100);
+  await settleAfterSetup();
   return id;
 }
 
@@ -162,7 +162,7 @@ async function contactTask(): Promise<string> {
   const made = await stack.activities.makeContact({ customerId: id, workflowId: customerWorkflowId(id), kind: 'BIRTHDAY_GREETING', at: new Date().toISOString() });
   if (made.status !== 'TASK_OPENED') throw new Error(`setup: makeContact → ${JSON.stringify(made)}`);
   const task = await db.task.findFirstOrThrow({ where: { customerId: id, kind: 'CUSTOMER_CONTACT' } });
-  await settle(4, 100);
+  await settleAfterSetup();
   return task.id;
 }
 
@@ -251,7 +251,7 @@ async function newFeedbackCase(): Promise<string> {
   if (res.status !== 201) throw new Error(`setup: POST /feedback → ${res.status} ${res.text}`);
   const caseNo = res.body.caseNo as string;
   await until(`${caseNo} begun`, async () => (await db.feedbackCase.findUnique({ where: { caseNo } }))?.status === 'IN_PROGRESS' && (await db.task.count({ where: { workflowId: `feedback-${caseNo}` } })) > 0);
-  await settle(4, 100);
+  await settleAfterSetup();
   return caseNo;
 }
 
@@ -371,7 +371,7 @@ async function enrolledHire(): Promise<Record<string, string>> {
   const res = await call('POST', `/staff/${id}/training/enrolments`, { as: 'admin', body: { programmeCode: 'FOUNDATION', startsOn: courseStart(), managerStaffId: supervisorId } });
   if (res.status !== 201) throw new Error(`setup: POST /staff/${id}/training/enrolments → ${res.status} ${res.text}`);
   await until(`${id}'s modules opened`, async () => (await db.task.count({ where: { assigneeStaffId: id, kind: 'TRAINING_MODULE' } })) === 3);
-  await settle(4, 100);
+  await settleAfterSetup();
   return { id, programme: 'FOUNDATION', module: 'CLASSIFICATION_IDENTIFICATION' };
 }
 
@@ -494,7 +494,7 @@ const EXAMPLES: Record<string, Example | Example[]> = {
     as: 'admin',
     setup: async () => {
       const id = await approvedCustomer();
-      await settle(4, 100);
+      await settleAfterSetup();
       return { id };
     },
     body: () => ({ reason: 'Moved abroad' }),
@@ -573,7 +573,7 @@ const EXAMPLES: Record<string, Example | Example[]> = {
       const caseNo = await newFeedbackCase();
       const res = await call('POST', `/feedback/${caseNo}/pause`, { as: 'admin', body: { reason: 'fuzz setup' } });
       if (res.status !== 200) throw new Error(`setup: pause → ${res.status} ${res.text}`);
-      await settle(4, 100);
+      await settleAfterSetup();
       return { caseNo };
     },
     body: () => ({ reason: 'Statement received' }),
@@ -754,6 +754,9 @@ async function settle(polls = 2, everyMs = 20): Promise<Snapshot> {
   }
   return last;
 }
+
+/** After a setup that starts a process (its first tasks, emails and audit records): 4 × 100 ms without a change. */
+const settleAfterSetup = () => settle(4, 100);
 
 // ──────────────────────────────────── running mutations ────────────────────────────────────
 
