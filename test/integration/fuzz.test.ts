@@ -737,7 +737,8 @@ const changes = (a: Snapshot, b: Snapshot) => [...a.keys()].filter((k) => a.get(
 
 /**
  * After a request that succeeded: wait until its workflow's writes have landed (no change for
- * `polls` × `everyMs`). Short by default, and 4 × 100 ms after a setup that starts a process; a
+ * `polls` × `everyMs`). Short by default (shorter than the outbox's batched mark of a workflow start,
+ * ~100 ms: fine where a change is re-checked), and 4 × 100 ms after a setup that starts a process; a
  * change seen after a refusal is double-checked with a longer settle and a second try
  * (runMutations), so a late background write cannot pass for the refusal's, and a refusal that
  * writes cannot pass for background. (Longer settles after setups, 10 × 100 ms, saw as many late
@@ -1124,7 +1125,9 @@ test('the valid example of every write endpoint succeeds on fresh state (so each
 
 test('issue 7 defect 2, §2.3 step 3: a NUL reason is 400, the customer stays PENDING_REVIEW, a later valid decision works', async () => {
   const customerId = await newCustomer();
-  const before = await settle();
+  // Checked once, with no second try: wait out the onboarding start's outbox mark (batched, ~100 ms
+  // after the start), which the short default settle can miss.
+  const before = await settleAfterSetup();
   const res = await call('POST', `/reviews/${customerId}/decision`, { as: 'auditor', body: { decision: 'REJECT', reason: '\u0000' } });
   expect([res.status, res.body]).toEqual([
     400,
